@@ -1,0 +1,95 @@
+#include <algorithm>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include "core/random.hpp"
+#include "core/step.hpp"
+#include "core/reps.hpp"
+
+namespace loyalsim {
+
+void initialise(const Model& model, State& state, bool record_events) {
+  const std::size_t n = static_cast<std::size_t>(model.customers);
+  const std::size_t slots = static_cast<std::size_t>(model.rep_capacity);
+  const std::size_t firms = model.firms();
+  const RandomSource random(model.run_seed);
+
+  state = State{};
+  state.record_events = record_events;
+
+  // Reps: each firm's initial headcount in consecutive slots.
+  RepArrays& reps = state.reps;
+  reps.firm.assign(slots, no_firm);
+  reps.skill.assign(slots, 0.0f);
+  reps.active.assign(slots, 0);
+  reps.left_step.assign(slots, -1);
+  reps.left_firm.assign(slots, no_firm);
+  reps.joined_firm.assign(slots, to_industry);
+  reps.barred.assign(slots, 0);
+  reps.free_slots.reserve(slots);
+  reps.leaving_industry.reserve(slots);
+  state.active_count.assign(firms, 0);
+  for (std::size_t f = 0; f < firms; ++f) {
+    for (std::int64_t i = 0; i < model.scenario.firms[f].reps; ++i) {
+      const std::int32_t slot = reps.used++;
+      const auto w = random.words(static_cast<std::uint32_t>(slot), 0, Purpose::rep_skill, 1);
+      reps.firm[slot] = static_cast<std::int16_t>(f);
+      reps.skill[slot] = static_cast<float>(lognormal_skill(model.scenario.market.rep_skill_sd, w[0], w[1]));
+      reps.active[slot] = 1;
+      ++state.active_count[f];
+    }
+    state.vacancies.push_back(VacancyQueue{
+        std::vector<std::int32_t>(static_cast<std::size_t>(std::max<std::int64_t>(model.scenario.firms[f].reps, 1))),
+        0, 0});
+  }
+  for (ActiveReps* list : {&state.before_hiring, &state.after_hiring}) {
+    list->offsets.assign(firms + 1, 0);
+    list->ids.assign(slots, no_rep);
+  }
+  rebuild_active_reps(state, state.after_hiring);
+  state.book_size.assign(slots, 0);
+  state.picks.reserve(slots);
+  state.departures.assign(firms, 0);
+  state.departures_to_competitor.assign(firms, 0);
+
+  // Customers: segment by share; attached with initial_attached_share to a
+  // firm chosen as in acquisition (a uniformly drawn active rep).
+  CustomerArrays& c = state.customers;
+  c.segment.assign(n, 0);
+  c.firm.assign(n, no_firm);
+  c.rep.assign(n, no_rep);
+  c.brand_loyalty.assign(n, 0.0f);
+  c.rep_loyalty.assign(n, 0.0f);
+  c.stay_marks.assign(n, 0);
+  c.last_stay.assign(n, no_stay);
+  const ActiveReps& active = state.after_hiring;
+  const double attached_share = model.scenario.market.initial_attached_share;
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n), [&](const tbb::blocked_range<std::size_t>& range) {
+    for (std::size_t i = range.begin(); i != range.end(); ++i) {
+      const auto w = random.words(static_cast<std::uint32_t>(i), 0, Purpose::init_customer);
+      const double u = uniform01(w[0]);
+      std::size_t s = 0;
+      while (u >= model.segment_cumulative[s]) ++s;
+      c.segment[i] = static_cast<std::uint8_t>(s);
+      if (active.total() > 0 && uniform01(w[1]) < attached_share) {
+        const std::int32_t rep = active.ids[uniform_index(w[2], w[3], static_cast<std::uint32_t>(active.total()))];
+        const auto& seg = model.scenario.segments[s];
+        c.firm[i] = reps.firm[rep];
+        c.rep[i] = rep;
+        c.brand_loyalty[i] = static_cast<float>(seg.initial_brand_loyalty);
+        c.rep_loyalty[i] = static_cast<float>(seg.initial_rep_loyalty);
+      }
+    }
+  });
+
+  const std::size_t cells = firms * model.segments();
+  state.month_total.values.assign(cells * Tally::field_count, 0);
+  state.tallies = tbb::enumerable_thread_specific<Tally>([cells] {
+    Tally t;
+    t.values.assign(cells * Tally::field_count, 0);
+    return t;
+  });
+}
+
+}  // namespace loyalsim

@@ -1,0 +1,56 @@
+// The frozen model: a validated scenario plus the quantities derived from it
+// once (monthly probabilities, firm indices of scripted departures). A run
+// reads it and never changes it: step(const Model&, State&).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/scenario.hpp"
+
+namespace loyalsim {
+
+inline constexpr std::int16_t no_firm = -1;
+inline constexpr std::int32_t no_rep = -1;
+inline constexpr std::int16_t to_industry = -1;
+
+struct ScriptedDepartureStep {
+  std::int64_t step;        // simulated month index, 0-based, burn-in included
+  std::int64_t count;
+  std::int16_t firm;
+  std::int16_t to;          // firm index or to_industry
+  bool largest_book;        // false: random
+};
+
+struct Model {
+  Scenario scenario;
+  std::uint64_t run_seed = 0;
+
+  std::int64_t customers = 0;
+  std::int64_t steps = 0;                    // burn_in_months + months
+  std::int64_t burn_in = 0;
+  std::int64_t months = 0;
+  std::int64_t rep_capacity = 0;             // rep slots ever needed at once
+
+  std::vector<double> departure_probability; // per firm: 1 - (1 - turnover)^(1/12)
+  std::vector<double> churn_probability;     // per segment: 1 - (1 - churn_annual)^(1/12)
+  std::vector<double> segment_cumulative;    // cumulative shares, for drawing segments
+  std::vector<ScriptedDepartureStep> scripted;  // ordered by step, then as written
+
+  std::size_t firms() const { return scenario.firms.size(); }
+  std::size_t segments() const { return scenario.segments.size(); }
+  // Recorded month number of a step: burn-in steps are <= 0, then 1..months.
+  std::int64_t month_of_step(std::int64_t step) const { return step - burn_in + 1; }
+  std::int64_t step_of_month(std::int64_t month) const { return month + burn_in - 1; }
+};
+
+// Derives a model from a scenario that io/ has validated. Throws InputError
+// on what only shows when the pieces are put together (e.g. a scripted
+// departure naming a firm that does not exist).
+Model make_model(const Scenario& scenario, std::uint64_t run_seed);
+
+// The seed of run (point, replicate) of a scenario: a stable mix of the
+// three, so adding points or replicates never changes existing runs.
+std::uint64_t derive_run_seed(std::uint64_t scenario_seed, std::uint64_t point, std::uint64_t replicate);
+
+}  // namespace loyalsim

@@ -1,0 +1,90 @@
+#include "core/simulate.hpp"
+
+#include <chrono>
+#include <limits>
+
+#include "core/state.hpp"
+#include "core/step.hpp"
+
+namespace loyalsim {
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+double ratio(double numerator, double denominator) { return denominator > 0.0 ? numerator / denominator : nan; }
+
+// Copies the merged counters of the month just simulated into the result.
+void record_month(const Model& model, const State& state, std::size_t m, RunResult& result) {
+  const Tally& t = state.month_total;
+  const std::size_t segments = model.segments();
+  for (std::size_t f = 0; f < model.firms(); ++f) {
+    result.at(Series::reps_active, m, f) = state.active_count[f];
+    result.at(Series::rep_departures, m, f) = static_cast<double>(state.departures[f]);
+    result.at(Series::rep_departures_to_competitor, m, f) = static_cast<double>(state.departures_to_competitor[f]);
+    for (std::size_t s = 0; s < segments; ++s) {
+      const std::size_t cell = f * segments + s;
+      const auto v = [&](Tally::Field field) { return static_cast<double>(t.values[cell * Tally::field_count + field]); };
+      const double customers = v(Tally::customers);
+      result.at(Series::customers, m, f, s) = customers;
+      result.at(Series::orphaned, m, f, s) = v(Tally::orphaned);
+      result.at(Series::stayed, m, f, s) = v(Tally::stayed);
+      result.at(Series::followed, m, f, s) = v(Tally::followed);
+      result.at(Series::defected, m, f, s) = v(Tally::defected);
+      result.at(Series::followers_gained, m, f, s) = v(Tally::followers_gained);
+      result.at(Series::churned, m, f, s) = v(Tally::churned);
+      result.at(Series::acquired, m, f, s) = v(Tally::acquired);
+      result.at(Series::revenue, m, f, s) = customers * model.scenario.segments[s].monthly_value;
+      result.at(Series::brand_loyalty_mean, m, f, s) = ratio(v(Tally::brand_sum) / loyalty_fixed_point, customers);
+      result.at(Series::rep_loyalty_mean, m, f, s) = ratio(v(Tally::rep_sum) / loyalty_fixed_point, customers);
+
+      result.total(Total::orphaned, f, s) += v(Tally::orphaned);
+      result.total(Total::stayed, f, s) += v(Tally::stayed);
+      result.total(Total::followed, f, s) += v(Tally::followed);
+      result.total(Total::defected, f, s) += v(Tally::defected);
+      result.total(Total::stays_12m_eligible, f, s) += v(Tally::stays_eligible);
+      // Broken stays are counted when they break; the retained ones are the rest.
+      result.total(Total::stays_12m_retained, f, s) += v(Tally::stays_eligible) - v(Tally::stays_broken);
+    }
+  }
+  result.events.insert(result.events.end(), t.events.begin(), t.events.end());
+}
+
+}  // namespace
+
+void compute_rates(RunResult& result) {
+  for (std::size_t f = 0; f < result.firms; ++f) {
+    for (std::size_t s = 0; s < result.segments; ++s) {
+      const double orphaned = result.total(Total::orphaned, f, s);
+      const double stayed = result.total(Total::stayed, f, s);
+      const double followed = result.total(Total::followed, f, s);
+      result.total(Total::firm_retention_rate, f, s) = ratio(stayed, orphaned);
+      result.total(Total::follow_rate, f, s) = ratio(followed, orphaned);
+      result.total(Total::rep_ownership_share, f, s) = ratio(followed, stayed + followed);
+      result.total(Total::retained_12m_after_stay, f, s) =
+          ratio(result.total(Total::stays_12m_retained, f, s), result.total(Total::stays_12m_eligible, f, s));
+    }
+  }
+}
+
+RunResult simulate(const Model& model, const SimulationOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  RunResult result;
+  result.allocate(static_cast<std::size_t>(model.months), model.firms(), model.segments());
+
+  State state;
+  initialise(model, state, options.record_events);
+  while (state.step < model.steps) {
+    const std::int64_t month = model.month_of_step(state.step);
+    step(model, state);
+    if (month >= 1) record_month(model, state, static_cast<std::size_t>(month - 1), result);
+    if (options.on_month) options.on_month(state.step, model.steps);
+  }
+  compute_rates(result);
+
+  result.customer_months = model.customers * model.steps;
+  result.scripted_shortfall = state.scripted_shortfall;
+  result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace loyalsim

@@ -1,0 +1,102 @@
+// The mutable state of one run, in structure-of-arrays form. Everything is
+// sized once by initialise(); the monthly step never allocates (except the
+// opt-in event log).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <tbb/enumerable_thread_specific.h>
+
+#include "core/run_result.hpp"
+
+namespace loyalsim {
+
+inline constexpr std::int16_t no_stay = INT16_MIN;  // last_stay before any stay
+
+struct CustomerArrays {
+  std::vector<std::uint8_t> segment;        // segment index (customers)
+  std::vector<std::int16_t> firm;           // firm index; no_firm = unattached (customers)
+  std::vector<std::int32_t> rep;            // serving rep slot; no_rep = unserved or unattached (customers)
+  std::vector<float> brand_loyalty;         // B in [0,1] (customers)
+  std::vector<float> rep_loyalty;           // R in [0,1] (customers)
+  // For retained_12m_after_stay: bit i set = a counted stay decision at month
+  // last_stay - i (i <= 12) at the current firm, not yet broken.
+  std::vector<std::uint16_t> stay_marks;    // (customers)
+  std::vector<std::int16_t> last_stay;      // month of the latest counted stay; no_stay (customers)
+
+  std::size_t size() const { return segment.size(); }
+};
+
+// Rep slots. A slot is freed when its rep leaves the industry and reused by
+// a later hire, so slot ids are dense and bounded by Model::rep_capacity.
+struct RepArrays {
+  std::vector<std::int16_t> firm;           // current firm; no_firm = free slot (slots)
+  std::vector<float> skill;                 // k > 0, mean 1 (slots)
+  std::vector<std::uint8_t> active;         // 1 = serving customers at `firm` (slots)
+  std::vector<std::int32_t> left_step;      // step of the latest departure; -1 = none (slots)
+  std::vector<std::int16_t> left_firm;      // firm left at that departure (slots)
+  std::vector<std::int16_t> joined_firm;    // firm joined then; to_industry = left the industry (slots)
+  std::vector<std::uint8_t> barred;         // 1 = that departure is barred by non-solicit (slots)
+  std::int32_t used = 0;                    // slots ever handed out
+  std::vector<std::int32_t> free_slots;     // stack of reusable slots
+  std::vector<std::int32_t> leaving_industry;  // freed after this month's customer pass
+};
+
+// Open vacancies of one firm, oldest first, in a fixed ring (open <= target).
+struct VacancyQueue {
+  std::vector<std::int32_t> opened_step;    // ring storage (capacity = max(target, 1))
+  std::size_t head = 0;
+  std::size_t count = 0;
+
+  void push(std::int32_t step) { opened_step[(head + count++) % opened_step.size()] = step; }
+  std::int32_t oldest() const { return opened_step[head]; }
+  void pop() { head = (head + 1) % opened_step.size(); --count; }
+};
+
+// Active reps per firm in ascending slot order (CSR), rebuilt when reps move.
+struct ActiveReps {
+  std::vector<std::int32_t> offsets;        // (firms + 1)
+  std::vector<std::int32_t> ids;            // (rep capacity)
+  std::int32_t count(std::size_t firm) const { return offsets[firm + 1] - offsets[firm]; }
+  std::int32_t total() const { return offsets.back(); }
+};
+
+// Per-thread counters of one month, (firm, segment)-indexed. Integers only,
+// so merging them is exact and independent of how customers were split
+// among threads; loyalty sums are fixed point for the same reason.
+struct Tally {
+  enum Field : std::size_t {
+    customers, orphaned, stayed, followed, defected, followers_gained, churned, acquired,
+    brand_sum, rep_sum, stays_eligible, stays_broken, field_count
+  };
+  std::vector<std::int64_t> values;         // (firms * segments * field_count)
+  std::vector<DecisionEvent> events;
+
+  std::int64_t& at(std::size_t cell, Field field) { return values[cell * field_count + field]; }
+};
+
+inline constexpr double loyalty_fixed_point = 16777216.0;  // 2^24: a float's mantissa
+
+struct State {
+  std::int64_t step = 0;                    // next step to simulate (0-based, burn-in included)
+  CustomerArrays customers;
+  RepArrays reps;
+  std::vector<std::int32_t> active_count;   // active reps per firm
+  std::vector<VacancyQueue> vacancies;      // per firm
+  ActiveReps before_hiring;                 // for stayers' new reps (step 2)
+  ActiveReps after_hiring;                  // for unserved customers and acquisition (steps 3, 6)
+  std::vector<std::int32_t> book_size;      // scratch for largest_book (slots)
+  std::vector<std::int32_t> picks;          // scratch for scripted departures
+
+  // This month's rep counters, per firm.
+  std::vector<std::int64_t> departures;
+  std::vector<std::int64_t> departures_to_competitor;
+  std::int64_t scripted_shortfall = 0;      // scripted leavers asked for but not available
+
+  tbb::enumerable_thread_specific<Tally> tallies;
+  Tally month_total;                        // merged tallies of the last step
+  bool record_events = false;
+};
+
+}  // namespace loyalsim

@@ -1,0 +1,230 @@
+#include "core/step.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include "core/random.hpp"
+#include "core/reps.hpp"
+
+namespace loyalsim {
+namespace {
+
+// Everything one customer's month reads but does not write.
+struct PassContext {
+  const Model& model;
+  const State& state;
+  RandomSource random;
+  std::uint32_t step;
+  std::int64_t month;        // recorded numbering
+  bool record_events;
+};
+
+// Stay decisions whose 12-month mark is still ahead fail when the customer
+// leaves the firm at `month` (follow, defect or churn).
+std::int64_t broken_stays(std::uint16_t marks, std::int16_t last_stay, std::int64_t month) {
+  if (marks == 0) return 0;
+  const std::int64_t window = last_stay - (month - 12);  // bits 0..window are still pending
+  if (window < 0) return 0;
+  const std::uint32_t mask = window >= 12 ? 0x1FFFu : ((1u << (window + 1)) - 1u);
+  return std::popcount(static_cast<std::uint32_t>(marks) & mask);
+}
+
+void leave_firm(CustomerArrays& c, std::size_t i, Tally& tally, std::size_t cell, std::int64_t month) {
+  tally.at(cell, Tally::stays_broken) += broken_stays(c.stay_marks[i], c.last_stay[i], month);
+  c.stay_marks[i] = 0;
+  c.last_stay[i] = no_stay;
+}
+
+// Step 2: a customer whose rep left this month chooses stay, follow or
+// defect by multinomial logit.
+void decide(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally) {
+  const Model& model = ctx.model;
+  const RepArrays& reps = ctx.state.reps;
+  const std::int32_t rep = c.rep[i];
+  const std::size_t s = c.segment[i];
+  const std::size_t f = static_cast<std::size_t>(c.firm[i]);
+  const auto& seg = model.scenario.segments[s];
+  const auto& firm = model.scenario.firms[f];
+  const std::size_t cell = f * model.segments() + s;
+  const double B = c.brand_loyalty[i];
+  const double R = c.rep_loyalty[i];
+
+  const std::int16_t destination = reps.joined_firm[rep];
+  const bool can_follow = destination != to_industry && !reps.barred[rep];
+  const double u_stay = (seg.brand_weight * B + seg.service_weight * firm.service_touchpoints) / seg.decision_noise;
+  const double u_follow =
+      (seg.rep_weight * R - seg.switching_cost * (1.0 - model.scenario.market.substitutability)) / seg.decision_noise;
+  const double u_defect = seg.outside_utility / seg.decision_noise;
+  // Subtract the largest utility so exp() cannot overflow.
+  const double top = std::max({u_stay, u_defect, can_follow ? u_follow : u_stay});
+  const double e_stay = std::exp(u_stay - top);
+  const double e_follow = can_follow ? std::exp(u_follow - top) : 0.0;
+  const double e_defect = std::exp(u_defect - top);
+  const double total = e_stay + e_follow + e_defect;
+
+  const auto w = ctx.random.words(static_cast<std::uint32_t>(i), ctx.step, Purpose::decision);
+  const double u = uniform01(w[0]) * total;
+  const Choice choice = u < e_stay ? Choice::stay : (u < e_stay + e_follow ? Choice::follow : Choice::defect);
+
+  ++tally.at(cell, Tally::orphaned);
+  std::int16_t to_firm = no_firm;
+  switch (choice) {
+    case Choice::stay: {
+      ++tally.at(cell, Tally::stayed);
+      const ActiveReps& active = ctx.state.before_hiring;
+      const std::int32_t n = active.count(f);
+      c.rep[i] = n > 0 ? active.ids[active.offsets[f] + static_cast<std::int32_t>(uniform_index(w[1], w[2], n))]
+                       : no_rep;
+      c.rep_loyalty[i] = static_cast<float>(firm.handoff_quality * R);
+      to_firm = static_cast<std::int16_t>(f);
+      // Only stays whose 12-month mark is recorded count for retained_12m_after_stay.
+      if (ctx.month >= 1 && ctx.month + 12 <= model.months) {
+        ++tally.at(cell, Tally::stays_eligible);
+        const std::int64_t gap = c.last_stay[i] == no_stay ? 16 : ctx.month - c.last_stay[i];
+        const std::uint32_t shifted = gap >= 16 ? 0u : (static_cast<std::uint32_t>(c.stay_marks[i]) << gap);
+        c.stay_marks[i] = static_cast<std::uint16_t>((shifted | 1u) & 0x1FFFu);
+        c.last_stay[i] = static_cast<std::int16_t>(ctx.month);
+      }
+      break;
+    }
+    case Choice::follow:
+      ++tally.at(cell, Tally::followed);
+      ++tally.at(static_cast<std::size_t>(destination) * model.segments() + s, Tally::followers_gained);
+      leave_firm(c, i, tally, cell, ctx.month);
+      c.firm[i] = destination;
+      c.brand_loyalty[i] = static_cast<float>(seg.initial_brand_loyalty);
+      to_firm = destination;
+      break;
+    case Choice::defect:
+      ++tally.at(cell, Tally::defected);
+      leave_firm(c, i, tally, cell, ctx.month);
+      c.firm[i] = no_firm;
+      c.rep[i] = no_rep;
+      c.brand_loyalty[i] = 0.0f;
+      c.rep_loyalty[i] = 0.0f;
+      break;
+  }
+  if (ctx.record_events && ctx.month >= 1) {
+    tally.events.push_back({static_cast<std::int32_t>(ctx.month), static_cast<std::int32_t>(i), rep,
+                            static_cast<std::int16_t>(f), to_firm, static_cast<std::uint8_t>(s), choice,
+                            static_cast<float>(B), static_cast<float>(R)});
+  }
+}
+
+// Steps 2-7 for one customer, fused into one visit.
+void customer_month(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally) {
+  const Model& model = ctx.model;
+  const RepArrays& reps = ctx.state.reps;
+  const ActiveReps& active = ctx.state.after_hiring;
+  const bool unattached_before = c.firm[i] == no_firm;
+  const std::size_t s = c.segment[i];
+  const auto& seg = model.scenario.segments[s];
+
+  // 2. Decision, if this customer's rep left the firm this month.
+  const std::int32_t old_rep = c.rep[i];
+  if (old_rep != no_rep && reps.left_step[old_rep] == static_cast<std::int32_t>(ctx.step) &&
+      reps.left_firm[old_rep] == c.firm[i])
+    decide(ctx, c, i, tally);
+
+  // 3. An attached customer without a rep gets one if its firm has any.
+  if (c.firm[i] != no_firm && c.rep[i] == no_rep) {
+    const auto f = static_cast<std::size_t>(c.firm[i]);
+    const std::int32_t n = active.count(f);
+    if (n > 0) {
+      const auto w = ctx.random.words(static_cast<std::uint32_t>(i), ctx.step, Purpose::assignment);
+      c.rep[i] = active.ids[active.offsets[f] + static_cast<std::int32_t>(uniform_index(w[0], w[1], n))];
+    }
+  }
+
+  // 4. Loyalty growth and decay (R on the right of a_b is last month's).
+  if (c.firm[i] != no_firm) {
+    const auto& firm = model.scenario.firms[static_cast<std::size_t>(c.firm[i])];
+    const double k = c.rep[i] != no_rep ? reps.skill[c.rep[i]] : 0.0;
+    const double R = c.rep_loyalty[i];
+    const double B = c.brand_loyalty[i];
+    const double a_r = std::min(1.0, seg.rep_growth * k);
+    const double a_b = std::min(1.0, seg.brand_growth * firm.brand_strength +
+                                         seg.service_growth * firm.service_touchpoints +
+                                         firm.relationship_transfer * R);
+    c.rep_loyalty[i] = static_cast<float>(R + a_r * (1.0 - R) - seg.rep_decay * R);
+    c.brand_loyalty[i] = static_cast<float>(B + a_b * (1.0 - B) - seg.brand_decay * B);
+  }
+
+  // 5. Baseline churn, lowered by loyalty; 6. acquisition of customers
+  // unattached since before this month. One draw serves both: a customer
+  // is never eligible for both in the same month.
+  const auto w = ctx.random.words(static_cast<std::uint32_t>(i), ctx.step, Purpose::monthly);
+  const double u = uniform01(w[0]);
+  if (c.firm[i] != no_firm) {
+    const double weights = seg.brand_weight + seg.rep_weight;
+    const double loyalty =
+        weights > 0.0 ? (seg.brand_weight * c.brand_loyalty[i] + seg.rep_weight * c.rep_loyalty[i]) / weights : 0.0;
+    if (u < model.churn_probability[s] * (1.0 - loyalty)) {
+      const std::size_t cell = static_cast<std::size_t>(c.firm[i]) * model.segments() + s;
+      ++tally.at(cell, Tally::churned);
+      leave_firm(c, i, tally, cell, ctx.month);
+      c.firm[i] = no_firm;
+      c.rep[i] = no_rep;
+      c.brand_loyalty[i] = 0.0f;
+      c.rep_loyalty[i] = 0.0f;
+    }
+  } else if (unattached_before && active.total() > 0 && u < model.scenario.market.acquisition_rate) {
+    // A firm in proportion to its active reps, then a uniform rep of it: a
+    // uniform draw over all active reps.
+    const std::int32_t rep = active.ids[uniform_index(w[1], w[2], static_cast<std::uint32_t>(active.total()))];
+    c.firm[i] = reps.firm[rep];
+    c.rep[i] = rep;
+    c.brand_loyalty[i] = static_cast<float>(seg.initial_brand_loyalty);
+    c.rep_loyalty[i] = static_cast<float>(seg.initial_rep_loyalty);
+    ++tally.at(static_cast<std::size_t>(c.firm[i]) * model.segments() + s, Tally::acquired);
+  }
+
+  // 7. End-of-month stocks.
+  if (c.firm[i] != no_firm) {
+    const std::size_t cell = static_cast<std::size_t>(c.firm[i]) * model.segments() + s;
+    ++tally.at(cell, Tally::customers);
+    tally.at(cell, Tally::brand_sum) += std::llround(c.brand_loyalty[i] * loyalty_fixed_point);
+    tally.at(cell, Tally::rep_sum) += std::llround(c.rep_loyalty[i] * loyalty_fixed_point);
+  }
+}
+
+// Sums the per-thread tallies in a fixed way: integer addition, so the
+// order threads come in does not matter. Events are sorted by customer.
+void merge_tallies(State& state) {
+  Tally& total = state.month_total;
+  std::fill(total.values.begin(), total.values.end(), 0);
+  total.events.clear();
+  for (Tally& t : state.tallies) {
+    for (std::size_t k = 0; k < total.values.size(); ++k) total.values[k] += t.values[k];
+    std::fill(t.values.begin(), t.values.end(), 0);
+    total.events.insert(total.events.end(), t.events.begin(), t.events.end());
+    t.events.clear();
+  }
+  std::sort(total.events.begin(), total.events.end(),
+            [](const DecisionEvent& a, const DecisionEvent& b) { return a.customer < b.customer; });
+}
+
+}  // namespace
+
+void step(const Model& model, State& state) {
+  depart_reps(model, state);
+  hire_reps(model, state);
+
+  const PassContext ctx{model, state, RandomSource(model.run_seed), static_cast<std::uint32_t>(state.step),
+                        model.month_of_step(state.step), state.record_events};
+  CustomerArrays& customers = state.customers;
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, customers.size(), 4096),
+                    [&](const tbb::blocked_range<std::size_t>& range) {
+                      Tally& tally = state.tallies.local();
+                      for (std::size_t i = range.begin(); i != range.end(); ++i) customer_month(ctx, customers, i, tally);
+                    });
+  merge_tallies(state);
+  release_departed_slots(state);
+  ++state.step;
+}
+
+}  // namespace loyalsim

@@ -1,0 +1,76 @@
+// The HDF5 results file of SPEC section 4: one file per invocation, one row
+// per run. A single run is a sweep of one. The file is built under a
+// temporary name beside the final path and renamed by commit(), so a failed
+// or interrupted invocation never leaves a half-written file at that path.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/run_result.hpp"
+
+namespace loyalsim::io {
+
+// Shape of the file, fixed when it is created.
+struct ResultsLayout {
+  std::size_t runs = 1;
+  std::size_t months = 0;                      // recorded months (1..months)
+  std::vector<std::string> firm_names;
+  std::vector<std::string> segment_names;
+  std::vector<std::string> varied_parameters;  // full parameter paths, one runs/ column each
+  bool events = false;                         // create events/
+};
+
+// Root attributes describing where the file came from.
+struct FileMetadata {
+  std::string software_version;
+  std::string command_line;
+  std::string scenario_path;
+  std::string scenario_text;                   // the full TOML text as read
+  std::uint64_t scenario_seed = 0;
+};
+
+enum class RunStatus : std::int8_t { pending = 0, done = 1, failed = 2 };
+
+// One row of runs/.
+struct RunRecord {
+  std::int64_t run = 0;
+  std::int64_t point = 0;
+  std::int64_t replicate = 0;
+  std::uint64_t seed = 0;
+  RunStatus status = RunStatus::done;
+  double wall_seconds = 0.0;
+  std::vector<double> parameter_values;        // same order as ResultsLayout::varied_parameters
+};
+
+class ResultsFile {
+ public:
+  // Creates the temporary file beside final_path with every group, dataset,
+  // dimension scale and attribute of the layout. final_path is not touched.
+  static ResultsFile create(const std::filesystem::path& final_path,
+                            const ResultsLayout& layout, const FileMetadata& meta);
+
+  ResultsFile(ResultsFile&&) noexcept;
+  ResultsFile& operator=(ResultsFile&&) noexcept;
+  ~ResultsFile();  // not committed: closes and removes the temporary file
+
+  // Writes run `record.run`: its runs/ row, timeseries/, summary/ and (if the
+  // layout has them) its events appended to events/.
+  void write_run(const RunRecord& record, const RunResult& result);
+
+  // Flushes, closes, and renames the temporary file onto final_path
+  // (replacing it if it exists: the caller checks --force before running).
+  void commit();
+
+  const std::filesystem::path& temporary_path() const;
+
+ private:
+  struct Impl;
+  explicit ResultsFile(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace loyalsim::io
