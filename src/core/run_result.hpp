@@ -41,6 +41,7 @@ struct RunResult {
   double wall_seconds = 0.0;
   std::int64_t customer_months = 0;      // customers x simulated months (burn-in included)
   std::int64_t scripted_shortfall = 0;   // scripted leavers asked for but not available
+  std::size_t state_bytes = 0;           // memory held by the run's agent arrays
 
   std::size_t series_size(const MetricInfo& m) const {
     return months * firms * (m.shape == MetricShape::firm_segment ? segments : 1);

@@ -49,6 +49,20 @@ void record_month(const Model& model, const State& state, std::size_t m, RunResu
   result.events.insert(result.events.end(), t.events.begin(), t.events.end());
 }
 
+template <class... Vectors>
+std::size_t bytes_of(const Vectors&... v) {
+  return (... + (v.capacity() * sizeof(typename Vectors::value_type)));
+}
+
+std::size_t state_bytes(const State& state) {
+  const CustomerArrays& c = state.customers;
+  const RepArrays& r = state.reps;
+  return bytes_of(c.segment, c.firm, c.rep, c.brand_loyalty, c.rep_loyalty, c.stay_marks, c.last_stay) +
+         bytes_of(r.firm, r.skill, r.active, r.left_step, r.left_firm, r.joined_firm, r.barred, r.free_slots,
+                  r.leaving_industry, state.book_size, state.picks, state.before_hiring.ids,
+                  state.after_hiring.ids);
+}
+
 }  // namespace
 
 void compute_rates(RunResult& result) {
@@ -73,6 +87,7 @@ RunResult simulate(const Model& model, const SimulationOptions& options) {
 
   State state;
   initialise(model, state, options.record_events);
+  result.state_bytes = state_bytes(state);
   while (state.step < model.steps) {
     const std::int64_t month = model.month_of_step(state.step);
     step(model, state);

@@ -1,0 +1,377 @@
+#!/usr/bin/env python3
+"""Draw the classroom figure of a loyalsim results file.
+
+    /usr/bin/python3 scripts/plot_retention.py results/classroom.h5 -o results/classroom.png [--run N]
+
+One figure, readable on a projector, for one run of the file (run 0 unless
+--run says otherwise):
+
+  (a) for every segment and firm: what the customers of departing reps did,
+      as a 100% bar split into stayed with the firm / followed the rep /
+      left altogether (summary/stayed, followed, defected over orphaned);
+  (b) customers over time, one panel per segment, one line per firm
+      (timeseries/customers), with dashed vertical lines at the months of
+      the scenario's scripted rep departures ([[departures]] in the scenario
+      text stored in the file).
+
+Reads only the HDF5 file (h5py, numpy, matplotlib). Bad arguments or a
+missing or invalid file: a message on stderr and exit status 2.
+"""
+
+import argparse
+import math
+import os
+import sys
+
+EXIT_BAD_INPUT = 2
+
+# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+CHOICES = [  # (summary dataset, legend label, bar colour, text colour on the bar)
+    ("stayed", "Stayed with the firm", "#0072B2", "white"),
+    ("followed", "Followed the rep to a competitor", "#D55E00", "white"),
+    ("defected", "Left both (bought from no one)", "#BBBBBB", "black"),
+]
+FIRM_COLOURS = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442"]
+FIRM_STYLES = ["-", "--", "-.", ":"]
+TITLE = "When a sales rep leaves, who keeps the customer?"
+
+BASE_FONT = 16          # every text on the figure is at least 14 pt
+SMALL_FONT = 14
+MIN_LABEL_SHARE = 0.07  # percentages narrower than this are not written inside the bar
+
+
+class BadInput(Exception):
+    """A problem with the arguments or the results file: exit status 2."""
+
+
+def fail(message):
+    print(f"plot_retention.py: error: {message}", file=sys.stderr)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        description="Draw the 'who keeps the customer?' figure of one run of a loyalsim results file.")
+    parser.add_argument("results", help="loyalsim results file (HDF5), e.g. results/classroom.h5")
+    parser.add_argument("-o", "--output", help="PNG to write (default: the results file with .png)")
+    parser.add_argument("--run", type=int, default=0, metavar="N", help="run to draw (default 0)")
+    parser.add_argument("--dpi", type=int, default=100, help="resolution of the PNG (default 100)")
+    args = parser.parse_args(argv)  # argparse reports its own errors with exit status 2
+    if args.run < 0:
+        parser.error(f"--run must be 0 or more, found {args.run}")
+    if args.dpi < 20 or args.dpi > 1200:
+        parser.error(f"--dpi must be in 20..1200, found {args.dpi}")
+    if args.output is None:
+        root, _ = os.path.splitext(args.results)
+        args.output = root + ".png"
+    if not args.output.lower().endswith(".png"):
+        parser.error(f"the output must be a .png file, found '{args.output}'")
+    out_dir = os.path.dirname(os.path.abspath(args.output))
+    if not os.path.isdir(out_dir):
+        parser.error(f"the output directory '{out_dir}' does not exist")
+    return args
+
+
+# ------------------------------------------------------------ reading
+
+def as_text(value):
+    """An HDF5 string (attribute or element) as str, whatever h5py returns."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if hasattr(value, "shape") and getattr(value, "shape", None) == ():
+        return as_text(value[()])
+    return str(value)
+
+
+def read_names(group, name, path):
+    if name not in group:
+        raise BadInput(f"'{path}' has no dataset {group.name}/{name}: not a loyalsim results file?")
+    return [as_text(v) for v in group[name][()]]
+
+
+def read_dataset(group, name, path):
+    if name not in group:
+        raise BadInput(f"'{path}' has no dataset {group.name}/{name}: not a loyalsim results file?")
+    return group[name]
+
+
+def scenario_name(attrs, path):
+    scenario_path = as_text(attrs["scenario_path"]) if "scenario_path" in attrs else ""
+    base = os.path.basename(scenario_path) if scenario_path else os.path.basename(path)
+    return os.path.splitext(base)[0] or base
+
+
+def scripted_departures(attrs, months, firm_names):
+    """(month, text) of the scenario's [[departures]] inside the recorded months.
+
+    The scenario text is the file as read, before any --set; a scenario that
+    does not parse simply gets no markers.
+    """
+    if "scenario" not in attrs:
+        return []
+    try:
+        import tomllib
+        scenario = tomllib.loads(as_text(attrs["scenario"]))
+    except Exception:  # no tomllib (Python < 3.11) or not TOML: draw without markers
+        return []
+    tables = scenario.get("departures", [])
+    if not isinstance(tables, list):
+        return []
+    by_month = {}
+    for d in tables:
+        if not isinstance(d, dict):
+            continue
+        month = d.get("month", 1)
+        if not isinstance(month, int) or not 1 <= month <= months:
+            continue  # burn-in departures are not on the recorded axis
+        count = d.get("count", 1)
+        firm = str(d.get("firm", "?"))
+        to = str(d.get("to", "industry"))
+        who = f"{firm} rep" if count == 1 else f"{count} {firm} reps"
+        where = "leaves the industry" if to == "industry" else f"→ {to}"
+        if count != 1 and to == "industry":
+            where = "leave the industry"
+        by_month.setdefault(month, []).append(f"{who} {where}")
+    return sorted((m, "\n".join(texts)) for m, texts in by_month.items())
+
+
+def load(path, run):
+    import h5py
+    import numpy as np
+
+    if not os.path.exists(path):
+        raise BadInput(f"results file '{path}' does not exist")
+    if not os.path.isfile(path):
+        raise BadInput(f"'{path}' is not a file")
+    try:
+        f = h5py.File(path, "r")
+    except OSError as error:
+        raise BadInput(f"cannot open '{path}' as HDF5: {error}") from None
+    with f:
+        for group in ("summary", "timeseries"):
+            if group not in f:
+                raise BadInput(f"'{path}' has no group {group}/: not a loyalsim results file?")
+        summary, series = f["summary"], f["timeseries"]
+        firms = read_names(summary, "firm", path)
+        segments = read_names(summary, "segment", path)
+        months = np.asarray(read_dataset(series, "month", path)[()], dtype=np.int64)
+        customers_ds = read_dataset(series, "customers", path)
+        runs = customers_ds.shape[0]
+        if run >= runs:
+            raise BadInput(f"--run {run} is out of range: '{path}' holds runs 0..{runs - 1}")
+        expected = (runs, len(months), len(firms), len(segments))
+        if customers_ds.shape != expected:
+            raise BadInput(f"timeseries/customers of '{path}' has shape {customers_ds.shape}, "
+                           f"expected {expected}")
+        customers = np.asarray(customers_ds[run], dtype=np.int64)  # (month, firm, segment)
+        split = {}
+        for name, *_ in CHOICES + [("orphaned",)]:
+            ds = read_dataset(summary, name, path)
+            if ds.shape != (runs, len(firms), len(segments)):
+                raise BadInput(f"summary/{name} of '{path}' has shape {ds.shape}, "
+                               f"expected {(runs, len(firms), len(segments))}")
+            split[name] = np.asarray(ds[run], dtype=np.int64)  # (firm, segment)
+        if (customers < 0).any() or any((v < 0).any() for v in split.values()):
+            status = ""
+            if "runs" in f and "status" in f["runs"] and run < f["runs/status"].shape[0]:
+                code = int(f["runs/status"][run])
+                status = {0: " (status: pending)", 1: "", 2: " (status: failed)"}.get(code, "")
+            raise BadInput(f"run {run} of '{path}' has no results{status}")
+        attrs = f.attrs
+        return {
+            "scenario": scenario_name(attrs, path),
+            "firms": firms,
+            "segments": segments,
+            "months": months,
+            "customers": customers,
+            "split": split,
+            "departures": scripted_departures(attrs, int(months.max()) if len(months) else 0, firms),
+            "runs": runs,
+        }
+
+
+# ------------------------------------------------------------ drawing
+
+def months_text(data):
+    months = data["months"]
+    return f"{months[0]}–{months[-1]}" if len(months) > 1 else f"{months[0]}"
+
+
+def pretty(name):
+    """'complex_solution' -> 'Complex solution'."""
+    text = name.replace("_", " ").strip()
+    return text[:1].upper() + text[1:] if text else name
+
+
+def draw_split(ax, data):
+    """Panel (a): stacked 100% bars, one per (segment, firm)."""
+    firms, segments, split = data["firms"], data["segments"], data["split"]
+    rows = [(s, f) for s in range(len(segments)) for f in range(len(firms))]
+    y_positions, labels = [], []
+    y = 0.0
+    previous_segment = None
+    for s, f in rows:
+        if previous_segment is not None and s != previous_segment:
+            y += 0.5  # a gap between segments
+        previous_segment = s
+        y_positions.append(y)
+        labels.append(f"{pretty(segments[s])}\nat {firms[f]}")
+        y += 1.0
+
+    for (s, f), yp in zip(rows, y_positions):
+        orphaned = int(split["orphaned"][f, s])
+        if orphaned <= 0:
+            ax.barh(yp, 100, height=0.75, color="white", edgecolor="#777777", hatch="//", linewidth=1)
+            ax.text(50, yp, "no departures", ha="center", va="center", fontsize=BASE_FONT,
+                    fontstyle="italic", bbox=dict(facecolor="white", edgecolor="none", pad=2))
+            continue
+        left = 0.0
+        for name, _, colour, text_colour in CHOICES:
+            share = split[name][f, s] / orphaned
+            width = 100.0 * share
+            if width > 0:
+                ax.barh(yp, width, left=left, height=0.75, color=colour, edgecolor="white", linewidth=1.5)
+                if share >= MIN_LABEL_SHARE:
+                    ax.text(left + width / 2, yp, f"{100 * share:.0f}%", ha="center", va="center",
+                            color=text_colour, fontsize=BASE_FONT + 2, fontweight="bold")
+            left += width
+        ax.text(101.5, yp, f"n = {orphaned:,}", ha="left", va="center", fontsize=BASE_FONT, clip_on=False)
+
+    ax.set_yticks(y_positions)
+    ax.set_yticklabels(labels, fontsize=BASE_FONT)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_ylim(y_positions[-1] + 0.6, y_positions[0] - 0.6)
+    ax.set_xticks([0, 25, 50, 75, 100])
+    ax.set_xticklabels(["0%", "25%", "50%", "75%", "100%"], fontsize=SMALL_FONT)
+    ax.set_xlabel(f"Share of the customers whose rep left, months {months_text(data)}"
+                  " (n = how many customers)", fontsize=BASE_FONT)
+    ax.set_title("(a) When their rep left, what did the customers do?", fontsize=BASE_FONT + 3,
+                 loc="left", fontweight="bold")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    from matplotlib.patches import Patch
+    handles = [Patch(facecolor=colour, label=label) for _, label, colour, _ in CHOICES]
+    return handles
+
+
+def firm_style(f, n_firms):
+    """Colour and dash pattern of firm f: colours first, dashes tell apart repeats."""
+    colour = FIRM_COLOURS[f % len(FIRM_COLOURS)]
+    if n_firms <= len(FIRM_COLOURS):
+        return colour, FIRM_STYLES[f % 2]  # alternate solid and dashed: readable in grey too
+    return colour, FIRM_STYLES[(f // len(FIRM_COLOURS)) % len(FIRM_STYLES)]
+
+
+def draw_customers(axes, data):
+    """Panel (b): customers over time, one panel per segment, one line per firm."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    firms, segments, months, customers = data["firms"], data["segments"], data["months"], data["customers"]
+    few = len(months) <= 3  # too few points for a line alone: show them
+    for s, ax in enumerate(axes):
+        for f, firm in enumerate(firms):
+            colour, style = firm_style(f, len(firms))
+            ax.plot(months, customers[:, f, s], color=colour, linestyle=style, linewidth=3.5,
+                    marker="o" if few else None, markersize=8, label=firm)
+        ax.set_ylim(0, max(1, int(customers[:, :, s].max())) * 1.30)  # room for the departure labels
+        for month, text in data["departures"]:
+            ax.axvline(month, color="#444444", linestyle=(0, (4, 3)), linewidth=2.5, zorder=0)
+            ax.annotate(f"month {month}:\n{text}", xy=(month, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(6, -6), textcoords="offset points", ha="left", va="top",
+                        fontsize=SMALL_FONT, color="#222222")
+        ax.set_title(f"{pretty(segments[s])} customers", fontsize=BASE_FONT + 1)
+        ax.set_xlabel("Month", fontsize=BASE_FONT)
+        if len(months) > 1:
+            ax.set_xlim(months[0], months[-1])
+        else:
+            ax.set_xlim(months[0] - 0.5, months[0] + 0.5)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.tick_params(labelsize=SMALL_FONT)
+        ax.grid(True, axis="y", color="#DDDDDD", linewidth=1)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+
+
+def draw(data, run, output, dpi):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.transforms import offset_copy
+
+    plt.rcParams.update({"font.size": BASE_FONT, "axes.linewidth": 1.5,
+                         "xtick.major.width": 1.5, "ytick.major.width": 1.5})
+    n_firms, n_segments = len(data["firms"]), len(data["segments"])
+    n_bars = n_firms * n_segments
+    cols = min(n_segments, 3)
+    line_rows = math.ceil(n_segments / cols)
+
+    bars_height = 2.4 + 0.8 * n_bars + 0.4 * (n_segments - 1)
+    lines_height = 1.0 + 4.4 * line_rows
+    fig = plt.figure(figsize=(16.0, 1.6 + bars_height + lines_height), dpi=dpi, layout="constrained")
+    fig.get_layout_engine().set(h_pad=0.15, w_pad=0.15, hspace=0.05)
+    head, top, bottom = fig.subfigures(3, 1, height_ratios=[1.6, bars_height, lines_height])
+
+    run_text = f", run {run}" if data["runs"] > 1 or run != 0 else ""
+    head.text(0.5, 0.95, TITLE, fontsize=BASE_FONT + 10, fontweight="bold", ha="center", va="top")
+    head.text(0.5, 0.25, f"Scenario: {data['scenario']}{run_text}  ·  {len(data['months'])} months recorded",
+              fontsize=BASE_FONT + 2, ha="center", va="bottom", color="#333333")
+
+    # (a) the split of orphaned customers
+    bars_ax = top.subplots()
+    handles = draw_split(bars_ax, data)
+    # Below the axis label: anchored a fixed distance under the axes.
+    below = offset_copy(bars_ax.transAxes, fig=fig, y=-0.62, units="inches")
+    bars_ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=below,
+                   ncol=len(CHOICES), fontsize=BASE_FONT, frameon=False, handlelength=1.5, borderaxespad=0)
+
+    # (b) customers over time
+    line_axes = bottom.subplots(line_rows, cols, squeeze=False).ravel()
+    for ax in line_axes[n_segments:]:
+        ax.remove()
+    line_axes = list(line_axes[:n_segments])
+    draw_customers(line_axes, data)
+    for r in range(line_rows):
+        line_axes[r * cols].set_ylabel("Customers", fontsize=BASE_FONT)
+    bottom.suptitle("(b) How many customers each firm has, month by month", fontsize=BASE_FONT + 3,
+                    fontweight="bold", x=0.0, ha="left")
+    handles, labels = line_axes[0].get_legend_handles_labels()
+    if data["departures"]:
+        handles.append(Line2D([], [], color="#444444", linestyle=(0, (4, 3)), linewidth=2.5))
+        labels.append("scripted rep\ndeparture")
+    line_axes[cols - 1].legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=BASE_FONT,
+                               frameon=False, title="Firm", title_fontsize=BASE_FONT, handlelength=2.5)
+
+    fig.savefig(output, dpi=dpi)
+    plt.close(fig)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        import h5py  # noqa: F401
+        import matplotlib  # noqa: F401
+        import numpy  # noqa: F401
+    except ImportError as error:
+        print(f"plot_retention.py: error: {error.name} is not installed for {sys.executable}; "
+              "use /usr/bin/python3 or install h5py, numpy and matplotlib", file=sys.stderr)
+        return 1
+    try:
+        data = load(args.results, args.run)
+    except BadInput as error:
+        fail(str(error))
+    except (OSError, KeyError, ValueError, TypeError) as error:
+        fail(f"cannot read '{args.results}' as a loyalsim results file: {error}")
+    try:
+        draw(data, args.run, args.output, args.dpi)
+    except OSError as error:
+        print(f"plot_retention.py: error: cannot write '{args.output}': {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what loyalsim needs from Debian's packages (when missing) and
+# builds it. Sourced by run.sh and test.sh; also usable on its own:
+#   scripts/setup.sh [BUILD_DIR] [extra cmake arguments...]
+set -euo pipefail
+
+LOYALSIM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LOYALSIM_PACKAGES=(
+  build-essential cmake pkg-config
+  libeigen3-dev libtbb-dev libhdf5-dev libboost-program-options-dev
+  libgtest-dev libtomlplusplus-dev librandom123-dev
+  python3 python3-h5py python3-matplotlib python3-numpy
+  python3-h5netcdf python3-xarray python3-pandas
+)
+
+loyalsim_install_packages() {
+  local missing=()
+  for package in "${LOYALSIM_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return 0
+  fi
+  echo "setup: missing Debian packages: ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: not root; install them with:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "setup: installed ${#missing[@]} packages"
+}
+
+# loyalsim_build BUILD_DIR [cmake args...]
+loyalsim_build() {
+  local build_dir="$1"
+  shift
+  cmake -S "$LOYALSIM_ROOT" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+  cmake --build "$build_dir" --parallel "$(nproc)"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  loyalsim_install_packages
+  loyalsim_build "${1:-$LOYALSIM_ROOT/build}" "${@:2}"
+fi

@@ -1,0 +1,62 @@
+// loyalsim: who keeps the customer when a sales rep leaves, the firm or the
+// rep? Entry point: dispatches to a subcommand and maps errors to exit
+// statuses (2 for bad input, 1 for anything else).
+#include <boost/program_options/errors.hpp>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "core/errors.hpp"
+#include "version.hpp"
+
+namespace {
+
+const char* usage =
+    "loyalsim - agent-based simulation of who keeps the customer when a sales rep leaves\n"
+    "\n"
+    "Usage:\n"
+    "  loyalsim run SCENARIO.toml [options]   simulate a scenario and write HDF5 results\n"
+    "  loyalsim params                        list every scenario parameter: meaning, unit, default, range\n"
+    "  loyalsim --help | --version\n"
+    "\n"
+    "Run 'loyalsim run --help' for the options of run.\n"
+    "Exit status: 0 success, 2 bad input or arguments, 1 anything else.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> words(argv + 1, argv + argc);
+  std::string command_line = argv[0];
+  for (const auto& w : words) command_line += " " + w;
+
+  try {
+    if (words.empty()) {
+      std::cerr << usage;
+      return 2;
+    }
+    const std::string command = words.front();
+    const std::vector<std::string> args(words.begin() + 1, words.end());
+    if (command == "--help" || command == "-h" || command == "help") {
+      std::cout << usage;
+      return 0;
+    }
+    if (command == "--version") {
+      std::cout << "loyalsim " << loyalsim::software_version << "\n";
+      return 0;
+    }
+    if (command == "run") return loyalsim::cli::run_command(args, command_line);
+    if (command == "params") return loyalsim::cli::params_command(args);
+    std::cerr << "loyalsim: unknown command '" << command << "'\n\n" << usage;
+    return 2;
+  } catch (const loyalsim::InputError& e) {
+    std::cerr << "loyalsim: error: " << e.what() << "\n";
+    return 2;
+  } catch (const boost::program_options::error& e) {
+    std::cerr << "loyalsim: error: " << e.what() << " (see --help)\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "loyalsim: error: " << e.what() << "\n";
+    return 1;
+  }
+}

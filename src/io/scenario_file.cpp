@@ -1,0 +1,318 @@
+#include "io/scenario_file.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "core/errors.hpp"
+#include "core/parameters.hpp"
+
+namespace loyalsim::io {
+namespace {
+
+const std::vector<std::string> top_level_keys{"seed", "market", "firms", "segments", "departures", "sweep"};
+const std::vector<std::string> departure_keys{"month", "count", "firm", "which", "to"};
+
+// Reads one TOML document, remembering where it came from for messages.
+class Reader {
+ public:
+  explicit Reader(std::string source) : source_(std::move(source)) {}
+
+  [[noreturn]] void fail(const toml::source_region& region, std::string_view key, const std::string& problem) const {
+    std::ostringstream message;
+    message << source_;
+    if (region.begin.line > 0) message << ':' << region.begin.line << ':' << region.begin.column;
+    message << ": key '" << key << "': " << problem;
+    throw InputError(message.str());
+  }
+  [[noreturn]] void fail_file(const std::string& problem) const { throw InputError(source_ + ": " + problem); }
+
+  void unknown_key(const toml::key& key, const std::string& context, std::vector<std::string> valid) const {
+    std::string problem = "unknown key in " + context;
+    const std::string hint = nearest_name(key.str(), valid);
+    if (!hint.empty()) problem += " (did you mean '" + hint + "'?)";
+    else {
+      problem += "; valid keys:";
+      for (const auto& v : valid) problem += " " + v;
+    }
+    fail(key.source(), key.str(), problem);
+  }
+
+  double number(const toml::node& node, const ParameterInfo& info, const std::string& key) const {
+    double value = 0.0;
+    if (auto i = node.as_integer()) value = static_cast<double>(i->get());
+    else if (auto f = node.as_floating_point()) {
+      if (info.kind == ValueKind::integer) fail(node.source(), key, "expected a whole number, found a floating-point value");
+      value = f->get();
+    } else {
+      fail(node.source(), key, std::string("expected a number, found ") + type_name(node));
+    }
+    if (auto problem = info.check(value)) fail(node.source(), key, "value " + format(value) + " " + *problem);
+    return value;
+  }
+
+  std::string string(const toml::node& node, const std::string& key) const {
+    if (auto s = node.as_string()) return s->get();
+    fail(node.source(), key, std::string("expected a string, found ") + type_name(node));
+  }
+
+  std::int64_t integer(const toml::node& node, const std::string& key, std::int64_t low, std::int64_t high) const {
+    auto i = node.as_integer();
+    if (!i) fail(node.source(), key, std::string("expected a whole number, found ") + type_name(node));
+    if (i->get() < low || i->get() > high)
+      fail(node.source(), key, "value " + std::to_string(i->get()) + " must be in [" + std::to_string(low) + ", " +
+                                   std::to_string(high) + "]");
+    return i->get();
+  }
+
+  const toml::table& table(const toml::node& node, const std::string& key) const {
+    if (auto t = node.as_table()) return *t;
+    fail(node.source(), key, std::string("expected a table, found ") + type_name(node));
+  }
+
+  const toml::array& array_of_tables(const toml::node& node, const std::string& key) const {
+    auto a = node.as_array();
+    if (!a || !a->is_array_of_tables())
+      fail(node.source(), key, "expected an array of tables ([[" + key + "]] sections)");
+    return *a;
+  }
+
+  // Fills one market, firm or segment from its table.
+  void parameters(const toml::table& table, Scope scope, void* owner, const std::string& prefix) const {
+    std::vector<std::string> valid = parameter_names(scope);
+    if (scope != Scope::market) valid.insert(valid.begin(), "name");
+    for (auto&& [key, node] : table) {
+      const std::string path = prefix + "." + std::string(key.str());
+      if (scope != Scope::market && key.str() == "name") continue;
+      const ParameterInfo* info = find_parameter(scope, key.str());
+      if (info == nullptr) unknown_key(key, "[" + prefix + "]", valid);
+      info->set(owner, number(node, *info, path));
+    }
+  }
+
+  static std::string format(double value) {
+    std::ostringstream out;
+    out << value;
+    return out.str();
+  }
+
+  static const char* type_name(const toml::node& node) {
+    switch (node.type()) {
+      case toml::node_type::string: return "a string";
+      case toml::node_type::integer: return "an integer";
+      case toml::node_type::floating_point: return "a floating-point number";
+      case toml::node_type::boolean: return "a boolean";
+      case toml::node_type::table: return "a table";
+      case toml::node_type::array: return "an array";
+      default: return "a date or time";
+    }
+  }
+
+  const std::string& source() const { return source_; }
+
+ private:
+  std::string source_;
+};
+
+// Names in [[firms]] and [[segments]]: required, non-empty, unique.
+std::string entity_name(const Reader& reader, const toml::table& table, const std::string& array_name,
+                        std::size_t index, std::set<std::string>& seen) {
+  const std::string where = array_name + "[" + std::to_string(index + 1) + "]";
+  const toml::node* node = table.get("name");
+  if (node == nullptr) reader.fail(table.source(), where + ".name", "every entry of [[" + array_name + "]] needs a name");
+  std::string name = reader.string(*node, where + ".name");
+  if (name.empty()) reader.fail(node->source(), where + ".name", "a name must not be empty");
+  if (name == "industry" && array_name == "firms")
+    reader.fail(node->source(), where + ".name", "'industry' is reserved for departures that leave the industry");
+  if (!seen.insert(name).second)
+    reader.fail(node->source(), where + ".name", "duplicate name '" + name + "' in [[" + array_name + "]]");
+  return name;
+}
+
+ScriptedDeparture departure(const Reader& reader, const toml::table& table, std::size_t index,
+                            const Scenario& scenario) {
+  const std::string where = "departures[" + std::to_string(index + 1) + "]";
+  ScriptedDeparture d;
+  for (auto&& [key, node] : table) {
+    const std::string path = where + "." + std::string(key.str());
+    if (key.str() == "month")
+      d.month = reader.integer(node, path, 1 - scenario.market.burn_in_months, scenario.market.months);
+    else if (key.str() == "count") d.count = reader.integer(node, path, 1, 10000000);
+    else if (key.str() == "firm") d.firm = reader.string(node, path);
+    else if (key.str() == "which") {
+      d.which = reader.string(node, path);
+      if (d.which != "largest_book" && d.which != "random")
+        reader.fail(node.source(), path, "must be \"largest_book\" or \"random\", found \"" + d.which + "\"");
+    } else if (key.str() == "to") d.to = reader.string(node, path);
+    else reader.unknown_key(key, "[[departures]]", departure_keys);
+  }
+  std::vector<std::string> firm_names;
+  for (const auto& f : scenario.firms) firm_names.push_back(f.name);
+  auto check_firm = [&](const char* key, const std::string& name, bool industry_allowed) {
+    const toml::node* node = table.get(key);
+    const toml::source_region region = node ? node->source() : table.source();
+    if (node == nullptr && !industry_allowed) reader.fail(region, where + "." + key, "is required");
+    if (industry_allowed && name == "industry") return;
+    for (const auto& f : firm_names)
+      if (f == name) return;
+    std::string problem = "no firm named '" + name + "'";
+    const std::string hint = nearest_name(name, firm_names);
+    if (!hint.empty()) problem += " (did you mean '" + hint + "'?)";
+    reader.fail(region, where + "." + key, problem);
+  };
+  check_firm("firm", d.firm, false);
+  check_firm("to", d.to, true);
+  if (d.to == d.firm) reader.fail(table.get("to")->source(), where + ".to", "must differ from 'firm'");
+  return d;
+}
+
+}  // namespace
+
+Scenario parse_scenario(std::string_view text, const std::string& source) {
+  const Reader reader(source);
+  toml::table document;
+  try {
+    document = toml::parse(text, source);
+  } catch (const toml::parse_error& error) {
+    std::ostringstream message;
+    message << source << ':' << error.source().begin.line << ':' << error.source().begin.column
+            << ": TOML syntax error: " << error.description();
+    throw InputError(message.str());
+  }
+
+  for (auto&& [key, node] : document) {
+    bool known = false;
+    for (const auto& k : top_level_keys) known = known || key.str() == k;
+    if (!known) reader.unknown_key(key, "the top level", top_level_keys);
+    if (key.str() == "sweep")
+      reader.fail(key.source(), "sweep",
+                  "sweeps are not supported by this version of loyalsim yet; remove the [sweep] table to run "
+                  "the scenario once");
+  }
+
+  Scenario scenario;
+  if (const toml::node* seed = document.get("seed"))
+    scenario.seed = static_cast<std::uint64_t>(reader.integer(*seed, "seed", 0, INT64_MAX));
+  if (const toml::node* market = document.get("market"))
+    reader.parameters(reader.table(*market, "market"), Scope::market, &scenario.market, "market");
+
+  std::set<std::string> seen;
+  const toml::node* firms = document.get("firms");
+  if (firms == nullptr) reader.fail_file("no [[firms]] tables: at least one firm is needed");
+  const toml::array& firm_tables = reader.array_of_tables(*firms, "firms");
+  for (std::size_t i = 0; i < firm_tables.size(); ++i) {
+    const toml::table& table = *firm_tables[i].as_table();
+    FirmParams firm;
+    firm.name = entity_name(reader, table, "firms", i, seen);
+    reader.parameters(table, Scope::firm, &firm, "firms." + firm.name);
+    scenario.firms.push_back(firm);
+  }
+
+  seen.clear();
+  const toml::node* segments = document.get("segments");
+  if (segments == nullptr) reader.fail_file("no [[segments]] tables: at least one segment is needed");
+  const toml::array& segment_tables = reader.array_of_tables(*segments, "segments");
+  for (std::size_t i = 0; i < segment_tables.size(); ++i) {
+    const toml::table& table = *segment_tables[i].as_table();
+    SegmentParams segment;
+    segment.name = entity_name(reader, table, "segments", i, seen);
+    reader.parameters(table, Scope::segment, &segment, "segments." + segment.name);
+    scenario.segments.push_back(segment);
+  }
+  if (scenario.firms.size() > 32767) reader.fail(firms->source(), "firms", "at most 32767 firms are supported");
+  if (scenario.segments.size() > 255) reader.fail(segments->source(), "segments", "at most 255 segments are supported");
+
+  if (const toml::node* departures = document.get("departures")) {
+    const toml::array& tables = reader.array_of_tables(*departures, "departures");
+    for (std::size_t i = 0; i < tables.size(); ++i)
+      scenario.departures.push_back(departure(reader, *tables[i].as_table(), i, scenario));
+  }
+
+  // Shares are checked here, where the array's position is known.
+  double total_share = 0.0;
+  for (const auto& s : scenario.segments) total_share += s.share;
+  if (std::abs(total_share - 1.0) > 1e-9) {
+    std::string problem = "segment shares must sum to 1, but";
+    for (const auto& s : scenario.segments) problem += " " + s.name + "=" + Reader::format(s.share);
+    reader.fail(segments->source(), "segments", problem + " sum to " + Reader::format(total_share));
+  }
+  validate_scenario(scenario, source);
+  return scenario;
+}
+
+ScenarioFile load_scenario(const std::filesystem::path& path) {
+  std::error_code error;
+  if (!std::filesystem::exists(path, error))
+    throw InputError(path.string() + ": scenario file not found");
+  if (std::filesystem::is_directory(path, error))
+    throw InputError(path.string() + ": is a directory, not a scenario file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path.string() + ": cannot open the scenario file for reading");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw InputError(path.string() + ": reading the scenario file failed");
+
+  ScenarioFile file;
+  file.path = path;
+  file.text = text.str();
+  file.name = path.stem().string();
+  file.scenario = parse_scenario(file.text, path.string());
+  return file;
+}
+
+void apply_override(Scenario& scenario, std::string_view assignment) {
+  const std::string option = "--set " + std::string(assignment);
+  const std::size_t equals = assignment.find('=');
+  if (equals == std::string_view::npos) throw InputError(option + ": expected PATH=VALUE");
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+  };
+  const std::string_view path = trim(assignment.substr(0, equals));
+  const std::string_view value_text = trim(assignment.substr(equals + 1));
+
+  ParameterPath resolved;
+  try {
+    resolved = resolve_parameter_path(scenario, path);
+  } catch (const InputError& e) {
+    throw InputError(option + ": " + e.what());
+  }
+  double value = 0.0;
+  try {
+    const toml::table parsed = toml::parse("value = " + std::string(value_text));
+    const toml::node& node = *parsed.get("value");
+    if (auto i = node.as_integer()) value = static_cast<double>(i->get());
+    else if (auto f = node.as_floating_point()) value = f->get();
+    else throw InputError(option + ": expected a number after '='");
+  } catch (const toml::parse_error&) {
+    throw InputError(option + ": '" + std::string(value_text) + "' is not a number");
+  }
+  if (resolved.info == nullptr) {  // the seed
+    if (value < 0 || value != std::floor(value)) throw InputError(option + ": the seed must be a whole number >= 0");
+  } else if (auto problem = resolved.info->check(value)) {
+    throw InputError(option + ": value " + Reader::format(value) + " " + *problem);
+  }
+  resolved.set(scenario, value);
+  if (resolved.info != nullptr && resolved.info->name == "share") {
+    double total = 0.0;
+    for (const auto& s : scenario.segments) total += s.share;
+    if (std::abs(total - 1.0) > 1e-9)
+      throw InputError(option + ": segment shares would sum to " + Reader::format(total) + ", not 1");
+  }
+}
+
+void validate_scenario(const Scenario& scenario, const std::string& source) {
+  for (const auto& d : scenario.departures) {
+    if (d.month < 1 - scenario.market.burn_in_months || d.month > scenario.market.months)
+      throw InputError(source + ": key 'departures.month': month " + std::to_string(d.month) +
+                       " is outside the simulated months " + std::to_string(1 - scenario.market.burn_in_months) +
+                       ".." + std::to_string(scenario.market.months));
+  }
+}
+
+}  // namespace loyalsim::io

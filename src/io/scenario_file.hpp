@@ -1,0 +1,35 @@
+// Scenario files (SPEC section 6): TOML read with toml++, checked against
+// the parameter registry. Every problem is an InputError whose message
+// names the file, line, column and key.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "core/scenario.hpp"
+
+namespace loyalsim::io {
+
+struct ScenarioFile {
+  Scenario scenario;
+  std::filesystem::path path;
+  std::string text;     // the file exactly as read, for the results file
+  std::string name;     // the file's stem: default output name
+};
+
+// Parses TOML text; `source` names it in messages (usually the path).
+Scenario parse_scenario(std::string_view text, const std::string& source);
+
+// Reads and parses a file; a missing or unreadable file is an InputError.
+ScenarioFile load_scenario(const std::filesystem::path& path);
+
+// Applies one --set PATH=VALUE. VALUE is a TOML value (a number for every
+// parameter). Throws InputError naming the option on any problem.
+void apply_override(Scenario& scenario, std::string_view assignment);
+
+// Checks what spans several keys: shares summing to 1, unique names,
+// scripted departures naming existing firms. `source` names the origin.
+void validate_scenario(const Scenario& scenario, const std::string& source);
+
+}  // namespace loyalsim::io
