@@ -19,17 +19,19 @@ missing or invalid file: a message on stderr and exit status 2.
 """
 
 import argparse
+import importlib.util
 import math
 import os
 import sys
+import textwrap
 
 EXIT_BAD_INPUT = 2
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
-CHOICES = [  # (summary dataset, legend label, bar colour, text colour on the bar)
-    ("stayed", "Stayed with the firm", "#0072B2", "white"),
-    ("followed", "Followed the rep to a competitor", "#D55E00", "white"),
-    ("defected", "Left both (bought from no one)", "#BBBBBB", "black"),
+CHOICES = [  # (summary dataset, legend label, bar colour, text colour on the bar, text colour off it)
+    ("stayed", "Stayed with the firm", "#0072B2", "white", "#0072B2"),
+    ("followed", "Followed the rep to a competitor", "#D55E00", "white", "#D55E00"),
+    ("defected", "Stopped buying altogether", "#BBBBBB", "black", "#555555"),
 ]
 FIRM_COLOURS = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442"]
 FIRM_STYLES = ["-", "--", "-.", ":"]
@@ -37,7 +39,10 @@ TITLE = "When a sales rep leaves, who keeps the customer?"
 
 BASE_FONT = 16          # every text on the figure is at least 14 pt
 SMALL_FONT = 14
-MIN_LABEL_SHARE = 0.07  # percentages narrower than this are not written inside the bar
+MIN_LABEL_SHARE = 0.07  # slices narrower than this get their percentage above the bar
+NARROW_SPACING = 4.5    # least distance between those labels, in percentage points
+BAR_HEIGHT = 0.7        # bar thickness and distance between bars, in bar-axis units
+BAR_PITCH = 1.3
 
 
 class BadInput(Exception):
@@ -101,7 +106,7 @@ def scenario_name(attrs, path):
     return os.path.splitext(base)[0] or base
 
 
-def scripted_departures(attrs, months, firm_names):
+def scripted_departures(attrs, months):
     """(month, text) of the scenario's [[departures]] inside the recorded months.
 
     The scenario text is the file as read, before any --set; a scenario that
@@ -125,6 +130,7 @@ def scripted_departures(attrs, months, firm_names):
         if not isinstance(month, int) or not 1 <= month <= months:
             continue  # burn-in departures are not on the recorded axis
         count = d.get("count", 1)
+        count = count if isinstance(count, int) else 1
         firm = str(d.get("firm", "?"))
         to = str(d.get("to", "industry"))
         who = f"{firm} rep" if count == 1 else f"{count} {firm} reps"
@@ -132,7 +138,7 @@ def scripted_departures(attrs, months, firm_names):
         if count != 1 and to == "industry":
             where = "leave the industry"
         by_month.setdefault(month, []).append(f"{who} {where}")
-    return sorted((m, "\n".join(texts)) for m, texts in by_month.items())
+    return sorted((m, "; ".join(texts)) for m, texts in by_month.items())
 
 
 def load(path, run):
@@ -185,7 +191,7 @@ def load(path, run):
             "months": months,
             "customers": customers,
             "split": split,
-            "departures": scripted_departures(attrs, int(months.max()) if len(months) else 0, firms),
+            "departures": scripted_departures(attrs, int(months.max()) if len(months) else 0),
             "runs": runs,
         }
 
@@ -216,32 +222,46 @@ def draw_split(ax, data):
         previous_segment = s
         y_positions.append(y)
         labels.append(f"{pretty(segments[s])}\nat {firms[f]}")
-        y += 1.0
+        y += BAR_PITCH
 
     for (s, f), yp in zip(rows, y_positions):
         orphaned = int(split["orphaned"][f, s])
         if orphaned <= 0:
-            ax.barh(yp, 100, height=0.75, color="white", edgecolor="#777777", hatch="//", linewidth=1)
+            ax.barh(yp, 100, height=BAR_HEIGHT, color="white", edgecolor="#777777", hatch="//", linewidth=1)
             ax.text(50, yp, "no departures", ha="center", va="center", fontsize=BASE_FONT,
                     fontstyle="italic", bbox=dict(facecolor="white", edgecolor="none", pad=2))
             continue
         left = 0.0
-        for name, _, colour, text_colour in CHOICES:
+        narrow = []  # (centre, text, colour) of slices too narrow for their label
+        for name, _, colour, text_colour, outside_colour in CHOICES:
             share = split[name][f, s] / orphaned
             width = 100.0 * share
             if width > 0:
-                ax.barh(yp, width, left=left, height=0.75, color=colour, edgecolor="white", linewidth=1.5)
+                ax.barh(yp, width, left=left, height=BAR_HEIGHT, color=colour, edgecolor="white", linewidth=1.5)
+                text = f"{100 * share:.0f}%" if share >= 0.01 else "<1%"
                 if share >= MIN_LABEL_SHARE:
-                    ax.text(left + width / 2, yp, f"{100 * share:.0f}%", ha="center", va="center",
+                    ax.text(left + width / 2, yp, text, ha="center", va="center",
                             color=text_colour, fontsize=BASE_FONT + 2, fontweight="bold")
+                else:
+                    narrow.append((left + width / 2, text, outside_colour))
             left += width
+        # Narrow slices: labels just above the bar, kept apart, inside 0..100.
+        positions = []
+        for centre, _, _ in narrow:
+            positions.append(max(centre, positions[-1] + NARROW_SPACING) if positions else centre)
+        overflow = (positions[-1] - 99.0) if positions else 0.0
+        if overflow > 0:
+            positions = [x - overflow for x in positions]
+        for x, (_, text, colour) in zip(positions, narrow):
+            ax.text(x, yp - BAR_HEIGHT / 2 - 0.03, text, ha="center", va="bottom", color=colour,
+                    fontsize=SMALL_FONT, fontweight="bold")
         ax.text(101.5, yp, f"n = {orphaned:,}", ha="left", va="center", fontsize=BASE_FONT, clip_on=False)
 
     ax.set_yticks(y_positions)
     ax.set_yticklabels(labels, fontsize=BASE_FONT)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.set_ylim(y_positions[-1] + 0.6, y_positions[0] - 0.6)
+    ax.set_ylim(y_positions[-1] + 0.55, y_positions[0] - 0.85)
     ax.set_xticks([0, 25, 50, 75, 100])
     ax.set_xticklabels(["0%", "25%", "50%", "75%", "100%"], fontsize=SMALL_FONT)
     ax.set_xlabel(f"Share of the customers whose rep left, months {months_text(data)}"
@@ -252,7 +272,7 @@ def draw_split(ax, data):
         ax.spines[side].set_visible(False)
     ax.tick_params(axis="y", length=0)
     from matplotlib.patches import Patch
-    handles = [Patch(facecolor=colour, label=label) for _, label, colour, _ in CHOICES]
+    handles = [Patch(facecolor=colour, label=label) for _, label, colour, _, _ in CHOICES]
     return handles
 
 
@@ -276,18 +296,27 @@ def draw_customers(axes, data):
             ax.plot(months, customers[:, f, s], color=colour, linestyle=style, linewidth=3.5,
                     marker="o" if few else None, markersize=8, label=firm)
         ax.set_ylim(0, max(1, int(customers[:, :, s].max())) * 1.30)  # room for the departure labels
-        for month, text in data["departures"]:
+        departures = data["departures"]
+        span = max(1, months[-1] - months[0]) if len(months) else 1
+        for k, (month, text) in enumerate(departures):
             ax.axvline(month, color="#444444", linestyle=(0, (4, 3)), linewidth=2.5, zorder=0)
-            ax.annotate(f"month {month}:\n{text}", xy=(month, 1.0), xycoords=("data", "axes fraction"),
-                        xytext=(6, -6), textcoords="offset points", ha="left", va="top",
-                        fontsize=SMALL_FONT, color="#222222")
+            # One departure month: say what happened; several: name the month
+            # (the list is printed under the panels), staggered so close
+            # months do not collide.
+            label = f"month {month}:\n{text.replace('; ', chr(10))}" if len(departures) == 1 else f"month {month}"
+            near_right = len(months) > 0 and (month - months[0]) / span > 0.75
+            note = ax.annotate(label, xy=(month, 1.0), xycoords=("data", "axes fraction"),
+                               xytext=(-6 if near_right else 6, -6 - 20 * (k % 2)), textcoords="offset points",
+                               ha="right" if near_right else "left", va="top", fontsize=SMALL_FONT,
+                               color="#222222")
+            note.set_in_layout(False)  # may reach past the axes; must not shrink them
         ax.set_title(f"{pretty(segments[s])} customers", fontsize=BASE_FONT + 1)
         ax.set_xlabel("Month", fontsize=BASE_FONT)
         if len(months) > 1:
             ax.set_xlim(months[0], months[-1])
         else:
             ax.set_xlim(months[0] - 0.5, months[0] + 0.5)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=7, integer=True))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.tick_params(labelsize=SMALL_FONT)
         ax.grid(True, axis="y", color="#DDDDDD", linewidth=1)
@@ -309,11 +338,20 @@ def draw(data, run, output, dpi):
     cols = min(n_segments, 3)
     line_rows = math.ceil(n_segments / cols)
 
-    bars_height = 2.4 + 0.8 * n_bars + 0.4 * (n_segments - 1)
+    bars_height = 2.6 + 0.95 * n_bars + 0.35 * (n_segments - 1)
     lines_height = 1.0 + 4.4 * line_rows
-    fig = plt.figure(figsize=(16.0, 1.6 + bars_height + lines_height), dpi=dpi, layout="constrained")
+    # Several departure months: listed under the panels rather than on them.
+    footer = []
+    if len(data["departures"]) > 1:
+        footer = textwrap.wrap("Dashed lines: scripted rep departures. " + "  ·  ".join(
+            f"Month {month}: {text}" for month, text in data["departures"]), width=130)
+    footer_height = 0.35 * len(footer) + 0.3 if footer else 0.01
+    fig = plt.figure(figsize=(16.0, 1.6 + bars_height + lines_height + footer_height), dpi=dpi,
+                     layout="constrained")
     fig.get_layout_engine().set(h_pad=0.15, w_pad=0.15, hspace=0.05)
-    head, top, bottom = fig.subfigures(3, 1, height_ratios=[1.6, bars_height, lines_height])
+    head, top, bottom, foot = fig.subfigures(4, 1, height_ratios=[1.6, bars_height, lines_height, footer_height])
+    if footer:
+        foot.text(0.01, 0.95, "\n".join(footer), ha="left", va="top", fontsize=SMALL_FONT, color="#222222")
 
     run_text = f", run {run}" if data["runs"] > 1 or run != 0 else ""
     head.text(0.5, 0.95, TITLE, fontsize=BASE_FONT + 10, fontweight="bold", ha="center", va="top")
@@ -351,12 +389,9 @@ def draw(data, run, output, dpi):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    try:
-        import h5py  # noqa: F401
-        import matplotlib  # noqa: F401
-        import numpy  # noqa: F401
-    except ImportError as error:
-        print(f"plot_retention.py: error: {error.name} is not installed for {sys.executable}; "
+    missing = [name for name in ("h5py", "numpy", "matplotlib") if importlib.util.find_spec(name) is None]
+    if missing:
+        print(f"plot_retention.py: error: {', '.join(missing)} not installed for {sys.executable}; "
               "use /usr/bin/python3 or install h5py, numpy and matplotlib", file=sys.stderr)
         return 1
     try:

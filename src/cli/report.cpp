@@ -49,7 +49,8 @@ void print_rates_table(std::ostream& out, const RunResult& result, const std::ve
       out << "\n";
     }
   }
-  out << "(rates over orphaned customers of the recorded months; '-' = no orphaned customers)\n";
+  out << "(rates over the orphaned customers of the recorded months; '-' = undefined: no orphaned customers,\n"
+         " or for retained_12m_after_stay no stay decision whose 12-month mark is recorded)\n";
 }
 
 void print_throughput(std::ostream& out, const RunResult& result, std::int64_t customers, int threads) {

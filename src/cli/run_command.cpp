@@ -142,7 +142,8 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   for (const auto& f : scenario.firms) layout.firm_names.push_back(f.name);
   for (const auto& s : scenario.segments) layout.segment_names.push_back(s.name);
   layout.events = options.events;
-  io::FileMetadata meta{software_version, command_line, file.path.string(), file.text, scenario.seed};
+  io::FileMetadata meta{software_version, command_line, file.path.string(), file.text, io::to_toml(scenario),
+                        scenario.seed};
   io::ResultsFile results = io::ResultsFile::create(output, layout, meta);
 
   Progress progress(options.quiet, file.name);
@@ -155,6 +156,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   io::RunRecord record;
   record.seed = run_seed;
   record.wall_seconds = result.wall_seconds;
+  record.scripted_shortfall = result.scripted_shortfall;
   results.write_run(record, result);
   results.commit();
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <iomanip>
 #include <sstream>
 #include <vector>
 
@@ -146,7 +147,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 std::string format_bound(double value) {
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
   std::ostringstream out;
-  out << value;
+  out << std::setprecision(12) << value;
   return out.str();
 }
 
@@ -180,7 +181,7 @@ std::string_view scope_table_name(Scope scope) {
 }
 
 std::string ParameterInfo::range_text() const {
-  return std::string(low_open ? "(" : "[") + format_bound(low) + ", " + format_bound(high) +
+  return std::string(low_open || std::isinf(low) ? "(" : "[") + format_bound(low) + ", " + format_bound(high) +
          (high_open || std::isinf(high) ? ")" : "]");
 }
 

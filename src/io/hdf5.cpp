@@ -101,8 +101,8 @@ auto text(std::string message) {
   return [message = std::move(message)] { return message; };
 }
 
-// Appended rather than "'" + name + "'": GCC 12 warns (-Wrestrict, a false
-// positive, PR 105651) about a literal prepended to a string at -O2.
+// Appended rather than "'" + name + "'": GCC 12 at -O2 gives a false
+// -Wrestrict warning for a literal prepended to a std::string.
 std::string in_quotes(std::string_view name) {
   std::string quoted;
   quoted.reserve(name.size() + 2);
@@ -219,8 +219,7 @@ bool Datatype::equals(hid_t other) const {
 Dataspace Dataspace::scalar() {
   silence_automatic_error_printing();
   return Dataspace(
-      Handle(check_id(H5Screate(H5S_SCALAR), text("HDF5: creating a scalar dataspace")),
-             H5Sclose));
+      Handle(check_id(H5Screate(H5S_SCALAR), text("HDF5: creating a scalar dataspace")), H5Sclose));
 }
 
 Dataspace Dataspace::simple(const Dims& dims) { return simple(dims, dims); }
@@ -232,10 +231,10 @@ Dataspace Dataspace::simple(const Dims& dims, const Dims& max_dims) {
   if (max_dims.size() != dims.size()) {
     throw Hdf5Error(where() + ": " + std::to_string(max_dims.size()) + " maximum dimensions");
   }
-  return Dataspace(Handle(
-      check_id(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), max_dims.data()),
-               where),
-      H5Sclose));
+  return Dataspace(
+      Handle(check_id(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), max_dims.data()),
+                      where),
+             H5Sclose));
 }
 
 Dims Dataspace::dims() const {
@@ -365,8 +364,7 @@ void Object::write_attribute_raw(std::string_view name, hid_t file_type, hid_t m
   if (check_tri(H5Aexists(id(), n.c_str()), here)) check(H5Adelete(id(), n.c_str()), here);
   const Dataspace space = dims.empty() ? Dataspace::scalar() : Dataspace::simple(dims);
   const Handle attribute(
-      check_id(H5Acreate2(id(), n.c_str(), file_type, space.id(), H5P_DEFAULT, H5P_DEFAULT),
-               here),
+      check_id(H5Acreate2(id(), n.c_str(), file_type, space.id(), H5P_DEFAULT, H5P_DEFAULT), here),
       H5Aclose);
   check(H5Awrite(attribute.id(), memory_type, data), here);
 }
@@ -423,7 +421,9 @@ std::string Object::read_string_attribute(std::string_view name) const {
 
 Datatype Object::attribute_type(std::string_view name) const {
   const std::string n(name);
-  const auto here = [&] { return where("reading the type of attribute " + in_quotes(name) + " of"); };
+  const auto here = [&] {
+    return where("reading the type of attribute " + in_quotes(name) + " of");
+  };
   const Handle attribute(check_id(H5Aopen(id(), n.c_str(), H5P_DEFAULT), here), H5Aclose);
   return Datatype(Handle(check_id(H5Aget_type(attribute.id()), here), H5Tclose));
 }
@@ -436,15 +436,14 @@ void Object::close() {
 // ---------------------------------------------------------------- Dataset
 
 Dataspace Dataset::space() const {
-  return Dataspace(Handle(
-      check_id(H5Dget_space(id()), [this] { return where("reading the dataspace of"); }),
-      H5Sclose));
+  return Dataspace(
+      Handle(check_id(H5Dget_space(id()), [this] { return where("reading the dataspace of"); }),
+             H5Sclose));
 }
 
 Datatype Dataset::type() const {
   return Datatype(Handle(
-      check_id(H5Dget_type(id()), [this] { return where("reading the datatype of"); }),
-      H5Tclose));
+      check_id(H5Dget_type(id()), [this] { return where("reading the datatype of"); }), H5Tclose));
 }
 
 std::size_t Dataset::product(const Dims& dims) {
@@ -527,9 +526,8 @@ void Dataset::attach_dimension_scale(const Dataset& scale, unsigned axis) {
 
 void Dataset::set_dimension_label(unsigned axis, std::string_view label) {
   const std::string l(label);
-  check(H5DSset_label(id(), axis, l.c_str()), [&] {
-    return where("labelling axis " + std::to_string(axis) + " of dataset");
-  });
+  check(H5DSset_label(id(), axis, l.c_str()),
+        [&] { return where("labelling axis " + std::to_string(axis) + " of dataset"); });
 }
 
 bool Dataset::is_dimension_scale() const {
@@ -562,11 +560,10 @@ Group Location::create_group(std::string_view name) {
   const std::string here = where("creating group", name);
   const Handle options(check_id(H5Pcreate(H5P_GROUP_CREATE), text(here)), H5Pclose);
   track_creation_order(options.id(), here);
-  return Group(
-      Handle(check_id(H5Gcreate2(id(), n.c_str(), H5P_DEFAULT, options.id(), H5P_DEFAULT),
-                      text(here)),
-             H5Gclose),
-      file_label());
+  return Group(Handle(check_id(H5Gcreate2(id(), n.c_str(), H5P_DEFAULT, options.id(), H5P_DEFAULT),
+                               text(here)),
+                      H5Gclose),
+               file_label());
 }
 
 Group Location::open_group(std::string_view name) const {
@@ -580,12 +577,11 @@ Group Location::open_group(std::string_view name) const {
 Dataset Location::create_dataset(std::string_view name, const Datatype& type,
                                  const Dataspace& space, const DatasetCreation& options) {
   const std::string n(name);
-  return Dataset(
-      Handle(check_id(H5Dcreate2(id(), n.c_str(), type.id(), space.id(), H5P_DEFAULT,
-                                 options.id(), H5P_DEFAULT),
-                      [&] { return where("creating dataset", name); }),
-             H5Dclose),
-      file_label());
+  return Dataset(Handle(check_id(H5Dcreate2(id(), n.c_str(), type.id(), space.id(), H5P_DEFAULT,
+                                            options.id(), H5P_DEFAULT),
+                                 [&] { return where("creating dataset", name); }),
+                        H5Dclose),
+                 file_label());
 }
 
 Dataset Location::open_dataset(std::string_view name) const {
@@ -651,12 +647,14 @@ File File::open(const std::filesystem::path& path, Access access, std::string la
 }
 
 void File::flush() {
-  check(H5Fflush(id(), H5F_SCOPE_LOCAL), [this] { return "HDF5: flushing " + in_quotes(file_label()); });
+  check(H5Fflush(id(), H5F_SCOPE_LOCAL),
+        [this] { return "HDF5: flushing " + in_quotes(file_label()); });
 }
 
 std::size_t File::open_object_count() const {
   const ssize_t count = H5Fget_obj_count(id(), H5F_OBJ_ALL);
-  if (count < 0) fail([this] { return "HDF5: counting open objects in " + in_quotes(file_label()); });
+  if (count < 0)
+    fail([this] { return "HDF5: counting open objects in " + in_quotes(file_label()); });
   return static_cast<std::size_t>(count);
 }
 

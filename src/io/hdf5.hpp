@@ -31,43 +31,53 @@ inline constexpr hsize_t unlimited = H5S_UNLIMITED;
 // disk, so files are the same whatever machine wrote them.
 template <typename T>
 struct TypeOf;
-template <> struct TypeOf<std::int8_t> {
+template <>
+struct TypeOf<std::int8_t> {
   static hid_t memory() { return H5T_NATIVE_INT8; }
   static hid_t file() { return H5T_STD_I8LE; }
 };
-template <> struct TypeOf<std::int16_t> {
+template <>
+struct TypeOf<std::int16_t> {
   static hid_t memory() { return H5T_NATIVE_INT16; }
   static hid_t file() { return H5T_STD_I16LE; }
 };
-template <> struct TypeOf<std::int32_t> {
+template <>
+struct TypeOf<std::int32_t> {
   static hid_t memory() { return H5T_NATIVE_INT32; }
   static hid_t file() { return H5T_STD_I32LE; }
 };
-template <> struct TypeOf<std::int64_t> {
+template <>
+struct TypeOf<std::int64_t> {
   static hid_t memory() { return H5T_NATIVE_INT64; }
   static hid_t file() { return H5T_STD_I64LE; }
 };
-template <> struct TypeOf<std::uint8_t> {
+template <>
+struct TypeOf<std::uint8_t> {
   static hid_t memory() { return H5T_NATIVE_UINT8; }
   static hid_t file() { return H5T_STD_U8LE; }
 };
-template <> struct TypeOf<std::uint16_t> {
+template <>
+struct TypeOf<std::uint16_t> {
   static hid_t memory() { return H5T_NATIVE_UINT16; }
   static hid_t file() { return H5T_STD_U16LE; }
 };
-template <> struct TypeOf<std::uint32_t> {
+template <>
+struct TypeOf<std::uint32_t> {
   static hid_t memory() { return H5T_NATIVE_UINT32; }
   static hid_t file() { return H5T_STD_U32LE; }
 };
-template <> struct TypeOf<std::uint64_t> {
+template <>
+struct TypeOf<std::uint64_t> {
   static hid_t memory() { return H5T_NATIVE_UINT64; }
   static hid_t file() { return H5T_STD_U64LE; }
 };
-template <> struct TypeOf<float> {
+template <>
+struct TypeOf<float> {
   static hid_t memory() { return H5T_NATIVE_FLOAT; }
   static hid_t file() { return H5T_IEEE_F32LE; }
 };
-template <> struct TypeOf<double> {
+template <>
+struct TypeOf<double> {
   static hid_t memory() { return H5T_NATIVE_DOUBLE; }
   static hid_t file() { return H5T_IEEE_F64LE; }
 };
@@ -78,8 +88,7 @@ concept Element = requires {
 };
 
 template <typename R>
-concept ElementRange =
-    std::ranges::contiguous_range<R> && std::ranges::sized_range<R> &&
+concept ElementRange = std::ranges::contiguous_range<R> && std::ranges::sized_range<R> &&
     Element<std::remove_cv_t<std::ranges::range_value_t<R>>>;
 
 // Owns one identifier and closes it with the function of its kind. A handle
@@ -116,7 +125,9 @@ class Datatype {
   // A predefined type, borrowed (never closed).
   static Datatype predefined(hid_t id);
   template <Element T>
-  static Datatype stored_as() { return predefined(TypeOf<T>::file()); }
+  static Datatype stored_as() {
+    return predefined(TypeOf<T>::file());
+  }
 
   hid_t id() const noexcept { return handle_.id(); }
   bool is_utf8_string() const;  // variable-length UTF-8 string
@@ -219,7 +230,6 @@ class Object {
   std::string display_path() const;
 
  private:
-
   void write_attribute_raw(std::string_view name, hid_t file_type, hid_t memory_type,
                            const void* data, const Dims& dims);
   void read_attribute_raw(std::string_view name, hid_t memory_type, void* data) const;
@@ -241,8 +251,7 @@ class Dataset : public Object {
   template <ElementRange R>
   void write(const R& data, const Dims& start, const Dims& count) {
     using T = std::remove_cv_t<std::ranges::range_value_t<R>>;
-    write_raw(TypeOf<T>::memory(), std::ranges::data(data), std::ranges::size(data), start,
-              count);
+    write_raw(TypeOf<T>::memory(), std::ranges::data(data), std::ranges::size(data), start, count);
   }
   template <ElementRange R>
   void write(const R& data) {

@@ -45,8 +45,8 @@ const std::vector<std::int8_t> choice_flag_values{0, 1, 2};
 constexpr std::string_view choice_flag_meanings = "stay follow defect";
 
 // runs/ columns every file has; a varied parameter may not take these names.
-constexpr std::array<std::string_view, 6> fixed_run_columns{"run",    "point",  "replicate",
-                                                            "seed",   "status", "wall_seconds"};
+constexpr std::array<std::string_view, 7> fixed_run_columns{
+    "run", "point", "replicate", "seed", "status", "wall_seconds", "scripted_shortfall"};
 
 std::string context(const std::filesystem::path& final_path) {
   return "results file '" + final_path.string() + "'";
@@ -126,10 +126,9 @@ void attach(h5::Dataset& variable, const std::vector<Axis>& axes) {
 
 h5::Dataset create_index_scale(h5::Group& group, std::string_view name, std::size_t size,
                                std::int64_t first, std::string_view description) {
-  h5::Dataset scale =
-      group.create_dataset(name, h5::Datatype::stored_as<std::int64_t>(),
-                           h5::Dataspace::simple({size}),
-                           compressed({std::min<hsize_t>(size, runs_chunk_rows)}));
+  h5::Dataset scale = group.create_dataset(name, h5::Datatype::stored_as<std::int64_t>(),
+                                           h5::Dataspace::simple({size}),
+                                           compressed({std::min<hsize_t>(size, runs_chunk_rows)}));
   std::vector<std::int64_t> values(size);
   std::iota(values.begin(), values.end(), first);
   scale.write(values);
@@ -150,10 +149,9 @@ h5::Dataset create_month_scale(h5::Group& group, std::size_t months) {
 }
 
 h5::Dataset create_name_scale(h5::Group& group, std::string_view name,
-                              const std::vector<std::string>& names,
-                              std::string_view description) {
-  h5::Dataset scale =
-      group.create_dataset(name, h5::Datatype::utf8_string(), h5::Dataspace::simple({names.size()}));
+                              const std::vector<std::string>& names, std::string_view description) {
+  h5::Dataset scale = group.create_dataset(name, h5::Datatype::utf8_string(),
+                                           h5::Dataspace::simple({names.size()}));
   scale.write_strings(names);
   scale.make_dimension_scale(name);
   describe(scale, "", description);
@@ -203,6 +201,7 @@ void write_root_attributes(h5::File& file, const FileMetadata& meta) {
   file.write_attribute("command_line", meta.command_line);
   file.write_attribute("scenario_path", meta.scenario_path);
   file.write_attribute("scenario", meta.scenario_text);
+  file.write_attribute("scenario_resolved", meta.resolved_scenario_text);
   file.write_attribute("scenario_seed", meta.scenario_seed);
   file.write_attribute("created_utc", utc_now_iso8601());
 }
@@ -210,7 +209,7 @@ void write_root_attributes(h5::File& file, const FileMetadata& meta) {
 // ------------------------------------------------------------ runs/
 
 struct RunsTable {
-  h5::Dataset run, point, replicate, seed, status, wall_seconds;
+  h5::Dataset run, point, replicate, seed, status, wall_seconds, scripted_shortfall;
   std::vector<h5::Dataset> parameters;  // ResultsLayout::varied_parameters order
 };
 
@@ -249,6 +248,10 @@ RunsTable create_runs_table(h5::File& file, const ResultsLayout& layout) {
   // "s", not "seconds": xarray would turn a "seconds" column into timedeltas.
   table.wall_seconds = create_run_column<double>(group, "wall_seconds", table.run, runs, "s",
                                                  "wall-clock time the run took", real_fill);
+  table.scripted_shortfall = create_run_column<std::int64_t>(
+      group, "scripted_shortfall", table.run, runs, "reps",
+      "scripted departures that could not happen because the firm had too few active reps",
+      std::optional<std::int64_t>(-1));
   for (const std::string& parameter : layout.varied_parameters) {
     table.parameters.push_back(create_run_column<double>(
         group, parameter, table.run, runs, "",
@@ -270,6 +273,7 @@ void write_runs_row(RunsTable& table, const RunRecord& record) {
   write_cell(table.seed, run, record.seed);
   write_cell(table.status, run, static_cast<std::int8_t>(record.status));
   write_cell(table.wall_seconds, run, record.wall_seconds);
+  write_cell(table.scripted_shortfall, run, record.scripted_shortfall);
   for (std::size_t i = 0; i < table.parameters.size(); ++i) {
     write_cell(table.parameters[i], run, record.parameter_values[i]);
   }
@@ -280,8 +284,8 @@ void write_runs_row(RunsTable& table, const RunRecord& record) {
 std::vector<h5::Dataset> create_timeseries(h5::File& file, const ResultsLayout& layout) {
   h5::Group group = file.create_group("timeseries");
   group.write_attribute("description", "monthly metrics of every run, firm and segment");
-  const h5::Dataset run = create_index_scale(group, "run", layout.runs, 0,
-                                             "run number: the row of runs/");
+  const h5::Dataset run =
+      create_index_scale(group, "run", layout.runs, 0, "run number: the row of runs/");
   const h5::Dataset month = create_month_scale(group, layout.months);
   const h5::Dataset firm = create_name_scale(group, "firm", layout.firm_names, "firm name");
   const h5::Dataset segment =
@@ -292,9 +296,9 @@ std::vector<h5::Dataset> create_timeseries(h5::File& file, const ResultsLayout& 
   std::vector<h5::Dataset> variables;
   for (const MetricInfo& metric : series_metrics) {
     if (metric.shape == MetricShape::firm_segment) {
-      variables.push_back(create_metric(
-          group, metric, {runs, months, firms, segments},
-          {{"run", run}, {"month", month}, {"firm", firm}, {"segment", segment}}));
+      variables.push_back(
+          create_metric(group, metric, {runs, months, firms, segments},
+                        {{"run", run}, {"month", month}, {"firm", firm}, {"segment", segment}}));
     } else {
       variables.push_back(create_metric(group, metric, {runs, months, firms},
                                         {{"run", run}, {"month", month}, {"firm", firm}}));
@@ -306,8 +310,8 @@ std::vector<h5::Dataset> create_timeseries(h5::File& file, const ResultsLayout& 
 std::vector<h5::Dataset> create_summary(h5::File& file, const ResultsLayout& layout) {
   h5::Group group = file.create_group("summary");
   group.write_attribute("description", "totals and headline rates over the recorded months");
-  const h5::Dataset run = create_index_scale(group, "run", layout.runs, 0,
-                                             "run number: the row of runs/");
+  const h5::Dataset run =
+      create_index_scale(group, "run", layout.runs, 0, "run number: the row of runs/");
   const h5::Dataset firm = create_name_scale(group, "firm", layout.firm_names, "firm name");
   const h5::Dataset segment =
       create_name_scale(group, "segment", layout.segment_names, "customer segment name");
@@ -332,10 +336,9 @@ struct EventsTable {
 template <h5::Element T>
 h5::Dataset create_event_column(h5::Group& group, std::string_view name, const h5::Dataset& event,
                                 std::string_view units, std::string_view description) {
-  h5::Dataset column =
-      group.create_dataset(name, h5::Datatype::stored_as<T>(),
-                           h5::Dataspace::simple({0}, {h5::unlimited}),
-                           compressed({events_chunk_rows}));
+  h5::Dataset column = group.create_dataset(name, h5::Datatype::stored_as<T>(),
+                                            h5::Dataspace::simple({0}, {h5::unlimited}),
+                                            compressed({events_chunk_rows}));
   describe(column, units, description);
   attach(column, {{"event", event}});
   return column;
@@ -361,8 +364,7 @@ EventsTable create_events_table(h5::File& file, const ResultsLayout& layout) {
   t.segment = create_event_column<std::int16_t>(
       group, "segment", t.event, "1", "customer segment: index into segment_names, from 0");
   t.segment.write_attribute("segment_names", layout.segment_names);
-  t.rep = create_event_column<std::int32_t>(group, "rep", t.event, "1",
-                                            "id of the rep who left");
+  t.rep = create_event_column<std::int32_t>(group, "rep", t.event, "1", "id of the rep who left");
   t.from_firm = create_event_column<std::int16_t>(
       group, "from_firm", t.event, "1", "firm the rep left: index into firm_names, from 0");
   t.from_firm.write_attribute("firm_names", layout.firm_names);
@@ -370,9 +372,9 @@ EventsTable create_events_table(h5::File& file, const ResultsLayout& layout) {
       group, "to_firm", t.event, "1",
       "firm of the customer after the decision: index into firm_names, -1 = unattached");
   t.to_firm.write_attribute("firm_names", layout.firm_names);
-  t.brand_loyalty = create_event_column<float>(group, "brand_loyalty", t.event, "1",
+  t.brand_loyalty = create_event_column<float>(group, "B", t.event, "1",
                                                "brand loyalty B just before the decision");
-  t.rep_loyalty = create_event_column<float>(group, "rep_loyalty", t.event, "1",
+  t.rep_loyalty = create_event_column<float>(group, "R", t.event, "1",
                                              "rep loyalty R just before the decision");
   t.choice = create_event_column<std::int8_t>(group, "choice", t.event, "1",
                                               "the customer's decision: stay, follow or defect");
@@ -405,8 +407,7 @@ void append_events(EventsTable& t, std::int64_t run, const std::vector<DecisionE
   append_column<std::int32_t>(t.rep, first, events, [](const E& e) { return e.rep; });
   append_column<std::int16_t>(t.from_firm, first, events, [](const E& e) { return e.from_firm; });
   append_column<std::int16_t>(t.to_firm, first, events, [](const E& e) { return e.to_firm; });
-  append_column<float>(t.brand_loyalty, first, events,
-                       [](const E& e) { return e.brand_loyalty; });
+  append_column<float>(t.brand_loyalty, first, events, [](const E& e) { return e.brand_loyalty; });
   append_column<float>(t.rep_loyalty, first, events, [](const E& e) { return e.rep_loyalty; });
   append_column<std::int8_t>(t.choice, first, events,
                              [](const E& e) { return static_cast<std::int8_t>(e.choice); });
@@ -430,14 +431,16 @@ struct ResultsFile::Impl {
   std::vector<h5::Dataset> totals;  // summary_metrics order
   std::optional<EventsTable> events;
 
-  std::vector<bool> written;                // per run: a run is written once
-  std::vector<std::int64_t> count_buffer;   // reused by every count metric
-  bool open = true;                         // false once commit() has begun
+  std::vector<bool> written;               // per run: a run is written once
+  std::vector<std::int64_t> count_buffer;  // reused by every count metric
+  bool open = true;                        // false once commit() has begun
   bool committed = false;
-  bool keep_temporary = false;              // the rename failed: the results live there
+  bool keep_temporary = false;  // the rename failed: the results live there
 
   Impl(const std::filesystem::path& final, const ResultsLayout& shape)
-      : final_path(final), temporary_path(temporary_path_for(final)), layout(shape),
+      : final_path(final),
+        temporary_path(temporary_path_for(final)),
+        layout(shape),
         written(shape.runs, false) {}
 
   Impl(const Impl&) = delete;
@@ -532,7 +535,7 @@ const std::vector<std::int64_t>& ResultsFile::Impl::as_counts(std::int64_t run,
 
 void ResultsFile::Impl::close_all() {
   const auto close_table = [](RunsTable& t) {
-    for (h5::Dataset* d : {&t.run, &t.point, &t.replicate, &t.seed, &t.status, &t.wall_seconds}) {
+    for (h5::Dataset* d : {&t.run, &t.point, &t.replicate, &t.seed, &t.status, &t.wall_seconds, &t.scripted_shortfall}) {
       d->close();
     }
     for (h5::Dataset& d : t.parameters) d.close();
@@ -543,8 +546,7 @@ void ResultsFile::Impl::close_all() {
   if (events) {
     EventsTable& t = *events;
     for (h5::Dataset* d : {&t.event, &t.run, &t.month, &t.customer, &t.segment, &t.rep,
-                           &t.from_firm, &t.to_firm, &t.brand_loyalty, &t.rep_loyalty,
-                           &t.choice}) {
+                           &t.from_firm, &t.to_firm, &t.brand_loyalty, &t.rep_loyalty, &t.choice}) {
       d->close();
     }
   }
@@ -609,8 +611,7 @@ void ResultsFile::write_run(const RunRecord& record, const RunResult& result) {
     const MetricInfo& metric = summary_metrics[i];
     const Dims start{run, 0, 0}, count{1, firms, segments};
     if (metric.type == MetricType::count) {
-      f.totals[i].write(f.as_counts(record.run, metric, "summary", result.totals[i]), start,
-                        count);
+      f.totals[i].write(f.as_counts(record.run, metric, "summary", result.totals[i]), start, count);
     } else {
       f.totals[i].write(result.totals[i], start, count);
     }
@@ -632,9 +633,8 @@ void ResultsFile::commit() {
   std::filesystem::rename(f.temporary_path, f.final_path, error);
   if (error) {
     f.keep_temporary = true;
-    throw Error(context(f.final_path) + ": renaming '" + f.temporary_path.string() +
-                "' onto it: " + error.message() + "; the results are kept in '" +
-                f.temporary_path.string() + "'");
+    throw Error(context(f.final_path) + ": renaming '" + f.temporary_path.string() + "' onto it: " +
+                error.message() + "; the results are kept in '" + f.temporary_path.string() + "'");
   }
   f.committed = true;
 }

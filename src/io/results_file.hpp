@@ -30,6 +30,7 @@ struct FileMetadata {
   std::string command_line;
   std::string scenario_path;
   std::string scenario_text;                   // the full TOML text as read
+  std::string resolved_scenario_text;          // every value in force (after --set, --seed), as TOML
   std::uint64_t scenario_seed = 0;
 };
 
@@ -43,6 +44,7 @@ struct RunRecord {
   std::uint64_t seed = 0;
   RunStatus status = RunStatus::done;
   double wall_seconds = 0.0;
+  std::int64_t scripted_shortfall = 0;
   std::vector<double> parameter_values;        // same order as ResultsLayout::varied_parameters
 };
 

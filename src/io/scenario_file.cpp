@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <iomanip>
 #include <set>
 #include <sstream>
 #include <vector>
@@ -304,6 +305,52 @@ void apply_override(Scenario& scenario, std::string_view assignment) {
     if (std::abs(total - 1.0) > 1e-9)
       throw InputError(option + ": segment shares would sum to " + Reader::format(total) + ", not 1");
   }
+}
+
+namespace {
+
+std::string quoted(const std::string& text) {
+  std::ostringstream out;
+  out << '"';
+  for (const char c : text) {
+    if (c == '"' || c == '\\') out << '\\' << c;
+    else if (static_cast<unsigned char>(c) < 0x20) out << "\\u00" << "0123456789abcdef"[c >> 4] << "0123456789abcdef"[c & 15];
+    else out << c;
+  }
+  out << '"';
+  return out.str();
+}
+
+void write_parameters(std::ostream& out, Scope scope, const void* owner) {
+  for (const ParameterInfo& p : all_parameters()) {
+    if (p.scope != scope) continue;
+    const double value = p.get(owner);
+    out << p.name << " = ";
+    if (p.kind == ValueKind::integer) out << static_cast<std::int64_t>(value);
+    else out << std::setprecision(17) << value << (value == std::floor(value) && std::abs(value) < 1e15 ? ".0" : "");
+    out << "\n";
+  }
+}
+
+}  // namespace
+
+std::string to_toml(const Scenario& scenario) {
+  std::ostringstream out;
+  out << "seed = " << scenario.seed << "\n\n[market]\n";
+  write_parameters(out, Scope::market, &scenario.market);
+  for (const auto& firm : scenario.firms) {
+    out << "\n[[firms]]\nname = " << quoted(firm.name) << "\n";
+    write_parameters(out, Scope::firm, &firm);
+  }
+  for (const auto& segment : scenario.segments) {
+    out << "\n[[segments]]\nname = " << quoted(segment.name) << "\n";
+    write_parameters(out, Scope::segment, &segment);
+  }
+  for (const auto& d : scenario.departures) {
+    out << "\n[[departures]]\nmonth = " << d.month << "\ncount = " << d.count << "\nfirm = " << quoted(d.firm)
+        << "\nwhich = " << quoted(d.which) << "\nto = " << quoted(d.to) << "\n";
+  }
+  return out.str();
 }
 
 void validate_scenario(const Scenario& scenario, const std::string& source) {

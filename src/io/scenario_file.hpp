@@ -28,6 +28,10 @@ ScenarioFile load_scenario(const std::filesystem::path& path);
 // parameter). Throws InputError naming the option on any problem.
 void apply_override(Scenario& scenario, std::string_view assignment);
 
+// Writes every value of a scenario (defaults included) as TOML that
+// parse_scenario reads back to the same scenario: what a run really used.
+std::string to_toml(const Scenario& scenario);
+
 // Checks what spans several keys: shares summing to 1, unique names,
 // scripted departures naming existing firms. `source` names the origin.
 void validate_scenario(const Scenario& scenario, const std::string& source);

@@ -94,7 +94,8 @@ def check_file(path, scenario):
     with h5py.File(path, "r") as f:
         require(f.attrs.get("format") == "loyalsim-results",
                 f"root attribute format is {f.attrs.get('format')!r}")
-        require(int(f.attrs.get("format_version", -1)) == 1, "root attribute format_version is not 1")
+        require(int(f.attrs.get("format_version", -1)) == 1,
+                "root attribute format_version is not 1")
         for attribute in ("software_version", "command_line", "scenario_path", "scenario",
                           "scenario_seed", "created_utc"):
             require(attribute in f.attrs, f"root attribute '{attribute}' missing")
@@ -109,7 +110,8 @@ def check_file(path, scenario):
                 "timeseries/month is not 1..months")
         check_names(ts, "timeseries", "firm", firms)
         check_names(ts, "timeseries", "segment", segments)
-        check_variables(ts, "timeseries", TIMESERIES_BY_SEGMENT, ("run", "month", "firm", "segment"))
+        check_variables(ts, "timeseries", TIMESERIES_BY_SEGMENT,
+                        ("run", "month", "firm", "segment"))
         check_variables(ts, "timeseries", TIMESERIES_BY_FIRM, ("run", "month", "firm"))
         check_described(ts, "timeseries")
 
@@ -133,7 +135,8 @@ def check_file(path, scenario):
     require(len(frame) == runs, f"runs/ has {len(frame)} rows for {runs} runs")
     for column in RUNS_COLUMNS:
         require(column in frame.columns, f"runs/ has no column '{column}' ({list(frame.columns)})")
-    require(bool((frame["status"] == 1).all()), f"runs/status is not all done (1): {frame['status'].tolist()}")
+    require(bool((frame["status"] == 1).all()),
+            f"runs/status is not all done (1): {frame['status'].tolist()}")
     require(bool((frame["wall_seconds"] >= 0).all()), "runs/wall_seconds has unwritten rows")
 
     # events/ is opt-in; when present it must open too.

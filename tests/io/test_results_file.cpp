@@ -76,7 +76,8 @@ FileMetadata small_metadata() {
 // shows; reals have fractions, counts are whole.
 double fabricated(std::size_t run, std::size_t metric, const MetricInfo& info, std::size_t k) {
   if (info.type == MetricType::count) return static_cast<double>(run * 100000 + metric * 1000 + k);
-  return static_cast<double>(run) + 0.01 * static_cast<double>(metric) + 0.0001 * static_cast<double>(k);
+  return static_cast<double>(run) + 0.01 * static_cast<double>(metric) +
+         0.0001 * static_cast<double>(k);
 }
 
 RunResult fabricated_result(std::size_t run) {
@@ -114,6 +115,7 @@ RunRecord fabricated_record(std::size_t run) {
   record.seed = std::numeric_limits<std::uint64_t>::max() - run;
   record.status = run == 0 ? RunStatus::done : RunStatus::failed;
   record.wall_seconds = 1.5 + static_cast<double>(run);
+  record.scripted_shortfall = 2 * static_cast<std::int64_t>(run);
   record.parameter_values = {0.25 * static_cast<double>(run), 0.8 - static_cast<double>(run)};
   return record;
 }
@@ -123,7 +125,8 @@ fs::path write_file(const ScratchFolder& folder, const std::vector<std::size_t>&
                     const ResultsLayout& layout = small_layout()) {
   const fs::path path = folder.path() / "results" / "x.h5";
   ResultsFile file = ResultsFile::create(path, layout, small_metadata());
-  for (std::size_t run : written_runs) file.write_run(fabricated_record(run), fabricated_result(run));
+  for (std::size_t run : written_runs)
+    file.write_run(fabricated_record(run), fabricated_result(run));
   file.commit();
   return path;
 }
@@ -154,7 +157,8 @@ struct Creation {
 
 TEST(ResultsFileContent, RootAttributesNameFormatVersionSoftwareCommandAndScenario) {
   const ScratchFolder folder;
-  const hdf5::File file = hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
+  const hdf5::File file =
+      hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
   const FileMetadata meta = small_metadata();
   EXPECT_EQ(file.read_string_attribute("format"), "loyalsim-results");
   EXPECT_EQ(file.read_attribute<std::int32_t>("format_version"), std::vector<std::int32_t>{1});
@@ -175,16 +179,17 @@ TEST(ResultsFileContent, RootAttributesNameFormatVersionSoftwareCommandAndScenar
 
 TEST(ResultsFileContent, RunsRowsHoldEveryRecordFieldAndOneColumnPerVariedParameter) {
   const ScratchFolder folder;
-  const hdf5::File file = hdf5::File::open(write_file(folder, {1, 0}), hdf5::File::Access::read_only);
+  const hdf5::File file =
+      hdf5::File::open(write_file(folder, {1, 0}), hdf5::File::Access::read_only);
   const hdf5::Group group = file.open_group("runs");
   const auto point = group.open_dataset("point").read<std::int64_t>();
   const auto replicate = group.open_dataset("replicate").read<std::int64_t>();
   const auto seed = group.open_dataset("seed").read<std::uint64_t>();
   const auto status = group.open_dataset("status").read<std::int8_t>();
   const auto wall = group.open_dataset("wall_seconds").read<double>();
+  const auto shortfall = group.open_dataset("scripted_shortfall").read<std::int64_t>();
   const auto substitutability = group.open_dataset("market.substitutability").read<double>();
-  const auto touchpoints =
-      group.open_dataset("firms.Incumbent.service_touchpoints").read<double>();
+  const auto touchpoints = group.open_dataset("firms.Incumbent.service_touchpoints").read<double>();
   ASSERT_EQ(point.size(), runs);
   for (std::size_t run = 0; run < runs; ++run) {
     const RunRecord expected = fabricated_record(run);
@@ -193,6 +198,7 @@ TEST(ResultsFileContent, RunsRowsHoldEveryRecordFieldAndOneColumnPerVariedParame
     EXPECT_EQ(seed[run], expected.seed);
     EXPECT_EQ(status[run], static_cast<std::int8_t>(expected.status));
     EXPECT_EQ(wall[run], expected.wall_seconds);
+    EXPECT_EQ(shortfall[run], expected.scripted_shortfall);
     EXPECT_EQ(substitutability[run], expected.parameter_values[0]);
     EXPECT_EQ(touchpoints[run], expected.parameter_values[1]);
   }
@@ -210,7 +216,8 @@ TEST(ResultsFileContent, RunsRowsHoldEveryRecordFieldAndOneColumnPerVariedParame
 
 TEST(ResultsFileContent, TimeseriesHoldEveryMetricOfEveryRunInItsTypeAndShape) {
   const ScratchFolder folder;
-  const hdf5::File file = hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
+  const hdf5::File file =
+      hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
   const hdf5::Group group = file.open_group("timeseries");
   for (std::size_t m = 0; m < series_metrics.size(); ++m) {
     const MetricInfo& info = series_metrics[m];
@@ -234,13 +241,15 @@ TEST(ResultsFileContent, TimeseriesHoldEveryMetricOfEveryRunInItsTypeAndShape) {
     }
   }
   // The NaN written at (run, month 1, firm 1, segment 0) reads back as NaN.
-  const auto means = group.open_dataset("brand_loyalty_mean").read<double>({0, 1, 1, 0}, {1, 1, 1, 1});
+  const auto means =
+      group.open_dataset("brand_loyalty_mean").read<double>({0, 1, 1, 0}, {1, 1, 1, 1});
   EXPECT_TRUE(std::isnan(means[0]));
 }
 
 TEST(ResultsFileContent, SummaryHoldsEveryTotalOfEveryRunInItsTypeAndShape) {
   const ScratchFolder folder;
-  const hdf5::File file = hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
+  const hdf5::File file =
+      hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
   const hdf5::Group group = file.open_group("summary");
   for (std::size_t m = 0; m < summary_metrics.size(); ++m) {
     const MetricInfo& info = summary_metrics[m];
@@ -264,10 +273,13 @@ TEST(ResultsFileContent, SummaryHoldsEveryTotalOfEveryRunInItsTypeAndShape) {
 
 TEST(ResultsFileContent, MetricsCarryUnitsAndDescriptionFromTheMetricTables) {
   const ScratchFolder folder;
-  const hdf5::File file = hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
+  const hdf5::File file =
+      hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
   for (const auto& [group_name, table] :
-       {std::pair{"timeseries", std::vector<MetricInfo>(series_metrics.begin(), series_metrics.end())},
-        std::pair{"summary", std::vector<MetricInfo>(summary_metrics.begin(), summary_metrics.end())}}) {
+       {std::pair{"timeseries",
+                  std::vector<MetricInfo>(series_metrics.begin(), series_metrics.end())},
+        std::pair{"summary",
+                  std::vector<MetricInfo>(summary_metrics.begin(), summary_metrics.end())}}) {
     const hdf5::Group group = file.open_group(group_name);
     for (const MetricInfo& info : table) {
       SCOPED_TRACE(std::string(group_name) + "/" + std::string(info.name));
@@ -280,7 +292,8 @@ TEST(ResultsFileContent, MetricsCarryUnitsAndDescriptionFromTheMetricTables) {
 
 TEST(ResultsFileContent, EveryDatasetOfEveryGroupCarriesUnitsAndDescription) {
   const ScratchFolder folder;
-  const hdf5::File file = hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
+  const hdf5::File file =
+      hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
   for (const std::string& group_name : file.child_names()) {
     const hdf5::Group group = file.open_group(group_name);
     for (const std::string& name : group.child_names()) {
@@ -294,7 +307,8 @@ TEST(ResultsFileContent, EveryDatasetOfEveryGroupCarriesUnitsAndDescription) {
 
 TEST(ResultsFileContent, EveryAxisIsAttachedToTheDimensionScaleOfItsOwnGroup) {
   const ScratchFolder folder;
-  const hdf5::File file = hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
+  const hdf5::File file =
+      hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
   const auto expect_axes = [&](const std::string& group_name, const std::string& variable,
                                const std::vector<std::string>& axes) {
     SCOPED_TRACE(group_name + "/" + variable);
@@ -316,12 +330,12 @@ TEST(ResultsFileContent, EveryAxisIsAttachedToTheDimensionScaleOfItsOwnGroup) {
   for (const MetricInfo& info : summary_metrics) {
     expect_axes("summary", std::string(info.name), {"run", "firm", "segment"});
   }
-  for (const char* column : {"point", "replicate", "seed", "status", "wall_seconds",
+  for (const char* column : {"point", "replicate", "seed", "status", "wall_seconds", "scripted_shortfall",
                              "market.substitutability", "firms.Incumbent.service_touchpoints"}) {
     expect_axes("runs", column, {"run"});
   }
   for (const char* column : {"run", "month", "customer", "segment", "rep", "from_firm", "to_firm",
-                             "brand_loyalty", "rep_loyalty", "choice"}) {
+                             "B", "R", "choice"}) {
     expect_axes("events", column, {"event"});
   }
   // Scales are per group: timeseries/ does not lean on summary/'s run.
@@ -331,7 +345,8 @@ TEST(ResultsFileContent, EveryAxisIsAttachedToTheDimensionScaleOfItsOwnGroup) {
 
 TEST(ResultsFileContent, DimensionScalesHoldRunIndicesMonthsFromOneAndNames) {
   const ScratchFolder folder;
-  const hdf5::File file = hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
+  const hdf5::File file =
+      hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
   const ResultsLayout layout = small_layout();
   for (const char* group_name : {"runs", "timeseries", "summary"}) {
     SCOPED_TRACE(group_name);
@@ -363,7 +378,8 @@ TEST(ResultsFileContent, DimensionScalesHoldRunIndicesMonthsFromOneAndNames) {
 
 TEST(ResultsFileContent, FillValueIsNaNForRealsAndMinusOneForCountsWithAMatchingAttribute) {
   const ScratchFolder folder;
-  const hdf5::File file = hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
+  const hdf5::File file =
+      hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
   const hdf5::Group group = file.open_group("timeseries");
   for (const MetricInfo& info : series_metrics) {
     SCOPED_TRACE(std::string(info.name));
@@ -403,7 +419,8 @@ TEST(ResultsFileContent, UnwrittenRunReadsAsFillValuesAndPendingStatus) {
   }
   const hdf5::Group summary = file.open_group("summary");
   EXPECT_EQ(summary.open_dataset("orphaned").read<std::int64_t>({0, 0, 0}, {1, 1, 1})[0], -1);
-  EXPECT_TRUE(std::isnan(summary.open_dataset("follow_rate").read<double>({0, 0, 0}, {1, 1, 1})[0]));
+  EXPECT_TRUE(
+      std::isnan(summary.open_dataset("follow_rate").read<double>({0, 0, 0}, {1, 1, 1})[0]));
   const hdf5::Group rows = file.open_group("runs");
   EXPECT_EQ(rows.open_dataset("status").read<std::int8_t>(),
             (std::vector<std::int8_t>{static_cast<std::int8_t>(RunStatus::pending),
@@ -415,7 +432,8 @@ TEST(ResultsFileContent, UnwrittenRunReadsAsFillValuesAndPendingStatus) {
 TEST(ResultsFileContent, EventsOfEachRunAreAppendedInWriteOrderWithTheEventScaleExtended) {
   const ScratchFolder folder;
   // Run 1 first: rows follow the order of write_run, not run numbers.
-  const hdf5::File file = hdf5::File::open(write_file(folder, {1, 0}), hdf5::File::Access::read_only);
+  const hdf5::File file =
+      hdf5::File::open(write_file(folder, {1, 0}), hdf5::File::Access::read_only);
   const hdf5::Group group = file.open_group("events");
   std::vector<std::pair<std::int64_t, DecisionEvent>> expected;
   for (std::size_t run : {1u, 0u}) {
@@ -436,8 +454,8 @@ TEST(ResultsFileContent, EventsOfEachRunAreAppendedInWriteOrderWithTheEventScale
   const auto rep = group.open_dataset("rep").read<std::int32_t>();
   const auto from_firm = group.open_dataset("from_firm").read<std::int16_t>();
   const auto to_firm = group.open_dataset("to_firm").read<std::int16_t>();
-  const auto brand = group.open_dataset("brand_loyalty").read<float>();
-  const auto rep_loyalty = group.open_dataset("rep_loyalty").read<float>();
+  const auto brand = group.open_dataset("B").read<float>();
+  const auto rep_loyalty = group.open_dataset("R").read<float>();
   const auto choice = group.open_dataset("choice").read<std::int8_t>();
   ASSERT_EQ(run.size(), n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -455,10 +473,11 @@ TEST(ResultsFileContent, EventsOfEachRunAreAppendedInWriteOrderWithTheEventScale
     EXPECT_EQ(choice[i], static_cast<std::int8_t>(e.choice));
   }
   const std::vector<std::pair<const char*, hid_t>> types{
-      {"run", H5T_STD_I64LE},     {"month", H5T_STD_I32LE},     {"customer", H5T_STD_I32LE},
-      {"segment", H5T_STD_I16LE}, {"rep", H5T_STD_I32LE},       {"from_firm", H5T_STD_I16LE},
-      {"to_firm", H5T_STD_I16LE}, {"brand_loyalty", H5T_IEEE_F32LE},
-      {"rep_loyalty", H5T_IEEE_F32LE}, {"choice", H5T_STD_I8LE}};
+      {"run", H5T_STD_I64LE},          {"month", H5T_STD_I32LE},
+      {"customer", H5T_STD_I32LE},     {"segment", H5T_STD_I16LE},
+      {"rep", H5T_STD_I32LE},          {"from_firm", H5T_STD_I16LE},
+      {"to_firm", H5T_STD_I16LE},      {"B", H5T_IEEE_F32LE},
+      {"R", H5T_IEEE_F32LE}, {"choice", H5T_STD_I8LE}};
   for (const auto& [name, type] : types) {
     EXPECT_TRUE(group.open_dataset(name).type().equals(type)) << name;
   }
@@ -474,15 +493,16 @@ TEST(ResultsFileContent, EventsOfEachRunAreAppendedInWriteOrderWithTheEventScale
 
 TEST(ResultsFileContent, EventsGroupExistsOnlyWhenTheLayoutAsksForIt) {
   const ScratchFolder folder;
-  const hdf5::File file =
-      hdf5::File::open(write_file(folder, {0, 1}, small_layout(false)), hdf5::File::Access::read_only);
+  const hdf5::File file = hdf5::File::open(write_file(folder, {0, 1}, small_layout(false)),
+                                           hdf5::File::Access::read_only);
   EXPECT_FALSE(file.contains("events"));
   EXPECT_EQ(file.child_names(), (std::vector<std::string>{"runs", "summary", "timeseries"}));
 }
 
 TEST(ResultsFileContent, DatasetsAreChunkedOneRunPerChunkWithShuffleThenDeflateLevel4) {
   const ScratchFolder folder;
-  const hdf5::File file = hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
+  const hdf5::File file =
+      hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
   const auto expect_filters = [](const hdf5::Dataset& dataset) {
     const Creation creation(dataset);
     ASSERT_EQ(H5Pget_nfilters(creation.id), 2);
@@ -582,7 +602,8 @@ TEST(ResultsFileLifecycle, DestroyingWithoutCommitRemovesTheTemporaryFileAndKeep
 TEST(ResultsFileLifecycle, MovedFileKeepsTheTemporaryFileUntilItsNewOwnerCommits) {
   const ScratchFolder folder;
   const fs::path path = folder.path() / "x.h5";
-  ResultsFile moved_to = ResultsFile::create(folder.path() / "other.h5", small_layout(), small_metadata());
+  ResultsFile moved_to =
+      ResultsFile::create(folder.path() / "other.h5", small_layout(), small_metadata());
   const fs::path replaced_temporary = moved_to.temporary_path();
   {
     ResultsFile original = ResultsFile::create(path, small_layout(), small_metadata());
@@ -702,8 +723,9 @@ TEST(ResultsFileErrors, Hdf5ErrorNamesTheOperationObjectFileAndLibraryCause) {
         << message;
     EXPECT_NE(message.find("already exists"), std::string::npos) << message;
   }
-  expect_error([&] { hdf5::File::open(folder.path() / "missing.h5", hdf5::File::Access::read_only); },
-               {"HDF5: opening file '" + (folder.path() / "missing.h5").string() + "': "});
+  expect_error(
+      [&] { hdf5::File::open(folder.path() / "missing.h5", hdf5::File::Access::read_only); },
+      {"HDF5: opening file '" + (folder.path() / "missing.h5").string() + "': "});
 }
 
 TEST(ResultsFileErrors, Hdf5WrapperRejectsAWriteOfTheWrongSize) {

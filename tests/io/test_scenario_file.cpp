@@ -187,6 +187,29 @@ TEST(ScenarioFile, LoadKeepsTheTextAndTheStemAsName) {
   EXPECT_EQ(file.scenario.firms.size(), 2u);
 }
 
+TEST(ScenarioFile, ResolvedTomlReadsBackToTheSameScenario) {
+  Scenario s = load_scenario(std::string(LOYALSIM_TEST_DATA) + "/tiny.toml").scenario;
+  s.market.substitutability = 0.1 + 0.2;  // a value with no short decimal form
+  s.firms[1].name = "Quote \"and\" back\\slash";
+  s.departures[0].to = s.firms[1].name;
+  const Scenario back = parse_scenario(to_toml(s), "resolved");
+  EXPECT_EQ(back.seed, s.seed);
+  EXPECT_EQ(back.firms[1].name, s.firms[1].name);
+  ASSERT_EQ(back.departures.size(), s.departures.size());
+  EXPECT_EQ(back.departures[0].to, s.departures[0].to);
+  for (const ParameterInfo& p : all_parameters()) {
+    const std::size_t entities = p.scope == Scope::market ? 1 : p.scope == Scope::firm ? s.firms.size() : s.segments.size();
+    for (std::size_t i = 0; i < entities; ++i) {
+      const auto owner = [&](const Scenario& x) -> const void* {
+        return p.scope == Scope::market ? static_cast<const void*>(&x.market)
+               : p.scope == Scope::firm ? static_cast<const void*>(&x.firms[i])
+                                        : static_cast<const void*>(&x.segments[i]);
+      };
+      EXPECT_EQ(p.get(owner(back)), p.get(owner(s))) << p.name;
+    }
+  }
+}
+
 TEST(Overrides, SetChangesMarketFirmAndSegmentValues) {
   Scenario s = parse_scenario(minimal, "test.toml");
   apply_override(s, "market.substitutability=0.25");
