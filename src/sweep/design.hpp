@@ -1,0 +1,61 @@
+// A sweep's design: the [sweep] table expanded into the parameter values of
+// every design point, and the numbering of its runs. Pure: no I/O, and the
+// same (spec, scenario seed) always gives the same design.
+//
+// Runs are numbered point-major, run = point * replicates + replicate, but a
+// run's seed comes from (scenario seed, point, replicate) alone, never from
+// its run number: asking for more replicates renumbers runs without changing
+// the results of the (point, replicate) pairs that already existed.
+#pragma once
+
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sweep/sweep_spec.hpp"
+
+namespace loyalsim {
+
+// The most runs one sweep may have: run indices are stored as 32-bit
+// integers in the results file and the random counters.
+inline constexpr std::int64_t max_sweep_runs = 2147483647;  // 2^31 - 1
+
+struct Design {
+  DesignType type = DesignType::grid;
+  std::vector<std::string> paths;  // one per varied parameter, in spec order
+  Eigen::MatrixXd points;          // (points x parameters): the values runs use, integer parameters whole
+  std::int64_t replicates = 1;
+
+  std::int64_t runs() const { return static_cast<std::int64_t>(points.rows()) * replicates; }
+};
+
+// Expands a [sweep] table. Throws InputError on an invalid spec (no
+// parameters, replicates < 1, an empty value list, lists of unequal length
+// in a "list" design, samples < 1 or low > high in "lhs"/"sobol", more than
+// max_sweep_runs runs, ...). Only "lhs" uses the scenario seed.
+//
+// grid:  the Cartesian product of the value lists, first parameter slowest
+//        (as nested loops written in spec order).
+// list:  point i takes the i-th value of every parameter.
+// lhs:   a Latin hypercube of `samples` points over [low, high]; its
+//        randomness comes from a Philox stream no run ever draws from.
+// sobol: the first `samples` points of Boost's Sobol sequence (Joe-Kuo
+//        direction numbers), scaled to [low, high]. Boost skips the all-zero
+//        point, so the first point is the centre of the box. Unscrambled:
+//        the same for every seed.
+Design make_design(const SweepSpec& spec, std::uint64_t scenario_seed);
+
+struct RunId {
+  std::int64_t run = 0;
+  std::int64_t point = 0;
+  std::int64_t replicate = 0;
+  std::uint64_t seed = 0;  // derive_run_seed(scenario seed, point, replicate)
+};
+
+// The point, replicate and seed of run `run` (0 <= run < design.runs(),
+// otherwise throws Error: a caller bug, not bad input).
+RunId run_id(const Design& design, std::int64_t run, std::uint64_t scenario_seed);
+
+}  // namespace loyalsim
