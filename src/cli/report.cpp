@@ -53,34 +53,47 @@ void print_rates_table(std::ostream& out, const RunResult& result, const std::ve
          " or for retained_12m_after_stay no stay decision whose 12-month mark is recorded)\n";
 }
 
-void print_throughput(std::ostream& out, const RunResult& result, std::int64_t customers, int threads) {
-  const double rate = result.wall_seconds > 0 ? static_cast<double>(result.customer_months) / result.wall_seconds : 0.0;
+void print_throughput(std::ostream& out, const Throughput& t) {
+  const double rate = t.seconds > 0 ? static_cast<double>(t.customer_months) / t.seconds : 0.0;
   out << "throughput: " << std::scientific << std::setprecision(3) << rate << " customer-months/s ("
-      << result.customer_months << " customer-months in " << std::fixed << std::setprecision(3)
-      << result.wall_seconds << " s, " << threads << " thread" << (threads == 1 ? "" : "s") << "), "
-      << std::setprecision(1) << static_cast<double>(result.state_bytes) / static_cast<double>(customers)
+      << t.runs << " run" << (t.runs == 1 ? "" : "s") << ", " << t.customer_months << " customer-months in "
+      << std::fixed << std::setprecision(3) << t.seconds << " s, " << t.threads << " thread"
+      << (t.threads == 1 ? "" : "s") << "), " << std::setprecision(1) << t.state_bytes_per_customer
       << " bytes/customer of state\n";
 }
 
-Progress::Progress(bool quiet, std::string label)
-    : quiet_(quiet), terminal_(isatty(STDERR_FILENO) == 1), label_(std::move(label)),
+Progress::Progress(bool quiet, std::string label, std::string unit)
+    : quiet_(quiet), terminal_(isatty(STDERR_FILENO) == 1), label_(std::move(label)), unit_(std::move(unit)),
       start_(std::chrono::steady_clock::now()), last_(start_) {}
 
 void Progress::update(std::int64_t done, std::int64_t total) {
-  if (quiet_) return;
+  if (quiet_ || total <= 0) return;
+  if (first_done_ < 0) first_done_ = done;
   const auto now = std::chrono::steady_clock::now();
   const double since_last = std::chrono::duration<double>(now - last_).count();
   // Redraw a terminal line at most 10 times a second; log every 5 s otherwise.
   if (since_last < (terminal_ ? 0.1 : 5.0) && done < total) return;
   last_ = now;
   const double elapsed = std::chrono::duration<double>(now - start_).count();
-  const double eta = done > 0 ? elapsed * static_cast<double>(total - done) / static_cast<double>(done) : 0.0;
-  char line[160];
-  std::snprintf(line, sizeof line, "%s: month %lld/%lld (%3.0f%%), %.1f s elapsed, ETA %.1f s", label_.c_str(),
-                static_cast<long long>(done), static_cast<long long>(total),
-                100.0 * static_cast<double>(done) / static_cast<double>(total), elapsed, eta);
-  if (terminal_) std::cerr << "\r" << line << "\033[K" << std::flush;
-  else std::cerr << line << "\n";
+  const double made = static_cast<double>(done - first_done_);
+  const double rate = elapsed > 0 ? made / elapsed : 0.0;
+  const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0.0;
+  const double fraction = static_cast<double>(done) / static_cast<double>(total);
+  char line[200];
+  if (terminal_) {
+    constexpr int width = 30;
+    std::string bar(static_cast<std::size_t>(fraction * width), '#');
+    bar.resize(width, '-');
+    std::snprintf(line, sizeof line, "%s [%s] %lld/%lld %ss %3.0f%%  %.1f %s/s  ETA %.0f s", label_.c_str(),
+                  bar.c_str(), static_cast<long long>(done), static_cast<long long>(total), unit_.c_str(),
+                  100.0 * fraction, rate, unit_.c_str(), eta);
+    std::cerr << "\r" << line << "\033[K" << std::flush;
+  } else {
+    std::snprintf(line, sizeof line, "%s: %lld/%lld %ss (%.0f%%), %.1f %s/s, %.1f s elapsed, ETA %.0f s",
+                  label_.c_str(), static_cast<long long>(done), static_cast<long long>(total), unit_.c_str(),
+                  100.0 * fraction, rate, unit_.c_str(), elapsed, eta);
+    std::cerr << line << "\n";
+  }
   shown_ = true;
 }
 

@@ -12,18 +12,27 @@
 
 namespace loyalsim::cli {
 
-// Firm x segment table of the four headline rates.
+// Firm x segment table of the orphaned count and the four headline rates.
 void print_rates_table(std::ostream& out, const RunResult& result, const std::vector<std::string>& firm_names,
                        const std::vector<std::string>& segment_names);
 
-// Customer-months per second and bytes per customer.
-void print_throughput(std::ostream& out, const RunResult& result, std::int64_t customers, int threads);
+struct Throughput {
+  std::int64_t runs = 0;
+  std::int64_t customer_months = 0;  // simulated, burn-in included
+  double seconds = 0.0;              // wall time of the simulation phase
+  double state_bytes_per_customer = 0.0;
+  int threads = 1;
+};
 
-// Shows months done on a terminal (a line redrawn in place), or a plain
-// log line every few seconds otherwise; silent when quiet.
+// Runs, customer-months per second and bytes per customer.
+void print_throughput(std::ostream& out, const Throughput& t);
+
+// Shows progress on a terminal as a bar redrawn in place, otherwise as a
+// plain log line every few seconds; silent when quiet. `unit` names what
+// is counted ("month", "run").
 class Progress {
  public:
-  Progress(bool quiet, std::string label);
+  Progress(bool quiet, std::string label, std::string unit);
   void update(std::int64_t done, std::int64_t total);
   void finish();
 
@@ -31,8 +40,10 @@ class Progress {
   bool quiet_;
   bool terminal_;
   std::string label_;
+  std::string unit_;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_;
+  std::int64_t first_done_ = -1;  // progress already made when we started (resume)
   bool shown_ = false;
 };
 

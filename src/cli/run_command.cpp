@@ -1,4 +1,8 @@
-// `loyalsim run`: scenario in, HDF5 results and a headline table out.
+// `loyalsim run`: scenario in, HDF5 results and a headline table out. A
+// scenario with a [sweep] table runs every point x replicate into one file;
+// one without runs once (a sweep of one).
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -8,12 +12,15 @@
 #include <tbb/global_control.h>
 
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/report.hpp"
+#include "cli/sweep_output.hpp"
 #include "core/errors.hpp"
 #include "core/model.hpp"
 #include "core/simulate.hpp"
-#include "io/results_file.hpp"
 #include "io/scenario_file.hpp"
+#include "io/sweep_table.hpp"
+#include "sweep/executor.hpp"
 #include "version.hpp"
 
 namespace loyalsim::cli {
@@ -30,6 +37,7 @@ struct RunOptions {
   std::vector<std::string> overrides;
   bool events = false;
   bool force = false;
+  bool resume = false;
   bool quiet = false;
   bool dry_run = false;
 };
@@ -37,7 +45,8 @@ struct RunOptions {
 po::options_description describe_options() {
   po::options_description options(
       "Usage: loyalsim run SCENARIO.toml [options]\n"
-      "Simulates the scenario and writes results/<scenario name>.h5 (or -o PATH).\n"
+      "Simulates the scenario (every run of its [sweep] table, if it has one) and\n"
+      "writes results/<scenario name>.h5 (or -o PATH).\n"
       "Options");
   options.add_options()
       ("help,h", "show this help")
@@ -47,8 +56,10 @@ po::options_description describe_options() {
       ("set", po::value<std::vector<std::string>>()->composing(),
        "override a parameter: PATH=VALUE, e.g. --set market.substitutability=0.9 (repeatable; see 'loyalsim params')")
       ("events", "also write events/: one row per customer decision")
-      ("force", "overwrite the output file if it exists")
-      ("dry-run", "check the scenario, print the run's size and estimated memory, and stop")
+      ("force", "overwrite the output file (and any interrupted run's files) if they exist")
+      ("resume", "finish an interrupted run of the same scenario into the same output")
+      ("dry-run", "check the scenario, print the number of runs and the estimated memory, output size and time, "
+                  "and stop")
       ("quiet,q", "print no progress");
   return options;
 }
@@ -67,7 +78,8 @@ RunOptions parse_options(const std::vector<std::string>& args, bool& help) {
   po::notify(vm);
   help = vm.count("help") > 0;
   if (help) {
-    std::cout << options << "\nExit status: 0 success, 2 bad input or arguments, 1 anything else.\n";
+    std::cout << options << "\nExit status: 0 success, 2 bad input or arguments, 1 anything else"
+              << " (including an interrupted run).\n";
     return {};
   }
   RunOptions o;
@@ -80,92 +92,147 @@ RunOptions parse_options(const std::vector<std::string>& args, bool& help) {
   if (vm.count("set")) o.overrides = vm["set"].as<std::vector<std::string>>();
   o.events = vm.count("events") > 0;
   o.force = vm.count("force") > 0;
+  o.resume = vm.count("resume") > 0;
   o.quiet = vm.count("quiet") > 0;
   o.dry_run = vm.count("dry-run") > 0;
+  if (o.resume && o.force) throw InputError("--resume and --force exclude each other: resume keeps, force discards");
   return o;
 }
 
-// Refuses, before any work, an output that would overwrite a file without
-// --force or that cannot be written at all.
-void check_output(const fs::path& output, bool force) {
-  std::error_code error;
-  if (fs::is_directory(output, error)) throw InputError(output.string() + ": is a directory; give a file name with -o");
-  if (fs::exists(output, error) && !force)
-    throw InputError(output.string() + ": exists; use --force to overwrite it or -o to write elsewhere");
-  const fs::path parent = output.has_parent_path() ? output.parent_path() : fs::path(".");
-  fs::create_directories(parent, error);
-  if (error || !fs::is_directory(parent))
-    throw InputError(parent.string() + ": cannot create the output folder: " + error.message());
+const char* design_name(DesignType type) {
+  switch (type) {
+    case DesignType::grid: return "grid";
+    case DesignType::list: return "list";
+    case DesignType::lhs: return "lhs";
+    case DesignType::sobol: return "sobol";
+  }
+  return "";
 }
 
-void print_dry_run(const Model& model, const fs::path& output) {
-  const double customers = static_cast<double>(model.customers);
-  const double state_bytes = customers * 19.0 + static_cast<double>(model.rep_capacity) * 26.0;
-  std::cout << "dry run: 1 point x 1 replicate = 1 run\n"
-            << "  " << model.customers << " customers, " << model.firms() << " firms, " << model.segments()
-            << " segments, " << model.burn_in << " burn-in + " << model.months << " recorded months\n"
-            << "  estimated memory: " << state_bytes / 1048576.0 << " MiB of agent state\n"
-            << "  output: " << output.string() << "\n";
+io::ResultsLayout make_layout(const Scenario& scenario, const std::optional<SweepSpec>& sweep, const Design& design,
+                              bool events) {
+  io::ResultsLayout layout;
+  layout.runs = static_cast<std::size_t>(design.runs());
+  layout.months = static_cast<std::size_t>(scenario.market.months);
+  for (const auto& f : scenario.firms) layout.firm_names.push_back(f.name);
+  for (const auto& s : scenario.segments) layout.segment_names.push_back(s.name);
+  layout.varied_parameters = design.paths;
+  layout.events = events;
+  if (sweep) {
+    io::DesignDescription d;
+    d.type = design_name(sweep->design);
+    d.replicates = sweep->replicates;
+    d.samples = sweep->samples;
+    d.parameters = design.paths;
+    for (const auto& p : sweep->parameters) {
+      if (sweep->design == DesignType::grid || sweep->design == DesignType::list) {
+        d.values.push_back(p.values);
+      } else {
+        d.low.push_back(p.low);
+        d.high.push_back(p.high);
+      }
+    }
+    for (Eigen::Index i = 0; i < design.points.rows(); ++i)
+      for (Eigen::Index k = 0; k < design.points.cols(); ++k) d.points.push_back(design.points(i, k));
+    layout.design = d;
+  }
+  return layout;
+}
+
+// Every design point must make a valid model (e.g. a swept `months` must
+// still contain the scripted departures) before any run starts.
+void check_every_point(const Scenario& scenario, const Design& design, const fs::path& source) {
+  for (Eigen::Index point = 0; point < design.points.rows(); ++point) {
+    try {
+      make_model(scenario_at_point(scenario, design, point), 0);
+    } catch (const InputError& e) {
+      throw InputError(source.string() + ": design point " + std::to_string(point) + ": " + e.what());
+    }
+  }
+}
+
+int available_threads(int requested) {
+  return requested > 0 ? requested : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 }  // namespace
 
 int run_command(const std::vector<std::string>& args, const std::string& command_line) {
   bool help = false;
-  RunOptions options = parse_options(args, help);
+  const RunOptions options = parse_options(args, help);
   if (help) return 0;
 
-  // Input: the scenario, then --set and --seed on top of it.
+  // Input: the scenario, then --set and --seed on top of it, then the design.
   io::ScenarioFile file = io::load_scenario(options.scenario);
   Scenario& scenario = file.scenario;
   for (const auto& assignment : options.overrides) io::apply_override(scenario, assignment);
   io::validate_scenario(scenario, file.path.string());
   if (options.seed) scenario.seed = *options.seed;
+  const Design design = file.sweep ? make_design(*file.sweep, scenario.seed) : single_run_design();
+  check_every_point(scenario, design, file.path);
 
-  const fs::path output = options.output.empty() ? fs::path("results") / (file.name + ".h5") : options.output;
-  const std::uint64_t run_seed = derive_run_seed(scenario.seed, 0, 0);
-  const Model model = make_model(scenario, run_seed);
+  const int threads = available_threads(options.threads);
+  const OutputPaths paths =
+      output_paths(options.output.empty() ? fs::path("results") / (file.name + ".h5") : options.output);
   if (options.dry_run) {
-    print_dry_run(model, output);
+    print_dry_run(std::cout, scenario, design, paths, threads, options.events);
     return 0;
   }
-  check_output(output, options.force);
-
-  const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
 
-  // The file is created (under a temporary name) before the run, so that an
-  // unwritable output fails fast rather than after the simulation.
-  io::ResultsLayout layout;
-  layout.runs = 1;
-  layout.months = static_cast<std::size_t>(scenario.market.months);
-  for (const auto& f : scenario.firms) layout.firm_names.push_back(f.name);
-  for (const auto& s : scenario.segments) layout.segment_names.push_back(s.name);
-  layout.events = options.events;
-  io::FileMetadata meta{software_version, command_line, file.path.string(), file.text, io::to_toml(scenario),
-                        scenario.seed};
-  io::ResultsFile results = io::ResultsFile::create(output, layout, meta);
+  // Output: a fresh file, or the interrupted one rebuilt from its journal.
+  const io::ResultsLayout layout = make_layout(scenario, file.sweep, design, options.events);
+  std::string resolved = io::to_toml(scenario);
+  if (file.sweep) resolved += "\n" + io::sweep_to_toml(*file.sweep);
+  const io::FileMetadata meta{software_version, command_line, file.path.string(), file.text, resolved,
+                              scenario.seed, io::scenario_hash(scenario, file.sweep, options.events)};
+  SweepOutput output = options.resume ? SweepOutput::resume(paths, layout, meta)
+                                      : SweepOutput::start(paths, layout, meta, options.force);
 
-  Progress progress(options.quiet, file.name);
-  SimulationOptions simulation;
-  simulation.record_events = options.events;
-  simulation.on_month = [&](std::int64_t done, std::int64_t total) { progress.update(done, total); };
-  const RunResult result = simulate(model, simulation);
+  const std::vector<std::int64_t> pending = output.pending_runs();
+  const bool single = design.runs() == 1;
+  Progress progress(options.quiet, file.name, single ? "month" : "run");
+  if (!single) progress.update(output.runs_done(), design.runs());
+
+  const InterruptGuard interrupt;
+  ExecutorOptions executor;
+  executor.record_events = options.events;
+  executor.stop = &interrupt.requested();
+  executor.on_month = [&](std::int64_t done, std::int64_t total) { progress.update(done, total); };
+
+  Throughput throughput;
+  throughput.threads = threads;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    execute_runs(scenario, design, pending, executor, [&](const io::RunRecord& record, const RunResult& result) {
+      output.add(record, result);
+      ++throughput.runs;
+      throughput.customer_months += result.customer_months;
+      throughput.state_bytes_per_customer =
+          static_cast<double>(result.state_bytes) / static_cast<double>(scenario_at_point(scenario, design, record.point).market.customers);
+      if (!single) progress.update(output.runs_done(), design.runs());
+    });
+  } catch (const SweepInterrupted&) {
+    progress.finish();
+    output.suspend();
+    std::cerr << "loyalsim: " << (interrupt.signal_number() == SIGTERM ? "terminated" : "interrupted") << " after "
+              << output.runs_done() << " of " << design.runs() << " runs; the finished runs are in "
+              << paths.partial.string() << "\n  finish with: loyalsim run " << options.scenario.string()
+              << " -o " << paths.final.string() << " --resume\n";
+    return 1;
+  }
+  throughput.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   progress.finish();
+  output.commit();
 
-  io::RunRecord record;
-  record.seed = run_seed;
-  record.wall_seconds = result.wall_seconds;
-  record.scripted_shortfall = result.scripted_shortfall;
-  results.write_run(record, result);
-  results.commit();
-
-  std::cout << "scenario " << file.path.string() << " (seed " << scenario.seed << ") -> " << output.string() << "\n\n";
-  print_rates_table(std::cout, result, layout.firm_names, layout.segment_names);
+  std::cout << "scenario " << file.path.string() << " (seed " << scenario.seed << ", " << design.runs() << " run"
+            << (design.runs() == 1 ? "" : "s") << ") -> " << paths.final.string() << "\n\n";
+  if (!single) std::cout << "pooled over all runs:\n";
+  print_rates_table(std::cout, output.pooled(), layout.firm_names, layout.segment_names);
   std::cout << "\n";
-  print_throughput(std::cout, result, model.customers, threads);
-  if (result.scripted_shortfall > 0)
-    std::cout << "note: " << result.scripted_shortfall
+  print_throughput(std::cout, throughput);
+  if (output.scripted_shortfall() > 0)
+    std::cout << "note: " << output.scripted_shortfall()
               << " scripted departures could not happen: the firm had fewer active reps than asked for\n";
   return 0;
 }

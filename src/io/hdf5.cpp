@@ -632,6 +632,9 @@ File File::create(const std::filesystem::path& path, std::string label) {
   // while still allowing dense attribute storage and creation order.
   const Handle access(check_id(H5Pcreate(H5P_FILE_ACCESS), text(here)), H5Pclose);
   check(H5Pset_libver_bounds(access.id(), H5F_LIBVER_V18, H5F_LIBVER_V18), text(here));
+  // The writer takes no lock, so that a sweep's file can be opened and read
+  // (h5py, xarray) while runs are still being added to it.
+  check(H5Pset_file_locking(access.id(), false, true), text(here));
 
   const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, creation.id(), access.id());
   return File(Handle(check_id(id, text(here)), H5Fclose), std::move(label));

@@ -82,9 +82,7 @@ void check_layout(const std::filesystem::path& final_path, const ResultsLayout& 
 
 // Beside the final path, so that commit() is a rename within one file system.
 std::filesystem::path temporary_path_for(const std::filesystem::path& final_path) {
-  std::string name(1, '.');  // appended, not "." + ...: see in_quotes in hdf5.cpp
-  name.append(final_path.filename().string()).append(".tmp-").append(std::to_string(::getpid()));
-  return final_path.parent_path() / name;
+  return partial_path_for(final_path);
 }
 
 std::string utc_now_iso8601() {
@@ -203,6 +201,7 @@ void write_root_attributes(h5::File& file, const FileMetadata& meta) {
   file.write_attribute("scenario", meta.scenario_text);
   file.write_attribute("scenario_resolved", meta.resolved_scenario_text);
   file.write_attribute("scenario_seed", meta.scenario_seed);
+  file.write_attribute("scenario_hash", meta.scenario_hash);
   file.write_attribute("created_utc", utc_now_iso8601());
 }
 
@@ -416,6 +415,47 @@ void append_events(EventsTable& t, std::int64_t run, const std::vector<DecisionE
 
 }  // namespace
 
+// ------------------------------------------------------------ design/
+
+void create_design_group(h5::File& file, const DesignDescription& design) {
+  h5::Group group = file.create_group("design");
+  group.write_attribute("description", "the sweep design: one point per row of points, each run by replicates");
+  group.write_attribute("type", design.type);
+  group.write_attribute("replicates", design.replicates);
+  group.write_attribute("samples", design.samples);
+  const std::size_t parameters = design.parameters.size();
+  const std::size_t points = parameters == 0 ? 0 : design.points.size() / parameters;
+  h5::Dataset point = create_index_scale(group, "point", points, 0, "design point");
+  h5::Dataset parameter = create_name_scale(group, "parameter", design.parameters, "varied parameter path");
+  h5::Dataset matrix = group.create_dataset("points", h5::Datatype::stored_as<double>(),
+                                            h5::Dataspace::simple({points, parameters}),
+                                            compressed({std::min<hsize_t>(std::max<std::size_t>(points, 1), 4096),
+                                                        std::max<hsize_t>(parameters, 1)}));
+  matrix.write(design.points);
+  describe(matrix, "", "the sample matrix: the value of each varied parameter at each design point");
+  attach(matrix, {{"point", point}, {"parameter", parameter}});
+  if (!design.low.empty()) {
+    for (const auto& [name, bounds, text] :
+         {std::tuple{"low", &design.low, "lower end of the sampled range"},
+          std::tuple{"high", &design.high, "upper end of the sampled range"}}) {
+      h5::Dataset column = group.create_dataset(name, h5::Datatype::stored_as<double>(),
+                                                h5::Dataspace::simple({parameters}));
+      column.write(*bounds);
+      describe(column, "", text);
+      attach(column, {{"parameter", parameter}});
+    }
+  }
+  if (!design.values.empty()) {
+    h5::Group values = group.create_group("values");
+    values.write_attribute("description", "the value list of each varied parameter, as written in the scenario");
+    for (std::size_t k = 0; k < parameters; ++k) {
+      h5::Dataset list = values.create_dataset(design.parameters[k], h5::Datatype::stored_as<double>(),
+                                               h5::Dataspace::simple({design.values[k].size()}));
+      list.write(design.values[k]);
+    }
+  }
+}
+
 // ------------------------------------------------------------ ResultsFile
 
 struct ResultsFile::Impl {
@@ -575,6 +615,7 @@ ResultsFile ResultsFile::create(const std::filesystem::path& final_path,
   impl->series = create_timeseries(impl->file, layout);
   impl->totals = create_summary(impl->file, layout);
   if (layout.events) impl->events = create_events_table(impl->file, layout);
+  if (layout.design) create_design_group(impl->file, *layout.design);
   impl->file.flush();
   return ResultsFile(std::move(impl));
 }
@@ -623,10 +664,20 @@ void ResultsFile::write_run(const RunRecord& record, const RunResult& result) {
   f.written[run] = true;
 }
 
+void ResultsFile::suspend() {
+  if (!impl_ || !impl_->open) throw Error("results file: suspend after commit or move");
+  Impl& f = *impl_;
+  f.open = false;
+  f.keep_temporary = true;
+  f.file.flush();
+  f.close_all();
+}
+
 void ResultsFile::commit() {
   if (!impl_ || !impl_->open) throw Error("results file: commit after commit or move");
   Impl& f = *impl_;
   f.open = false;
+  f.file.write_attribute("complete", std::int8_t{1});
   f.file.flush();
   f.close_all();
   std::error_code error;
@@ -642,6 +693,12 @@ void ResultsFile::commit() {
 const std::filesystem::path& ResultsFile::temporary_path() const {
   if (!impl_) throw Error("results file: asking a moved-from file for its temporary path");
   return impl_->temporary_path;
+}
+
+std::filesystem::path partial_path_for(const std::filesystem::path& final_path) {
+  std::filesystem::path partial = final_path;
+  partial += ".partial";
+  return partial;
 }
 
 }  // namespace loyalsim::io

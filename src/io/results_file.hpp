@@ -1,12 +1,14 @@
 // The HDF5 results file of SPEC section 4: one file per invocation, one row
 // per run. A single run is a sweep of one. The file is built under a
-// temporary name beside the final path and renamed by commit(), so a failed
-// or interrupted invocation never leaves a half-written file at that path.
+// temporary name beside the final path (NAME.h5.partial) and renamed by
+// commit(), so a failed or interrupted invocation never leaves a
+// half-written file at that path.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,7 +16,21 @@
 
 namespace loyalsim::io {
 
+// The sweep design behind the runs, recorded in design/.
+struct DesignDescription {
+  std::string type;                         // grid | list | lhs | sobol
+  std::int64_t replicates = 1;
+  std::int64_t samples = 0;                 // lhs, sobol
+  std::vector<std::string> parameters;      // full paths
+  std::vector<std::vector<double>> values;  // grid, list: per parameter
+  std::vector<double> low, high;            // lhs, sobol: per parameter
+  std::vector<double> points;               // the sample matrix, row-major (point, parameter)
+};
+
 // Shape of the file, fixed when it is created.
+// NAME.h5 -> NAME.h5.partial: where a file lives until it is complete.
+std::filesystem::path partial_path_for(const std::filesystem::path& final_path);
+
 struct ResultsLayout {
   std::size_t runs = 1;
   std::size_t months = 0;                      // recorded months (1..months)
@@ -22,6 +38,7 @@ struct ResultsLayout {
   std::vector<std::string> segment_names;
   std::vector<std::string> varied_parameters;  // full parameter paths, one runs/ column each
   bool events = false;                         // create events/
+  std::optional<DesignDescription> design;     // a sweep's design/ group
 };
 
 // Root attributes describing where the file came from.
@@ -32,6 +49,7 @@ struct FileMetadata {
   std::string scenario_text;                   // the full TOML text as read
   std::string resolved_scenario_text;          // every value in force (after --set, --seed), as TOML
   std::uint64_t scenario_seed = 0;
+  std::string scenario_hash;                   // identifies the scenario and sweep (resume checks it)
 };
 
 enum class RunStatus : std::int8_t { pending = 0, done = 1, failed = 2 };
@@ -62,6 +80,10 @@ class ResultsFile {
   // Writes run `record.run`: its runs/ row, timeseries/, summary/ and (if the
   // layout has them) its events appended to events/.
   void write_run(const RunRecord& record, const RunResult& result);
+
+  // Flushes and closes, keeping the temporary file (NAME.h5.partial) with
+  // the runs written so far: an interrupted sweep, to be resumed.
+  void suspend();
 
   // Flushes, closes, and renames the temporary file onto final_path
   // (replacing it if it exists: the caller checks --force before running).

@@ -26,9 +26,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/run_result.hpp"
 #include "io/results_file.hpp"
@@ -96,6 +98,9 @@ class RunJournal {
   JournalHeader header_;
   std::uint64_t end_ = 0;  // file size after the last complete record
   bool broken_ = false;    // an append failed: the file's tail is not trustworthy
+  // Reused by append(): after the first run, no allocation (and no fresh
+  // pages to fault in) per record.
+  std::vector<unsigned char> payload_, frame_;
 };
 
 }  // namespace loyalsim::io

@@ -11,113 +11,14 @@
 
 #include "core/errors.hpp"
 #include "core/parameters.hpp"
+#include "io/sweep_table.hpp"
+#include "io/toml_reader.hpp"
 
 namespace loyalsim::io {
 namespace {
 
 const std::vector<std::string> top_level_keys{"seed", "market", "firms", "segments", "departures", "sweep"};
 const std::vector<std::string> departure_keys{"month", "count", "firm", "which", "to"};
-
-// Reads one TOML document, remembering where it came from for messages.
-class Reader {
- public:
-  explicit Reader(std::string source) : source_(std::move(source)) {}
-
-  [[noreturn]] void fail(const toml::source_region& region, std::string_view key, const std::string& problem) const {
-    std::ostringstream message;
-    message << source_;
-    if (region.begin.line > 0) message << ':' << region.begin.line << ':' << region.begin.column;
-    message << ": key '" << key << "': " << problem;
-    throw InputError(message.str());
-  }
-  [[noreturn]] void fail_file(const std::string& problem) const { throw InputError(source_ + ": " + problem); }
-
-  void unknown_key(const toml::key& key, const std::string& context, std::vector<std::string> valid) const {
-    std::string problem = "unknown key in " + context;
-    const std::string hint = nearest_name(key.str(), valid);
-    if (!hint.empty()) problem += " (did you mean '" + hint + "'?)";
-    else {
-      problem += "; valid keys:";
-      for (const auto& v : valid) problem += " " + v;
-    }
-    fail(key.source(), key.str(), problem);
-  }
-
-  double number(const toml::node& node, const ParameterInfo& info, const std::string& key) const {
-    double value = 0.0;
-    if (auto i = node.as_integer()) value = static_cast<double>(i->get());
-    else if (auto f = node.as_floating_point()) {
-      if (info.kind == ValueKind::integer) fail(node.source(), key, "expected a whole number, found a floating-point value");
-      value = f->get();
-    } else {
-      fail(node.source(), key, std::string("expected a number, found ") + type_name(node));
-    }
-    if (auto problem = info.check(value)) fail(node.source(), key, "value " + format(value) + " " + *problem);
-    return value;
-  }
-
-  std::string string(const toml::node& node, const std::string& key) const {
-    if (auto s = node.as_string()) return s->get();
-    fail(node.source(), key, std::string("expected a string, found ") + type_name(node));
-  }
-
-  std::int64_t integer(const toml::node& node, const std::string& key, std::int64_t low, std::int64_t high) const {
-    auto i = node.as_integer();
-    if (!i) fail(node.source(), key, std::string("expected a whole number, found ") + type_name(node));
-    if (i->get() < low || i->get() > high)
-      fail(node.source(), key, "value " + std::to_string(i->get()) + " must be in [" + std::to_string(low) + ", " +
-                                   std::to_string(high) + "]");
-    return i->get();
-  }
-
-  const toml::table& table(const toml::node& node, const std::string& key) const {
-    if (auto t = node.as_table()) return *t;
-    fail(node.source(), key, std::string("expected a table, found ") + type_name(node));
-  }
-
-  const toml::array& array_of_tables(const toml::node& node, const std::string& key) const {
-    auto a = node.as_array();
-    if (!a || !a->is_array_of_tables())
-      fail(node.source(), key, "expected an array of tables ([[" + key + "]] sections)");
-    return *a;
-  }
-
-  // Fills one market, firm or segment from its table.
-  void parameters(const toml::table& table, Scope scope, void* owner, const std::string& prefix) const {
-    std::vector<std::string> valid = parameter_names(scope);
-    if (scope != Scope::market) valid.insert(valid.begin(), "name");
-    for (auto&& [key, node] : table) {
-      const std::string path = prefix + "." + std::string(key.str());
-      if (scope != Scope::market && key.str() == "name") continue;
-      const ParameterInfo* info = find_parameter(scope, key.str());
-      if (info == nullptr) unknown_key(key, "[" + prefix + "]", valid);
-      info->set(owner, number(node, *info, path));
-    }
-  }
-
-  static std::string format(double value) {
-    std::ostringstream out;
-    out << value;
-    return out.str();
-  }
-
-  static const char* type_name(const toml::node& node) {
-    switch (node.type()) {
-      case toml::node_type::string: return "a string";
-      case toml::node_type::integer: return "an integer";
-      case toml::node_type::floating_point: return "a floating-point number";
-      case toml::node_type::boolean: return "a boolean";
-      case toml::node_type::table: return "a table";
-      case toml::node_type::array: return "an array";
-      default: return "a date or time";
-    }
-  }
-
-  const std::string& source() const { return source_; }
-
- private:
-  std::string source_;
-};
 
 // Names in [[firms]] and [[segments]]: required, non-empty, unique.
 std::string entity_name(const Reader& reader, const toml::table& table, const std::string& array_name,
@@ -173,7 +74,7 @@ ScriptedDeparture departure(const Reader& reader, const toml::table& table, std:
 
 }  // namespace
 
-Scenario parse_scenario(std::string_view text, const std::string& source) {
+ParsedScenario parse_scenario_text(std::string_view text, const std::string& source) {
   const Reader reader(source);
   toml::table document;
   try {
@@ -189,10 +90,6 @@ Scenario parse_scenario(std::string_view text, const std::string& source) {
     bool known = false;
     for (const auto& k : top_level_keys) known = known || key.str() == k;
     if (!known) reader.unknown_key(key, "the top level", top_level_keys);
-    if (key.str() == "sweep")
-      reader.fail(key.source(), "sweep",
-                  "sweeps are not supported by this version of loyalsim yet; remove the [sweep] table to run "
-                  "the scenario once");
   }
 
   Scenario scenario;
@@ -242,7 +139,11 @@ Scenario parse_scenario(std::string_view text, const std::string& source) {
     reader.fail(segments->source(), "segments", problem + " sum to " + Reader::format(total_share));
   }
   validate_scenario(scenario, source);
-  return scenario;
+  return {scenario, read_sweep_table(reader, document, scenario)};
+}
+
+Scenario parse_scenario(std::string_view text, const std::string& source) {
+  return parse_scenario_text(text, source).scenario;
 }
 
 ScenarioFile load_scenario(const std::filesystem::path& path) {
@@ -261,7 +162,9 @@ ScenarioFile load_scenario(const std::filesystem::path& path) {
   file.path = path;
   file.text = text.str();
   file.name = path.stem().string();
-  file.scenario = parse_scenario(file.text, path.string());
+  ParsedScenario parsed = parse_scenario_text(file.text, path.string());
+  file.scenario = std::move(parsed.scenario);
+  file.sweep = std::move(parsed.sweep);
   return file;
 }
 
@@ -350,6 +253,17 @@ std::string to_toml(const Scenario& scenario) {
     out << "\n[[departures]]\nmonth = " << d.month << "\ncount = " << d.count << "\nfirm = " << quoted(d.firm)
         << "\nwhich = " << quoted(d.which) << "\nto = " << quoted(d.to) << "\n";
   }
+  return out.str();
+}
+
+std::string scenario_hash(const Scenario& scenario, const std::optional<SweepSpec>& sweep, bool events) {
+  const std::string text = to_toml(scenario) + (sweep ? sweep_to_toml(*sweep) : "") + (events ? "events" : "");
+  // FNV-1a, 64 bits: stable across platforms and versions, enough to tell
+  // scenarios apart (this is an identity check, not a security one).
+  std::uint64_t hash = 14695981039346656037ull;
+  for (const unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
+  std::ostringstream out;
+  out << std::hex << std::setw(16) << std::setfill('0') << hash;
   return out.str();
 }
 

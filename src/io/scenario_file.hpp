@@ -7,18 +7,29 @@
 #include <string>
 #include <string_view>
 
+#include <optional>
+
 #include "core/scenario.hpp"
+#include "core/sweep_spec.hpp"
 
 namespace loyalsim::io {
 
 struct ScenarioFile {
   Scenario scenario;
+  std::optional<SweepSpec> sweep;  // the [sweep] table, if the file has one
   std::filesystem::path path;
   std::string text;     // the file exactly as read, for the results file
   std::string name;     // the file's stem: default output name
 };
 
+struct ParsedScenario {
+  Scenario scenario;
+  std::optional<SweepSpec> sweep;
+};
+
 // Parses TOML text; `source` names it in messages (usually the path).
+ParsedScenario parse_scenario_text(std::string_view text, const std::string& source);
+// The same, for text that has no [sweep] table to care about.
 Scenario parse_scenario(std::string_view text, const std::string& source);
 
 // Reads and parses a file; a missing or unreadable file is an InputError.
@@ -31,6 +42,11 @@ void apply_override(Scenario& scenario, std::string_view assignment);
 // Writes every value of a scenario (defaults included) as TOML that
 // parse_scenario reads back to the same scenario: what a run really used.
 std::string to_toml(const Scenario& scenario);
+
+// A short fingerprint (16 hex digits) of everything that decides a sweep's
+// data: every scenario value, the sweep and whether events are recorded.
+// Resuming an output refuses a different fingerprint.
+std::string scenario_hash(const Scenario& scenario, const std::optional<SweepSpec>& sweep, bool events);
 
 // Checks what spans several keys: shares summing to 1, unique names,
 // scripted departures naming existing firms. `source` names the origin.

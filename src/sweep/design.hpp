@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "sweep/sweep_spec.hpp"
+#include "core/sweep_spec.hpp"
 
 namespace loyalsim {
 

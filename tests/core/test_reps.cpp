@@ -401,6 +401,25 @@ TEST(Reps, AcquisitionWinsUnattachedAtRateInProportionToActiveReps) {
   EXPECT_NEAR(test::series_sum(r, Series::acquired, 0, 0), 0.25 * acquired, test::binomial_tolerance(acquired, 0.25));
 }
 
+// Only customers unattached since before the month can be won: with
+// acquisition_rate 1, the customers who defect at month 1 (after the only
+// rep of A leaves the industry) are all won back in month 2, none in month 1.
+TEST(Reps, CustomersWhoDefectThisMonthAreWonOnlyFromNextMonth) {
+  Scenario sc = test::quiet_scenario(2000, 3);
+  sc.market.acquisition_rate = 1.0;
+  sc.firms = {test::quiet_firm("A", 1)};
+  SegmentParams s = test::frozen_segment("s");
+  s.outside_utility = 0.0;  // stay and defect equally likely (U_S = w_b B + 0 = 0.2)
+  sc.segments = {s};
+  sc.departures = {test::departure(1, 1, "A", "industry")};
+  const RunResult r = test::run(sc, 46);
+  const double defected = value(r, Series::defected, 0, 0, 0);
+  ASSERT_GT(defected, 500.0);
+  EXPECT_EQ(value(r, Series::acquired, 0, 0, 0), 0.0);
+  EXPECT_EQ(value(r, Series::acquired, 1, 0, 0), defected);
+  EXPECT_EQ(value(r, Series::customers, 1, 0, 0), 2000.0);
+}
+
 // Nobody is won while no firm has an active rep.
 TEST(Reps, NobodyIsAcquiredWhileNoFirmHasActiveReps) {
   Scenario sc = test::quiet_scenario(2000, 6);

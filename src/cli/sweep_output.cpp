@@ -1,0 +1,175 @@
+#include "cli/sweep_output.hpp"
+
+#include <iomanip>
+#include <ostream>
+
+#include "core/errors.hpp"
+#include "core/model.hpp"
+#include "core/simulate.hpp"
+#include "sweep/executor.hpp"
+
+namespace loyalsim::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool file_exists(const fs::path& path) {
+  std::error_code ignored;
+  return fs::exists(path, ignored);
+}
+
+io::JournalHeader journal_header(const io::ResultsLayout& layout, const io::FileMetadata& meta) {
+  return {meta.scenario_hash, layout.runs, layout.months, layout.firm_names.size(), layout.segment_names.size(),
+          layout.events};
+}
+
+void check_writable_destination(const fs::path& final_path) {
+  std::error_code error;
+  if (fs::is_directory(final_path, error))
+    throw InputError(final_path.string() + ": is a directory; give a file name with -o");
+}
+
+// The decision totals that pool across runs (the rates are recomputed).
+constexpr Total pooled_counts[] = {Total::orphaned, Total::stayed, Total::followed, Total::defected,
+                                   Total::stays_12m_eligible, Total::stays_12m_retained};
+
+}  // namespace
+
+OutputPaths output_paths(const fs::path& final_path) {
+  OutputPaths paths;
+  paths.final = final_path;
+  paths.partial = io::partial_path_for(final_path);
+  paths.journal = final_path;
+  paths.journal += ".journal";
+  return paths;
+}
+
+void print_dry_run(std::ostream& out, const Scenario& scenario, const Design& design, const OutputPaths& paths,
+                   int threads, bool events) {
+  const std::int64_t runs = design.runs();
+  const auto firms = static_cast<double>(scenario.firms.size());
+  const auto segments = static_cast<double>(scenario.segments.size());
+  std::int64_t customer_months = 0;
+  std::int64_t largest = 0;
+  for (std::int64_t run = 0; run < runs; ++run) {
+    const Scenario s = scenario_at_point(scenario, design, run / design.replicates);
+    customer_months += s.market.customers * (s.market.months + s.market.burn_in_months);
+    largest = std::max(largest, s.market.customers);
+  }
+  // Timing the first run (cut to about 10^7 customer-months) tells how
+  // fast this machine is.
+  Scenario probe = scenario_at_point(scenario, design, 0);
+  const std::int64_t affordable = std::max<std::int64_t>(1, 10000000 / probe.market.customers);
+  probe.market.burn_in_months = std::min(probe.market.burn_in_months, affordable / 2);
+  probe.market.months = std::max<std::int64_t>(1, std::min(probe.market.months, affordable - probe.market.burn_in_months));
+  probe.departures.clear();
+  const RunResult timing = simulate(make_model(probe, 1));
+  const double rate = static_cast<double>(timing.customer_months) / std::max(timing.wall_seconds, 1e-6);
+
+  const double bytes_per_customer = static_cast<double>(timing.state_bytes) / static_cast<double>(probe.market.customers);
+  const double concurrent = static_cast<double>(std::min<std::int64_t>(runs, threads));
+  const double memory = concurrent * bytes_per_customer * static_cast<double>(largest);
+  const double months = static_cast<double>(scenario.market.months);
+  const double per_run = 8.0 * months * firms * (11.0 * segments + 3.0) + 8.0 * firms * segments * 10.0 + 64.0;
+
+  out << std::fixed << std::setprecision(1);
+  out << "dry run: " << design.points.rows() << " point" << (design.points.rows() == 1 ? "" : "s") << " x "
+      << design.replicates << " replicate" << (design.replicates == 1 ? "" : "s") << " = " << runs << " run"
+      << (runs == 1 ? "" : "s") << "\n"
+      << "  simulated: " << customer_months << " customer-months (burn-in included)\n"
+      << "  estimated memory: " << memory / 1048576.0 << " MiB of agent state (" << concurrent
+      << " runs at once, " << bytes_per_customer << " bytes/customer)\n"
+      << "  estimated output: at most " << per_run * static_cast<double>(runs) / 1048576.0
+      << " MiB before compression" << (events ? ", plus events/ (not estimated)" : "") << "\n"
+      << "  estimated time: " << static_cast<double>(customer_months) / rate << " s at " << std::scientific
+      << std::setprecision(2) << rate << " customer-months/s (measured now on " << threads << " thread"
+      << (threads == 1 ? "" : "s") << ")\n"
+      << "  output: " << paths.final.string() << "\n";
+}
+
+RunTally::RunTally(const io::ResultsLayout& layout) : done(layout.runs, false) {
+  pooled.allocate(0, layout.firm_names.size(), layout.segment_names.size());
+}
+
+void RunTally::count(const io::RunRecord& record, const RunResult& result) {
+  const auto run = static_cast<std::size_t>(record.run);
+  if (done[run]) return;
+  done[run] = true;
+  ++runs_done;
+  scripted_shortfall += record.scripted_shortfall;
+  for (const Total t : pooled_counts)
+    for (std::size_t cell = 0; cell < result.totals[index_of(t)].size(); ++cell)
+      pooled.totals[index_of(t)][cell] += result.totals[index_of(t)][cell];
+}
+
+SweepOutput::SweepOutput(OutputPaths paths, io::ResultsFile file, io::RunJournal journal, RunTally tally)
+    : paths_(std::move(paths)), file_(std::move(file)), journal_(std::move(journal)), tally_(std::move(tally)) {}
+
+SweepOutput SweepOutput::start(const OutputPaths& paths, const io::ResultsLayout& layout,
+                               const io::FileMetadata& meta, bool force) {
+  check_writable_destination(paths.final);
+  if (!force) {
+    if (file_exists(paths.final))
+      throw InputError(paths.final.string() + ": exists; use --force to overwrite it or -o to write elsewhere");
+    if (file_exists(paths.journal) || file_exists(paths.partial))
+      throw InputError(paths.final.string() + ": an interrupted run left " +
+                       (file_exists(paths.journal) ? paths.journal : paths.partial).string() +
+                       "; finish it with --resume, or start over with --force");
+  }
+  io::ResultsFile file = io::ResultsFile::create(paths.final, layout, meta);
+  io::RunJournal journal = io::RunJournal::create(paths.journal, journal_header(layout, meta));
+  return SweepOutput(paths, std::move(file), std::move(journal), RunTally(layout));
+}
+
+SweepOutput SweepOutput::resume(const OutputPaths& paths, const io::ResultsLayout& layout,
+                                const io::FileMetadata& meta) {
+  check_writable_destination(paths.final);
+  if (!file_exists(paths.journal)) {
+    if (file_exists(paths.final))
+      throw InputError(paths.final.string() + ": is already complete; nothing to resume");
+    throw InputError(paths.final.string() + ": nothing to resume (no " + paths.journal.string() + ")");
+  }
+  if (file_exists(paths.final))
+    throw InputError(paths.final.string() + ": exists beside an interrupted run's journal; move one of them away");
+  // The journal is the truth; the old partial file may be damaged (a kill
+  // mid-write), so the file is rebuilt from the journal's runs.
+  io::ResultsFile file = io::ResultsFile::create(paths.final, layout, meta);
+  RunTally tally(layout);
+  io::RunJournal journal = io::RunJournal::open_for_resume(
+      paths.journal, journal_header(layout, meta), [&](const io::RunRecord& record, const RunResult& result) {
+        if (record.run < 0 || static_cast<std::size_t>(record.run) >= layout.runs)
+          throw InputError(paths.journal.string() + ": records run " + std::to_string(record.run) +
+                           " outside this sweep; start over with --force");
+        if (tally.done[static_cast<std::size_t>(record.run)]) return;
+        file.write_run(record, result);
+        tally.count(record, result);
+      });
+  return SweepOutput(paths, std::move(file), std::move(journal), std::move(tally));
+}
+
+std::vector<std::int64_t> SweepOutput::pending_runs() const {
+  std::vector<std::int64_t> pending;
+  for (std::size_t run = 0; run < tally_.done.size(); ++run)
+    if (!tally_.done[run]) pending.push_back(static_cast<std::int64_t>(run));
+  return pending;
+}
+
+void SweepOutput::add(const io::RunRecord& record, const RunResult& result) {
+  journal_.append(record, result);
+  file_.write_run(record, result);
+  tally_.count(record, result);
+}
+
+void SweepOutput::suspend() { file_.suspend(); }
+
+void SweepOutput::commit() {
+  file_.commit();
+  io::RunJournal::remove(paths_.journal);
+}
+
+const RunResult& SweepOutput::pooled() {
+  compute_rates(tally_.pooled);
+  return tally_.pooled;
+}
+
+}  // namespace loyalsim::cli

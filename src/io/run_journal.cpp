@@ -1,0 +1,627 @@
+#include "io/run_journal.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <bit>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "core/metrics.hpp"
+
+namespace loyalsim::io {
+namespace {
+
+namespace fs = std::filesystem;
+using Bytes = std::vector<unsigned char>;
+
+constexpr std::string_view magic = "LOYALSIM-JOURNAL\n";
+constexpr std::uint32_t format_version = 1;
+// Level 1: most of level 9's gain on these mostly-repetitive arrays at a
+// fraction of the time; the journal must never slow a sweep down.
+constexpr int compression_level = 1;
+// magic, version, header size.
+constexpr std::size_t prefix_bytes = magic.size() + 4 + 8;
+// A header is a hash and a few numbers; anything bigger is garbage, and the
+// cap stops a damaged size field from making us read a whole large file.
+constexpr std::uint64_t max_header_bytes = std::uint64_t{1} << 20;
+// compressed_size, raw_size, crc.
+constexpr std::size_t frame_bytes = 8 + 8 + 4;
+constexpr std::size_t event_bytes = 4 + 4 + 4 + 2 + 2 + 1 + 1 + 4 + 4;
+
+// ------------------------------------------------------------ errors
+
+std::string context(const fs::path& path) { return "run journal '" + path.string() + "'"; }
+
+// A failing system call: the path and strerror(errno).
+[[noreturn]] void fail_system(const fs::path& path, const std::string& action) {
+  const int error = errno;
+  throw Error(context(path) + ": " + action + ": " + std::strerror(error));
+}
+
+// The file cannot be trusted as a journal at all; nothing can be resumed.
+[[noreturn]] void fail_damaged(const fs::path& path, const std::string& problem) {
+  throw InputError(context(path) + ": " + problem +
+                   "; the journal is damaged, so the sweep cannot be resumed: restart it with --force");
+}
+
+// ------------------------------------------------------------ encoding
+
+// Appends fixed-width little-endian fields to `out`, byte by byte, so the
+// encoding is the same whatever the host's byte order.
+class Encoder {
+ public:
+  explicit Encoder(Bytes& out) : bytes_(out) { bytes_.clear(); }
+  void u8(std::uint8_t v) { bytes_.push_back(v); }
+  void u16(std::uint16_t v) { put(v, 2); }
+  void u32(std::uint32_t v) { put(v, 4); }
+  void u64(std::uint64_t v) { put(v, 8); }
+  // Two's complement is the only representation in C++20, so the casts are exact.
+  void i16(std::int16_t v) { u16(static_cast<std::uint16_t>(v)); }
+  void i32(std::int32_t v) { u32(static_cast<std::uint32_t>(v)); }
+  void i64(std::int64_t v) { u64(static_cast<std::uint64_t>(v)); }
+  // IEEE-754 bit patterns: NaN payloads and signed zeros survive.
+  void f32(float v) { u32(std::bit_cast<std::uint32_t>(v)); }
+  void f64(double v) { u64(std::bit_cast<std::uint64_t>(v)); }
+  void size(std::size_t v) { u64(v); }
+  // The bulk of a record: one resize, then stores (no per-byte push_back).
+  void doubles(const std::vector<double>& values) {
+    size(values.size());
+    std::size_t at = bytes_.size();
+    bytes_.resize(at + 8 * values.size());
+    for (const double v : values) {
+      store(bytes_.data() + at, std::bit_cast<std::uint64_t>(v != v ? std::numeric_limits<double>::quiet_NaN() : v), 8);
+      at += 8;
+    }
+  }
+  void string(std::string_view s) {
+    size(s.size());
+    raw(reinterpret_cast<const unsigned char*>(s.data()), s.size());
+  }
+  // Bytes as they are. (resize + memcpy, not insert: GCC 12 warns falsely on
+  // vector::insert after a resize, -Warray-bounds.)
+  void raw(const unsigned char* data, std::size_t n) {
+    if (n == 0) return;
+    const std::size_t at = bytes_.size();
+    bytes_.resize(at + n);
+    std::memcpy(bytes_.data() + at, data, n);
+  }
+  Bytes& bytes() { return bytes_; }
+
+ private:
+  static void store(unsigned char* at, std::uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) at[i] = static_cast<unsigned char>(v >> (8 * i));
+  }
+  void put(std::uint64_t v, int n) {
+    bytes_.resize(bytes_.size() + static_cast<std::size_t>(n));
+    store(bytes_.data() + bytes_.size() - n, v, n);
+  }
+  Bytes& bytes_;
+};
+
+// Thrown by Decoder when a field would run past the end of its buffer.
+struct Truncated {};
+
+// Reads what Encoder wrote, checking every field against the buffer's end.
+class Decoder {
+ public:
+  Decoder(const unsigned char* data, std::size_t size) : data_(data), size_(size) {}
+  std::uint8_t u8() { return static_cast<std::uint8_t>(get(1)); }
+  std::uint16_t u16() { return static_cast<std::uint16_t>(get(2)); }
+  std::uint32_t u32() { return static_cast<std::uint32_t>(get(4)); }
+  std::uint64_t u64() { return get(8); }
+  std::int16_t i16() { return static_cast<std::int16_t>(u16()); }
+  std::int32_t i32() { return static_cast<std::int32_t>(u32()); }
+  std::int64_t i64() { return static_cast<std::int64_t>(u64()); }
+  float f32() { return std::bit_cast<float>(u32()); }
+  double f64() { return std::bit_cast<double>(u64()); }
+  std::size_t size() { return static_cast<std::size_t>(u64()); }
+  // A count of elements of element_bytes each, refused if the buffer cannot
+  // hold them: a bad count must not turn into a huge allocation.
+  std::size_t count(std::size_t element_bytes) {
+    const std::uint64_t n = u64();
+    if (n > (size_ - at_) / element_bytes) throw Truncated{};
+    return static_cast<std::size_t>(n);
+  }
+  void doubles(std::vector<double>& values) {
+    values.resize(count(8));
+    for (double& v : values) v = f64();
+  }
+  std::string string() {
+    const std::size_t n = count(1);
+    std::string s(reinterpret_cast<const char*>(data_ + at_), n);
+    at_ += n;
+    return s;
+  }
+  bool at_end() const { return at_ == size_; }
+
+ private:
+  std::uint64_t get(int n) {
+    if (size_ - at_ < static_cast<std::size_t>(n)) throw Truncated{};
+    std::uint64_t v = 0;
+    for (int i = 0; i < n; ++i) v |= std::uint64_t{data_[at_ + i]} << (8 * i);
+    at_ += n;
+    return v;
+  }
+  const unsigned char* data_;
+  std::size_t size_;
+  std::size_t at_ = 0;
+};
+
+std::uint32_t crc_of(const unsigned char* data, std::size_t size, std::uint32_t crc = 0) {
+  return static_cast<std::uint32_t>(crc32_z(crc, data, size));
+}
+
+// ------------------------------------------------------------ header
+
+// The whole file prefix: magic, version, header size, header, CRC.
+Bytes encode_header(const JournalHeader& h) {
+  Bytes header_bytes, file_bytes;
+  Encoder header(header_bytes);
+  header.string(h.scenario_hash);
+  header.size(h.runs);
+  header.size(h.months);
+  header.size(h.firms);
+  header.size(h.segments);
+  header.u8(h.events ? 1 : 0);
+  // A build with another set of metrics would misread the arrays.
+  header.size(series_metrics.size());
+  header.size(summary_metrics.size());
+
+  Encoder file(file_bytes);
+  file.raw(reinterpret_cast<const unsigned char*>(magic.data()), magic.size());
+  file.u32(format_version);
+  file.size(header_bytes.size());
+  file.raw(header_bytes.data(), header_bytes.size());
+  file.u32(crc_of(file.bytes().data(), file.bytes().size()));
+  return file_bytes;
+}
+
+// ------------------------------------------------------------ run records
+
+// A problem with a run's shape against the journal's header, if any.
+std::optional<std::string> shape_problem(const JournalHeader& h, const RunRecord& record,
+                                         const RunResult& result) {
+  const auto run = "run " + std::to_string(record.run) + ": ";
+  if (record.run < 0 || static_cast<std::uint64_t>(record.run) >= h.runs) {
+    return run + "outside the sweep's " + std::to_string(h.runs) + " runs";
+  }
+  if (result.months != h.months || result.firms != h.firms || result.segments != h.segments) {
+    return run + "months x firms x segments " + std::to_string(result.months) + " x " +
+           std::to_string(result.firms) + " x " + std::to_string(result.segments) +
+           " differ from the journal's " + std::to_string(h.months) + " x " + std::to_string(h.firms) +
+           " x " + std::to_string(h.segments);
+  }
+  if (result.series.size() != series_metrics.size() || result.totals.size() != summary_metrics.size()) {
+    return run + "wrong number of metric arrays";
+  }
+  for (std::size_t i = 0; i < series_metrics.size(); ++i) {
+    if (result.series[i].size() != result.series_size(series_metrics[i])) {
+      return run + "timeseries '" + std::string(series_metrics[i].name) + "' has the wrong size";
+    }
+  }
+  for (std::size_t i = 0; i < summary_metrics.size(); ++i) {
+    if (result.totals[i].size() != h.firms * h.segments) {
+      return run + "summary '" + std::string(summary_metrics[i].name) + "' has the wrong size";
+    }
+  }
+  return std::nullopt;
+}
+
+// The payload, before compression. Field order is the format: changing it
+// means a new format_version.
+void encode_run(Encoder& out, const RunRecord& record, const RunResult& result) {
+  out.i64(record.run);
+  out.i64(record.point);
+  out.i64(record.replicate);
+  out.u64(record.seed);
+  out.u8(static_cast<std::uint8_t>(record.status));
+  out.f64(record.wall_seconds);
+  out.i64(record.scripted_shortfall);
+  out.doubles(record.parameter_values);
+
+  out.size(result.months);
+  out.size(result.firms);
+  out.size(result.segments);
+  out.size(result.series.size());
+  for (const auto& s : result.series) out.doubles(s);
+  out.size(result.totals.size());
+  for (const auto& t : result.totals) out.doubles(t);
+  out.size(result.events.size());
+  for (const DecisionEvent& e : result.events) {
+    out.i32(e.month);
+    out.i32(e.customer);
+    out.i32(e.rep);
+    out.i16(e.from_firm);
+    out.i16(e.to_firm);
+    out.u8(e.segment);
+    out.u8(static_cast<std::uint8_t>(e.choice));
+    out.f32(e.brand_loyalty);
+    out.f32(e.rep_loyalty);
+  }
+  out.i64(result.customer_months);
+  out.size(result.state_bytes);
+  out.f64(result.wall_seconds);
+  out.i64(result.scripted_shortfall);
+}
+
+// Decodes into record and result, reusing their vectors' memory. Returns a
+// problem if the payload does not parse (the caller says which record).
+std::optional<std::string> decode_run(Decoder& in, RunRecord& record, RunResult& result) {
+  try {
+    record.run = in.i64();
+    record.point = in.i64();
+    record.replicate = in.i64();
+    record.seed = in.u64();
+    const std::uint8_t status = in.u8();
+    if (status > static_cast<std::uint8_t>(RunStatus::failed)) return "unknown run status";
+    record.status = static_cast<RunStatus>(status);
+    record.wall_seconds = in.f64();
+    record.scripted_shortfall = in.i64();
+    in.doubles(record.parameter_values);
+
+    result.months = in.size();
+    result.firms = in.size();
+    result.segments = in.size();
+    result.series.resize(in.count(8));
+    for (auto& s : result.series) in.doubles(s);
+    result.totals.resize(in.count(8));
+    for (auto& t : result.totals) in.doubles(t);
+    result.events.resize(in.count(event_bytes));
+    for (DecisionEvent& e : result.events) {
+      e.month = in.i32();
+      e.customer = in.i32();
+      e.rep = in.i32();
+      e.from_firm = in.i16();
+      e.to_firm = in.i16();
+      e.segment = in.u8();
+      const std::uint8_t choice = in.u8();
+      if (choice > static_cast<std::uint8_t>(Choice::defect)) return "unknown decision choice";
+      e.choice = static_cast<Choice>(choice);
+      e.brand_loyalty = in.f32();
+      e.rep_loyalty = in.f32();
+    }
+    result.customer_months = in.i64();
+    result.state_bytes = in.size();
+    result.wall_seconds = in.f64();
+    result.scripted_shortfall = in.i64();
+  } catch (const Truncated&) {
+    return "the payload ends mid-field";
+  }
+  if (!in.at_end()) return "the payload has trailing bytes";
+  return std::nullopt;
+}
+
+// ------------------------------------------------------------ POSIX I/O
+
+// One write() normally; the loop covers EINTR and partial writes.
+void write_all(int fd, const unsigned char* data, std::size_t size, const fs::path& path) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail_system(path, "writing");
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+// Reads up to size bytes at offset; fewer only at the end of the file.
+std::size_t read_at(int fd, std::uint64_t offset, unsigned char* data, std::size_t size,
+                    const fs::path& path) {
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::pread(fd, data + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail_system(path, "reading");
+    }
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  return done;
+}
+
+// One writer per journal: a second sweep on the same output would interleave
+// records. flock() locks die with the process, so a SIGKILL leaves none behind.
+void lock_or_refuse(int fd, const fs::path& path) {
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EINTR) continue;
+    if (errno == EWOULDBLOCK) {
+      throw InputError(context(path) +
+                       ": is in use by another process (is a sweep writing the same output still running?)");
+    }
+    fail_system(path, "locking");
+  }
+}
+
+// The journal's header as read from the file, and where the records start.
+struct StoredHeader {
+  JournalHeader header;
+  std::uint64_t series_count = 0, summary_count = 0;
+  std::uint64_t records_start = 0;
+};
+
+StoredHeader read_header(int fd, std::uint64_t file_size, const fs::path& path) {
+  // Magic and version first, so an old or foreign file gets a message that says so.
+  Bytes prefix(prefix_bytes);
+  const std::size_t got = read_at(fd, 0, prefix.data(), prefix.size(), path);
+  if (got == 0) fail_damaged(path, "the file is empty");
+  if (got < magic.size() || std::memcmp(prefix.data(), magic.data(), magic.size()) != 0) {
+    fail_damaged(path, "the file does not start with the journal's magic line (not a loyalsim run journal)");
+  }
+  if (got < prefix_bytes) fail_damaged(path, "the header is cut short");
+  Decoder in(prefix.data() + magic.size(), prefix_bytes - magic.size());
+  const std::uint32_t version = in.u32();
+  if (version != format_version) {
+    fail_damaged(path, "journal format version " + std::to_string(version) + ", but this build reads version " +
+                           std::to_string(format_version));
+  }
+  const std::uint64_t header_size = in.u64();
+  if (header_size > max_header_bytes || prefix_bytes + header_size + 4 > file_size) {
+    fail_damaged(path, "the header is cut short or its size is corrupt");
+  }
+
+  // The header and its CRC (over the prefix too).
+  Bytes all(prefix_bytes + header_size + 4);
+  read_at(fd, 0, all.data(), all.size(), path);
+  const std::size_t crc_at = all.size() - 4;
+  if (crc_of(all.data(), crc_at) != Decoder(all.data() + crc_at, 4).u32()) {
+    fail_damaged(path, "the header fails its checksum");
+  }
+  StoredHeader stored;
+  try {
+    Decoder h(all.data() + prefix_bytes, header_size);
+    stored.header.scenario_hash = h.string();
+    stored.header.runs = h.size();
+    stored.header.months = h.size();
+    stored.header.firms = h.size();
+    stored.header.segments = h.size();
+    stored.header.events = h.u8() != 0;
+    stored.series_count = h.u64();
+    stored.summary_count = h.u64();
+  } catch (const Truncated&) {
+    fail_damaged(path, "the header ends mid-field");
+  }
+  stored.records_start = all.size();
+  return stored;
+}
+
+// Refuses a journal written for another scenario, naming every difference.
+void check_same_scenario(const StoredHeader& stored, const JournalHeader& expected, const fs::path& path) {
+  const JournalHeader& got = stored.header;
+  std::string differences;
+  const auto compare = [&](std::string_view what, const std::string& here, const std::string& there) {
+    if (here == there) return;
+    if (!differences.empty()) differences += ", ";
+    differences += std::string(what) + " " + here + " here but " + there + " in the journal";
+  };
+  compare("scenario hash", "'" + expected.scenario_hash + "'", "'" + got.scenario_hash + "'");
+  compare("runs", std::to_string(expected.runs), std::to_string(got.runs));
+  compare("months", std::to_string(expected.months), std::to_string(got.months));
+  compare("firms", std::to_string(expected.firms), std::to_string(got.firms));
+  compare("segments", std::to_string(expected.segments), std::to_string(got.segments));
+  compare("events", expected.events ? "on" : "off", got.events ? "on" : "off");
+  if (!differences.empty()) {
+    throw InputError(context(path) + ": belongs to a different scenario (" + differences +
+                     "); run with --force to discard it and start the sweep again");
+  }
+  if (stored.series_count != series_metrics.size() || stored.summary_count != summary_metrics.size()) {
+    throw InputError(context(path) + ": was written by a loyalsim build with a different set of metrics; " +
+                     "run with --force to discard it and start the sweep again");
+  }
+}
+
+}  // namespace
+
+// ------------------------------------------------------------ RunJournal
+
+RunJournal::RunJournal(fs::path path, int fd, JournalHeader header, std::uint64_t end)
+    : path_(std::move(path)), fd_(fd), header_(std::move(header)), end_(end) {}
+
+RunJournal::RunJournal(RunJournal&& other) noexcept
+    : path_(std::move(other.path_)),
+      fd_(std::exchange(other.fd_, -1)),
+      header_(std::move(other.header_)),
+      end_(other.end_),
+      broken_(other.broken_) {}
+
+RunJournal& RunJournal::operator=(RunJournal&& other) noexcept {
+  if (this != &other) {
+    close();
+    path_ = std::move(other.path_);
+    fd_ = std::exchange(other.fd_, -1);
+    header_ = std::move(other.header_);
+    end_ = other.end_;
+    broken_ = other.broken_;
+  }
+  return *this;
+}
+
+RunJournal::~RunJournal() { close(); }
+
+void RunJournal::close() noexcept {
+  if (fd_ >= 0) ::close(fd_);  // also releases the flock
+  fd_ = -1;
+}
+
+RunJournal RunJournal::create(const fs::path& path, const JournalHeader& header) {
+  if (header.scenario_hash.size() > max_header_bytes / 2) {
+    throw Error(context(path) + ": the scenario hash is implausibly long");
+  }
+  // The journal sits beside the results, whose folder may not exist yet.
+  if (const auto folder = path.parent_path(); !folder.empty()) {
+    std::error_code error;
+    fs::create_directories(folder, error);
+    if (error) throw Error(context(path) + ": creating folder '" + folder.string() + "': " + error.message());
+  }
+
+  // Do not replace a journal another process is still appending to.
+  if (const int old = ::open(path.c_str(), O_RDONLY | O_CLOEXEC); old >= 0) {
+    RunJournal holder(path, old, {}, 0);  // closes it whatever happens
+    lock_or_refuse(old, path);
+  }
+
+  // Build the header under a temporary name and rename it into place, so a
+  // kill here leaves either the old journal or a complete new one.
+  fs::path temporary = path;
+  temporary += ".new";
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) fail_system(temporary, "creating");
+  const Bytes prefix = encode_header(header);
+  RunJournal journal(path, fd, header, prefix.size());
+  try {
+    lock_or_refuse(fd, temporary);
+    write_all(fd, prefix.data(), prefix.size(), temporary);
+    if (::rename(temporary.c_str(), path.c_str()) != 0) fail_system(path, "renaming '" + temporary.string() + "' onto it");
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(temporary, ignored);
+    throw;
+  }
+  return journal;
+}
+
+RunJournal RunJournal::open_for_resume(const fs::path& path, const JournalHeader& expected,
+                                       const std::function<void(const RunRecord&, const RunResult&)>& on_run,
+                                       std::size_t* records_read, bool* tail_dropped) {
+  if (records_read) *records_read = 0;
+  if (tail_dropped) *tail_dropped = false;
+
+  const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      throw InputError(context(path) + ": not found, so there is no sweep to resume; run without --resume");
+    }
+    fail_system(path, "opening");
+  }
+  RunJournal journal(path, fd, expected, 0);  // closes fd if anything below throws
+  lock_or_refuse(fd, path);
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) fail_system(path, "reading its size");
+  const auto file_size = static_cast<std::uint64_t>(info.st_size);
+
+  const StoredHeader stored = read_header(fd, file_size, path);
+  check_same_scenario(stored, expected, path);
+
+  // Records in order, up to the first torn or corrupt one. The buffers and
+  // the decoded run are reused, so memory stays at one record.
+  std::uint64_t offset = stored.records_start;
+  std::size_t count = 0;
+  Bytes frame(frame_bytes), compressed, raw;
+  RunRecord record;
+  RunResult result;
+  while (file_size - offset >= frame_bytes) {
+    read_at(fd, offset, frame.data(), frame_bytes, path);
+    Decoder f(frame.data(), frame_bytes);
+    const std::uint64_t compressed_size = f.u64(), raw_size = f.u64();
+    const std::uint32_t crc = f.u32();
+    // A size running past the end is a torn write (or a corrupt size field).
+    if (compressed_size > file_size - offset - frame_bytes) break;
+    compressed.resize(compressed_size);
+    read_at(fd, offset + frame_bytes, compressed.data(), compressed.size(), path);
+    if (crc_of(compressed.data(), compressed.size(), crc_of(frame.data(), 16)) != crc) break;
+
+    // Past the CRC, the record is what append() wrote: a failure now is not
+    // a torn tail but a writer bug or a foreign file, so nothing is dropped.
+    const auto record_problem = [&](const std::string& problem) {
+      fail_damaged(path, "record " + std::to_string(count + 1) + " passes its checksum but " + problem);
+    };
+    if (raw_size > std::numeric_limits<uLongf>::max()) record_problem("is too large");
+    raw.resize(raw_size);
+    auto inflated = static_cast<uLongf>(raw_size);
+    if (::uncompress(raw.data(), &inflated, compressed.data(), static_cast<uLong>(compressed.size())) != Z_OK ||
+        inflated != raw_size) {
+      record_problem("does not inflate");
+    }
+    Decoder payload(raw.data(), raw.size());
+    if (auto problem = decode_run(payload, record, result)) record_problem(*problem);
+    if (auto problem = shape_problem(expected, record, result)) record_problem(*problem);
+
+    on_run(record, result);
+    ++count;
+    if (records_read) *records_read = count;
+    offset += frame_bytes + compressed_size;
+  }
+
+  // Cut off the torn or corrupt tail so appends continue right after the
+  // last good record (records after garbage could never be read back).
+  if (offset < file_size) {
+    if (::ftruncate(fd, static_cast<off_t>(offset)) != 0) fail_system(path, "cutting off its torn tail");
+    if (tail_dropped) *tail_dropped = true;
+  }
+  journal.end_ = offset;
+  return journal;
+}
+
+void RunJournal::append(const RunRecord& record, const RunResult& result) {
+  if (fd_ < 0) throw Error("run journal: appending to a moved-from journal");
+  if (broken_) throw Error(context(path_) + ": an earlier append failed and could not be undone; no more records");
+  if (auto problem = shape_problem(header_, record, result)) throw Error(context(path_) + ": " + *problem);
+
+  Encoder payload(payload_);
+  encode_run(payload, record, result);
+  const Bytes& raw = payload_;
+
+  // Frame and payload in one buffer, so the record goes out in one write().
+  uLongf compressed_size = ::compressBound(static_cast<uLong>(raw.size()));
+  Bytes& frame = frame_;
+  frame.resize(frame_bytes + compressed_size);
+  if (::compress2(frame.data() + frame_bytes, &compressed_size, raw.data(), static_cast<uLong>(raw.size()),
+                  compression_level) != Z_OK) {
+    throw Error(context(path_) + ": run " + std::to_string(record.run) + ": zlib could not compress the record");
+  }
+  frame.resize(frame_bytes + compressed_size);
+  Bytes sizes_bytes;
+  Encoder sizes(sizes_bytes);
+  sizes.u64(compressed_size);
+  sizes.u64(raw.size());
+  sizes.u32(crc_of(frame.data() + frame_bytes, compressed_size, crc_of(sizes.bytes().data(), 16)));
+  std::memcpy(frame.data(), sizes.bytes().data(), frame_bytes);
+
+  // A failed write (disk full) may leave part of the record: cut it off so
+  // the file still ends at a record boundary; if even that fails, stop.
+  try {
+    write_all(fd_, frame.data(), frame.size(), path_);
+  } catch (...) {
+    if (::ftruncate(fd_, static_cast<off_t>(end_)) != 0) broken_ = true;
+    throw;
+  }
+  end_ += frame.size();
+}
+
+void RunJournal::sync() {
+  if (fd_ < 0) throw Error("run journal: syncing a moved-from journal");
+  if (::fsync(fd_) != 0) fail_system(path_, "syncing");
+  // The rename in create() is only durable once the folder is synced too.
+  const fs::path folder = path_.has_parent_path() ? path_.parent_path() : fs::path(".");
+  const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) fail_system(path_, "opening its folder to sync it");
+  const int synced = ::fsync(dir);
+  const int error = errno;
+  ::close(dir);
+  errno = error;
+  if (synced != 0) fail_system(path_, "syncing its folder");
+}
+
+void RunJournal::remove(const fs::path& path) {
+  fs::path temporary = path;
+  temporary += ".new";
+  std::error_code error;
+  fs::remove(temporary, error);  // a leftover of a killed create(): best effort
+  fs::remove(path, error);
+  if (error) throw Error(context(path) + ": removing: " + error.message());
+}
+
+}  // namespace loyalsim::io

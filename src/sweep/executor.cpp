@@ -1,0 +1,72 @@
+#include "sweep/executor.hpp"
+
+#include <mutex>
+
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "core/model.hpp"
+#include "core/parameters.hpp"
+#include "core/simulate.hpp"
+
+namespace loyalsim {
+
+Design single_run_design() {
+  Design design;
+  design.points.resize(1, 0);
+  design.replicates = 1;
+  return design;
+}
+
+Scenario scenario_at_point(const Scenario& base, const Design& design, std::int64_t point) {
+  Scenario scenario = base;
+  for (std::size_t k = 0; k < design.paths.size(); ++k)
+    resolve_parameter_path(scenario, design.paths[k]).set(scenario, design.points(point, static_cast<Eigen::Index>(k)));
+  return scenario;
+}
+
+void execute_runs(const Scenario& base, const Design& design, std::span<const std::int64_t> runs,
+                  const ExecutorOptions& options, const RunDone& on_done) {
+  std::mutex done_mutex;
+  auto stopped = [&] { return options.stop != nullptr && options.stop->load(std::memory_order_relaxed); };
+
+  auto execute_one = [&](std::int64_t run) {
+    if (stopped()) throw SweepInterrupted();
+    const RunId id = run_id(design, run, base.seed);
+    const Model model = make_model(scenario_at_point(base, design, id.point), id.seed);
+
+    SimulationOptions simulation;
+    simulation.record_events = options.record_events;
+    simulation.on_month = [&](std::int64_t done, std::int64_t total) {
+      if (stopped()) throw SweepInterrupted();
+      if (options.on_month && runs.size() == 1) options.on_month(done, total);
+    };
+    // Isolation: while this run waits for its month step, its thread must
+    // not start another whole run, or concurrent runs (and memory) would
+    // grow past the thread count.
+    RunResult result;
+    tbb::this_task_arena::isolate([&] { result = simulate(model, simulation); });
+
+    io::RunRecord record;
+    record.run = id.run;
+    record.point = id.point;
+    record.replicate = id.replicate;
+    record.seed = id.seed;
+    record.status = io::RunStatus::done;
+    record.wall_seconds = result.wall_seconds;
+    record.scripted_shortfall = result.scripted_shortfall;
+    for (Eigen::Index k = 0; k < design.points.cols(); ++k) record.parameter_values.push_back(design.points(id.point, k));
+
+    const std::lock_guard lock(done_mutex);
+    on_done(record, result);
+  };
+
+  // One task per run, handed out dynamically: run lengths may differ.
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, runs.size(), 1),
+                    [&](const tbb::blocked_range<std::size_t>& range) {
+                      for (std::size_t i = range.begin(); i != range.end(); ++i) execute_one(runs[i]);
+                    },
+                    tbb::simple_partitioner());
+}
+
+}  // namespace loyalsim
