@@ -27,16 +27,17 @@ using Bytes = std::vector<unsigned char>;
 
 constexpr std::string_view magic = "LOYALSIM-JOURNAL\n";
 constexpr std::uint32_t format_version = 1;
-// Level 1: most of level 9's gain on these mostly-repetitive arrays at a
-// fraction of the time; the journal must never slow a sweep down.
+// Level 1: the fastest; these arrays (mostly small counts and zeros) still
+// shrink several-fold, and the journal must never slow a sweep down.
 constexpr int compression_level = 1;
 // magic, version, header size.
 constexpr std::size_t prefix_bytes = magic.size() + 4 + 8;
 // A header is a hash and a few numbers; anything bigger is garbage, and the
 // cap stops a damaged size field from making us read a whole large file.
 constexpr std::uint64_t max_header_bytes = std::uint64_t{1} << 20;
-// compressed_size, raw_size, crc.
-constexpr std::size_t frame_bytes = 8 + 8 + 4;
+// compressed_size and raw_size (covered by the CRC), then the CRC.
+constexpr std::size_t frame_sizes_bytes = 8 + 8;
+constexpr std::size_t frame_bytes = frame_sizes_bytes + 4;
 constexpr std::size_t event_bytes = 4 + 4 + 4 + 2 + 2 + 1 + 1 + 4 + 4;
 
 // ------------------------------------------------------------ errors
@@ -80,7 +81,7 @@ class Encoder {
     std::size_t at = bytes_.size();
     bytes_.resize(at + 8 * values.size());
     for (const double v : values) {
-      store(bytes_.data() + at, std::bit_cast<std::uint64_t>(v != v ? std::numeric_limits<double>::quiet_NaN() : v), 8);
+      store(bytes_.data() + at, std::bit_cast<std::uint64_t>(v), 8);
       at += 8;
     }
   }
@@ -365,8 +366,8 @@ StoredHeader read_header(int fd, std::uint64_t file_size, const fs::path& path) 
   Decoder in(prefix.data() + magic.size(), prefix_bytes - magic.size());
   const std::uint32_t version = in.u32();
   if (version != format_version) {
-    fail_damaged(path, "journal format version " + std::to_string(version) + ", but this build reads version " +
-                           std::to_string(format_version));
+    fail_damaged(path, "journal format version " + std::to_string(version) +
+                           ", but this build reads version " + std::to_string(format_version));
   }
   const std::uint64_t header_size = in.u64();
   if (header_size > max_header_bytes || prefix_bytes + header_size + 4 > file_size) {
@@ -484,7 +485,8 @@ RunJournal RunJournal::create(const fs::path& path, const JournalHeader& header)
   try {
     lock_or_refuse(fd, temporary);
     write_all(fd, prefix.data(), prefix.size(), temporary);
-    if (::rename(temporary.c_str(), path.c_str()) != 0) fail_system(path, "renaming '" + temporary.string() + "' onto it");
+    if (::rename(temporary.c_str(), path.c_str()) != 0)
+      fail_system(path, "renaming '" + temporary.string() + "' onto it");
   } catch (...) {
     std::error_code ignored;
     fs::remove(temporary, ignored);
@@ -531,7 +533,7 @@ RunJournal RunJournal::open_for_resume(const fs::path& path, const JournalHeader
     if (compressed_size > file_size - offset - frame_bytes) break;
     compressed.resize(compressed_size);
     read_at(fd, offset + frame_bytes, compressed.data(), compressed.size(), path);
-    if (crc_of(compressed.data(), compressed.size(), crc_of(frame.data(), 16)) != crc) break;
+    if (crc_of(compressed.data(), compressed.size(), crc_of(frame.data(), frame_sizes_bytes)) != crc) break;
 
     // Past the CRC, the record is what append() wrote: a failure now is not
     // a torn tail but a writer bug or a foreign file, so nothing is dropped.
@@ -541,7 +543,8 @@ RunJournal RunJournal::open_for_resume(const fs::path& path, const JournalHeader
     if (raw_size > std::numeric_limits<uLongf>::max()) record_problem("is too large");
     raw.resize(raw_size);
     auto inflated = static_cast<uLongf>(raw_size);
-    if (::uncompress(raw.data(), &inflated, compressed.data(), static_cast<uLong>(compressed.size())) != Z_OK ||
+    if (::uncompress(raw.data(), &inflated, compressed.data(), static_cast<uLong>(compressed.size())) !=
+            Z_OK ||
         inflated != raw_size) {
       record_problem("does not inflate");
     }
@@ -567,7 +570,9 @@ RunJournal RunJournal::open_for_resume(const fs::path& path, const JournalHeader
 
 void RunJournal::append(const RunRecord& record, const RunResult& result) {
   if (fd_ < 0) throw Error("run journal: appending to a moved-from journal");
-  if (broken_) throw Error(context(path_) + ": an earlier append failed and could not be undone; no more records");
+  if (broken_) {
+    throw Error(context(path_) + ": an earlier append failed and could not be undone; no more records");
+  }
   if (auto problem = shape_problem(header_, record, result)) throw Error(context(path_) + ": " + *problem);
 
   Encoder payload(payload_);
@@ -580,14 +585,16 @@ void RunJournal::append(const RunRecord& record, const RunResult& result) {
   frame.resize(frame_bytes + compressed_size);
   if (::compress2(frame.data() + frame_bytes, &compressed_size, raw.data(), static_cast<uLong>(raw.size()),
                   compression_level) != Z_OK) {
-    throw Error(context(path_) + ": run " + std::to_string(record.run) + ": zlib could not compress the record");
+    throw Error(context(path_) + ": run " + std::to_string(record.run) +
+                ": zlib could not compress the record");
   }
   frame.resize(frame_bytes + compressed_size);
   Bytes sizes_bytes;
   Encoder sizes(sizes_bytes);
   sizes.u64(compressed_size);
   sizes.u64(raw.size());
-  sizes.u32(crc_of(frame.data() + frame_bytes, compressed_size, crc_of(sizes.bytes().data(), 16)));
+  sizes.u32(
+      crc_of(frame.data() + frame_bytes, compressed_size, crc_of(sizes_bytes.data(), frame_sizes_bytes)));
   std::memcpy(frame.data(), sizes.bytes().data(), frame_bytes);
 
   // A failed write (disk full) may leave part of the record: cut it off so

@@ -40,16 +40,18 @@ namespace loyalsim::io {
 // What a journal belongs to. Resuming refuses a journal whose header differs
 // from the scenario being run.
 struct JournalHeader {
-  std::string scenario_hash;   // identifies the resolved scenario (the caller's choice of hash)
-  std::size_t runs = 0;        // runs in the sweep
-  std::size_t months = 0;      // recorded months per run
+  std::string scenario_hash;  // identifies the resolved scenario (the caller's choice of hash)
+  std::size_t runs = 0;       // runs in the sweep
+  std::size_t months = 0;     // recorded months per run
   std::size_t firms = 0;
   std::size_t segments = 0;
-  bool events = false;         // runs carry their decision events
+  bool events = false;  // runs carry their decision events
 };
 
 // One writer per journal: the open journal holds an exclusive flock(), so a
 // second process resuming the same output is refused instead of interleaving.
+// Not thread-safe: append() reuses buffers, so calls must be serialised (the
+// sweep executor's on_done already is).
 class RunJournal {
  public:
   // Creates a new journal, replacing any old one, and writes the header. The
@@ -62,8 +64,12 @@ class RunJournal {
   // record that is torn (a kill mid-write) or fails its CRC (damage); that
   // record and everything after it is cut off the file, and *tail_dropped is
   // set. Those runs were not recorded, so the sweep simply runs them again.
-  // Throws InputError if the file is missing, is not a journal, has a damaged
-  // header, or belongs to a different scenario (hash or shape differs).
+  // Throws InputError, leaving the file untouched, if it is missing, is not a
+  // journal, has a damaged header, belongs to a different scenario (hash or
+  // shape differs) or is open in another process; also (after the records
+  // before it were passed to on_run) if a record passes its CRC but does not
+  // decode, which only a writer bug could cause. Exceptions from on_run
+  // propagate, with the file untouched.
   static RunJournal open_for_resume(const std::filesystem::path& path, const JournalHeader& expected,
                                     const std::function<void(const RunRecord&, const RunResult&)>& on_run,
                                     std::size_t* records_read = nullptr, bool* tail_dropped = nullptr);
@@ -77,8 +83,10 @@ class RunJournal {
   // Appends one completed run as a single write() of the whole framed record,
   // so a SIGKILL leaves either the whole record or a detectable torn tail.
   // No fsync: a killed process's write()s survive in the page cache; only a
-  // power loss needs sync(). If the write fails, the partial record is
-  // truncated away and Error is thrown; the journal then refuses further appends.
+  // power loss needs sync(). If the write fails (disk full), the partial
+  // record is truncated away and Error is thrown; if even that fails, the
+  // journal refuses further appends. A run of the wrong shape, or outside
+  // 0..runs-1, is refused with Error.
   void append(const RunRecord& record, const RunResult& result);
 
   // fsync: makes the appended records survive a power loss too.

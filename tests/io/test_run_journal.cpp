@@ -35,9 +35,8 @@ namespace fs = std::filesystem;
 class ScratchFolder {
  public:
   ScratchFolder()
-      : path_(fs::temp_directory_path() /
-              ("loyalsim-journal-" + std::to_string(::getpid()) + "-" +
-               ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+      : path_(fs::temp_directory_path() / ("loyalsim-journal-" + std::to_string(::getpid()) + "-" +
+                                           ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
@@ -85,7 +84,8 @@ JournaledRun make_run(std::int64_t i, std::size_t n_events = 5) {
   run.record.status = i % 2 ? RunStatus::done : RunStatus::failed;
   run.record.wall_seconds = real();
   run.record.scripted_shortfall = -i;
-  run.record.parameter_values = {real(), std::bit_cast<double>(awkward_doubles[static_cast<std::size_t>(i) % 6])};
+  run.record.parameter_values = {real(),
+                                 std::bit_cast<double>(awkward_doubles[static_cast<std::size_t>(i) % 6])};
 
   RunResult& r = run.result;
   r.allocate(months, firms, segments);
@@ -100,13 +100,14 @@ JournaledRun make_run(std::int64_t i, std::size_t n_events = 5) {
     r.totals[index_of(Total::follow_rate)][k] = std::bit_cast<double>(awkward_doubles[k]);
   }
   for (std::size_t k = 0; k < n_events; ++k) {
-    r.events.push_back({static_cast<std::int32_t>(k % months + 1), static_cast<std::int32_t>(random() % 100000),
-                        static_cast<std::int32_t>(random() % 500), static_cast<std::int16_t>(k % firms),
-                        static_cast<std::int16_t>(k % 3 == 0 ? -1 : 1), static_cast<std::uint8_t>(k % segments),
-                        static_cast<Choice>(k % 3), static_cast<float>(real()),
-                        k == 0 ? std::bit_cast<float>(std::uint32_t{0x7fc00abc}) : static_cast<float>(real())});
+    r.events.push_back(
+        {static_cast<std::int32_t>(k % months + 1), static_cast<std::int32_t>(random() % 100000),
+         static_cast<std::int32_t>(random() % 500), static_cast<std::int16_t>(k % firms),
+         static_cast<std::int16_t>(k % 3 == 0 ? -1 : 1), static_cast<std::uint8_t>(k % segments),
+         static_cast<Choice>(k % 3), static_cast<float>(real()),
+         k == 0 ? std::bit_cast<float>(std::uint32_t{0x7fc00abc}) : static_cast<float>(real())});
   }
-  r.wall_seconds = real();
+  r.wall_seconds = i == 1 ? std::bit_cast<double>(awkward_doubles[0]) : real();  // scalars keep NaN bits too
   r.customer_months = static_cast<std::int64_t>(random() >> 1);
   r.scripted_shortfall = i;
   r.state_bytes = static_cast<std::size_t>(random() % 1000000);
@@ -116,7 +117,8 @@ JournaledRun make_run(std::int64_t i, std::size_t n_events = 5) {
 std::uint64_t bits(double v) { return std::bit_cast<std::uint64_t>(v); }
 std::uint32_t bits(float v) { return std::bit_cast<std::uint32_t>(v); }
 
-void expect_bitwise_equal(const std::vector<double>& a, const std::vector<double>& b, const std::string& what) {
+void expect_bitwise_equal(const std::vector<double>& a, const std::vector<double>& b,
+                          const std::string& what) {
   ASSERT_EQ(a.size(), b.size()) << what;
   for (std::size_t k = 0; k < a.size(); ++k) EXPECT_EQ(bits(a[k]), bits(b[k])) << what << "[" << k << "]";
 }
@@ -187,7 +189,10 @@ ReadBack read_journal(const fs::path& path, const JournalHeader& header = small_
   ReadBack back;
   std::int64_t next = 0;
   RunJournal::open_for_resume(
-      path, header, [&](const RunRecord& record, const RunResult& result) { expect_same_run(make_run(next++), record, result); },
+      path, header,
+      [&](const RunRecord& record, const RunResult& result) {
+        expect_same_run(make_run(next++), record, result);
+      },
       &back.records, &back.tail_dropped);
   EXPECT_EQ(static_cast<std::int64_t>(back.records), next) << "records_read counts the on_run calls";
   return back;
@@ -235,7 +240,8 @@ TEST(RunJournalRoundTrip, AResumedJournalAppendsAfterItsExistingRecords) {
   ScratchFolder folder;
   write_journal(folder.file(), 3);
   for (std::int64_t i = 3; i < 6; ++i) {
-    auto journal = RunJournal::open_for_resume(folder.file(), small_header(), [](const RunRecord&, const RunResult&) {});
+    auto journal =
+        RunJournal::open_for_resume(folder.file(), small_header(), [](const RunRecord&, const RunResult&) {});
     const JournaledRun run = make_run(i);
     journal.append(run.record, run.result);
   }
@@ -277,7 +283,8 @@ TEST(RunJournalTornTail, CuttingTheLastRecordShortDropsOnlyItAndAppendingContinu
   const auto ends = write_journal(original, 4);
   const std::uintmax_t last = ends[4] - ends[3];
   // Inside the frame's sizes, its CRC, just past it, mid-payload, one byte short.
-  for (const std::uintmax_t cut : {last - 1, last - 8, last - 16, last - 19, last - 20, last - 21, last / 2, std::uintmax_t{1}}) {
+  for (const std::uintmax_t cut :
+       {last - 1, last - 8, last - 16, last - 19, last - 20, last - 21, last / 2, std::uintmax_t{1}}) {
     SCOPED_TRACE("cut " + std::to_string(cut) + " of the last record's " + std::to_string(last) + " bytes");
     fs::copy_file(original, path, fs::copy_options::overwrite_existing);
     fs::resize_file(path, ends[4] - cut);
@@ -289,7 +296,8 @@ TEST(RunJournalTornTail, CuttingTheLastRecordShortDropsOnlyItAndAppendingContinu
 
     // Run 3 again, as a resumed sweep would, then one more.
     {
-      auto journal = RunJournal::open_for_resume(path, small_header(), [](const RunRecord&, const RunResult&) {});
+      auto journal =
+          RunJournal::open_for_resume(path, small_header(), [](const RunRecord&, const RunResult&) {});
       for (std::int64_t i = 3; i < 5; ++i) {
         const JournaledRun run = make_run(i);
         journal.append(run.record, run.result);
@@ -496,7 +504,8 @@ JournaledRun big_run(std::int64_t i) {
   run.record.run = i;
   run.record.seed = static_cast<std::uint64_t>(i) * 0x9e3779b97f4a7c15;
   run.result.series[0][0] = static_cast<double>(i);
-  run.result.events[static_cast<std::size_t>(i) % run.result.events.size()].customer = static_cast<std::int32_t>(i);
+  run.result.events[static_cast<std::size_t>(i) % run.result.events.size()].customer =
+      static_cast<std::int32_t>(i);
   return run;
 }
 
@@ -510,7 +519,7 @@ TEST(RunJournalKill, SigkillAtARandomMomentLeavesAnIntactPrefixThatAppendingCont
   SCOPED_TRACE("random seed " + std::to_string(seed));
   std::mt19937 random(seed);
   constexpr std::int64_t most = 200;  // the child stops here if never killed: bounds time and disk
-  big_run(0);                          // make the template before forking, once
+  big_run(0);                         // make the template before forking, once
 
   for (int iteration = 0; iteration < 8; ++iteration) {
     RunJournal::create(path, small_header());
@@ -521,7 +530,8 @@ TEST(RunJournalKill, SigkillAtARandomMomentLeavesAnIntactPrefixThatAppendingCont
     if (child == 0) {
       // The child: no gtest macros, just append until killed.
       try {
-        auto journal = RunJournal::open_for_resume(path, small_header(), [](const RunRecord&, const RunResult&) {});
+        auto journal =
+            RunJournal::open_for_resume(path, small_header(), [](const RunRecord&, const RunResult&) {});
         for (std::int64_t i = 0; i < most; ++i) {
           const JournaledRun run = big_run(i);
           journal.append(run.record, run.result);
@@ -535,7 +545,8 @@ TEST(RunJournalKill, SigkillAtARandomMomentLeavesAnIntactPrefixThatAppendingCont
     ::kill(child, SIGKILL);
     int status = 0;
     ASSERT_EQ(::waitpid(child, &status, 0), child);
-    ASSERT_TRUE(WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 0)) << "child status " << status;
+    ASSERT_TRUE(WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 0))
+        << "child status " << status;
 
     // Read back what the child left, checking each record against make_run.
     std::size_t records = 0;
@@ -544,13 +555,16 @@ TEST(RunJournalKill, SigkillAtARandomMomentLeavesAnIntactPrefixThatAppendingCont
     {
       auto journal = RunJournal::open_for_resume(
           path, small_header(),
-          [&](const RunRecord& record, const RunResult& result) { expect_same_run(big_run(next++), record, result); },
+          [&](const RunRecord& record, const RunResult& result) {
+            expect_same_run(big_run(next++), record, result);
+          },
           &records, &dropped);
       const JournaledRun run = big_run(static_cast<std::int64_t>(records));
       journal.append(run.record, run.result);
     }
-    SCOPED_TRACE("iteration " + std::to_string(iteration) + ": killed after " + std::to_string(delay.count()) +
-                 " us with " + std::to_string(records) + " records" + (dropped ? " and a torn tail" : ""));
+    SCOPED_TRACE("iteration " + std::to_string(iteration) + ": killed after " +
+                 std::to_string(delay.count()) + " us with " + std::to_string(records) + " records" +
+                 (dropped ? " and a torn tail" : ""));
     EXPECT_EQ(static_cast<std::int64_t>(records), next);
 
     std::size_t after = 0;
@@ -558,7 +572,9 @@ TEST(RunJournalKill, SigkillAtARandomMomentLeavesAnIntactPrefixThatAppendingCont
     next = 0;
     RunJournal::open_for_resume(
         path, small_header(),
-        [&](const RunRecord& record, const RunResult& result) { expect_same_run(big_run(next++), record, result); },
+        [&](const RunRecord& record, const RunResult& result) {
+          expect_same_run(big_run(next++), record, result);
+        },
         &after, &dropped_after);
     EXPECT_EQ(after, records + 1);
     EXPECT_FALSE(dropped_after);
