@@ -1,6 +1,7 @@
 #include "cli/sweep_output.hpp"
 
 #include <iomanip>
+#include <iostream>
 #include <ostream>
 
 #include "core/errors.hpp"
@@ -67,8 +68,8 @@ void print_dry_run(std::ostream& out, const Scenario& scenario, const Design& de
   const double rate = static_cast<double>(timing.customer_months) / std::max(timing.wall_seconds, 1e-6);
 
   const double bytes_per_customer = static_cast<double>(timing.state_bytes) / static_cast<double>(probe.market.customers);
-  const double concurrent = static_cast<double>(std::min<std::int64_t>(runs, threads));
-  const double memory = concurrent * bytes_per_customer * static_cast<double>(largest);
+  const std::int64_t concurrent = std::min<std::int64_t>(runs, threads);
+  const double memory = static_cast<double>(concurrent) * bytes_per_customer * static_cast<double>(largest);
   const double months = static_cast<double>(scenario.market.months);
   const double per_run = 8.0 * months * firms * (11.0 * segments + 3.0) + 8.0 * firms * segments * 10.0 + 64.0;
 
@@ -135,6 +136,8 @@ SweepOutput SweepOutput::resume(const OutputPaths& paths, const io::ResultsLayou
   // mid-write), so the file is rebuilt from the journal's runs.
   io::ResultsFile file = io::ResultsFile::create(paths.final, layout, meta);
   RunTally tally(layout);
+  std::size_t records = 0;
+  bool tail_dropped = false;
   io::RunJournal journal = io::RunJournal::open_for_resume(
       paths.journal, journal_header(layout, meta), [&](const io::RunRecord& record, const RunResult& result) {
         if (record.run < 0 || static_cast<std::size_t>(record.run) >= layout.runs)
@@ -143,7 +146,11 @@ SweepOutput SweepOutput::resume(const OutputPaths& paths, const io::ResultsLayou
         if (tally.done[static_cast<std::size_t>(record.run)]) return;
         file.write_run(record, result);
         tally.count(record, result);
-      });
+      },
+      &records, &tail_dropped);
+  std::cerr << "loyalsim: resuming: " << tally.runs_done << " of " << layout.runs << " runs recovered from "
+            << paths.journal.string()
+            << (tail_dropped ? " (a run cut short by the interruption was dropped and will run again)" : "") << "\n";
   return SweepOutput(paths, std::move(file), std::move(journal), std::move(tally));
 }
 

@@ -61,7 +61,9 @@ void check_value_list(const SweepParameter& parameter, DesignType type) {
 // lhs and sobol: a range to sample.
 void check_range(const SweepParameter& parameter) {
   const std::string key = parameter_key(parameter);
-  if (!std::isfinite(parameter.low) || !std::isfinite(parameter.high))
+  // A width that overflows would scale every sample to infinity.
+  if (!std::isfinite(parameter.low) || !std::isfinite(parameter.high) ||
+      !std::isfinite(parameter.high - parameter.low))
     fail(key + ": the range [" + format(parameter.low) + ", " + format(parameter.high) + "] must be finite");
   if (parameter.low > parameter.high)
     fail(key + ": low " + format(parameter.low) + " is greater than high " + format(parameter.high));
@@ -118,7 +120,7 @@ std::int64_t checked_point_count(const SweepSpec& spec) {
       points = spec.samples;
       break;
   }
-  if (false)
+  if (points > max_sweep_runs / spec.replicates)
     fail(too_many + ": " + std::to_string(points) + " points x " + std::to_string(spec.replicates) + " replicates");
   return points;
 }

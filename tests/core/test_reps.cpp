@@ -54,7 +54,7 @@ TEST(Reps, RandomDeparturesAreBinomialWithMonthlyProbability) {
 // lose a rep themselves.
 Scenario vacancy_pool_scenario(double to_competitor) {
   Scenario sc = test::quiet_scenario(2000, 24);
-  FirmParams a = test::quiet_firm("A", 400);
+  FirmParams a = test::quiet_firm("A", 600);
   a.rep_turnover_annual = 0.5;
   a.to_competitor = to_competitor;
   a.vacancy_months = 1200;
@@ -96,7 +96,7 @@ TEST(Reps, CompetitorIsChosenInProportionToOpenVacancies) {
   const double joined = to_b + to_c;
   EXPECT_EQ(joined, test::series_sum(r, Series::rep_departures_to_competitor, 0));
   EXPECT_EQ(joined, test::series_sum(r, Series::rep_departures, 0));  // to_competitor = 1
-  ASSERT_GT(joined, 200.0);
+  ASSERT_GT(joined, 350.0);
   const double sd = std::sqrt(joined * 0.75 * 0.25 * (4000.0 - joined) / 3999.0);
   EXPECT_NEAR(to_b, 0.75 * joined, test::sigmas * sd);
   EXPECT_GT(0.25 * joined, 2 * test::sigmas * sd);  // the check can tell 0.75 from 0.5
@@ -418,6 +418,63 @@ TEST(Reps, CustomersWhoDefectThisMonthAreWonOnlyFromNextMonth) {
   EXPECT_EQ(value(r, Series::acquired, 0, 0, 0), 0.0);
   EXPECT_EQ(value(r, Series::acquired, 1, 0, 0), defected);
   EXPECT_EQ(value(r, Series::customers, 1, 0, 0), 2000.0);
+}
+
+// Invariants of the state after every month of a busy run (heavy turnover,
+// competitor moves, scripted joins above target, slot reuse): every
+// attached customer's rep is an active rep of its firm (or none), unattached
+// customers have no rep, loyalties lie in [0, 1]; per-firm active counts
+// match the rep arrays; rep slots stay within the capacity reserved up front.
+TEST(Reps, StateInvariantsHoldEveryMonthUnderHeavyTurnover) {
+  Scenario sc = test::quiet_scenario(3000, 60);
+  sc.market.burn_in_months = 2;
+  sc.market.acquisition_rate = 0.1;
+  sc.market.rep_skill_sd = 0.5;
+  for (const char* name : {"A", "B", "C"}) {
+    FirmParams f = test::quiet_firm(name, 6);
+    f.rep_turnover_annual = 0.95;
+    f.to_competitor = 0.8;
+    f.non_solicit = 0.3;
+    f.vacancy_months = 1;
+    sc.firms.push_back(f);
+  }
+  sc.firms[2].reps = 1;
+  SegmentParams s = test::frozen_segment("s");
+  s.churn_annual = 0.3;
+  s.rep_growth = 0.2;
+  s.brand_growth = 0.1;
+  s.rep_weight = 3.0;
+  s.switching_cost = 0.0;
+  sc.segments = {s};
+  sc.departures = {test::departure(5, 4, "A", "C"), test::departure(20, 3, "B", "C", "random"),
+                   test::departure(30, 10, "C", "A")};
+  test::Stepper run(sc, 47);
+  const auto& c = run.state.customers;
+  const auto& reps = run.state.reps;
+  double followers = 0.0;
+  while (run.state.step < run.model.steps) {
+    run.advance();
+    SCOPED_TRACE("step " + std::to_string(run.state.step - 1));
+    ASSERT_LE(reps.used, run.model.rep_capacity);
+    std::vector<std::int32_t> active(3, 0);
+    for (std::int32_t r = 0; r < reps.used; ++r)
+      if (reps.active[static_cast<std::size_t>(r)]) ++active[static_cast<std::size_t>(reps.firm[static_cast<std::size_t>(r)])];
+    for (std::size_t f = 0; f < 3; ++f) ASSERT_EQ(active[f], run.state.active_count[f]);
+    for (std::size_t i = 0; i < c.size(); ++i) {
+      ASSERT_TRUE(c.brand_loyalty[i] >= 0.0f && c.brand_loyalty[i] <= 1.0f) << "customer " << i;
+      ASSERT_TRUE(c.rep_loyalty[i] >= 0.0f && c.rep_loyalty[i] <= 1.0f) << "customer " << i;
+      if (c.firm[i] == no_firm) {
+        ASSERT_EQ(c.rep[i], no_rep) << "customer " << i;
+      } else if (c.rep[i] != no_rep) {
+        const auto r = static_cast<std::size_t>(c.rep[i]);
+        ASSERT_TRUE(reps.active[r]) << "customer " << i << " rep " << r;
+        ASSERT_EQ(reps.firm[r], c.firm[i]) << "customer " << i << " rep " << r;
+      }
+    }
+    for (std::size_t cell = 0; cell < 3; ++cell)
+      followers += static_cast<double>(run.state.month_total.values[cell * Tally::field_count + Tally::followed]);
+  }
+  EXPECT_GT(followers, 50.0);  // reps really moved with their books
 }
 
 // Nobody is won while no firm has an active rep.

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <set>
 #include <string>
 #include <vector>
@@ -151,6 +152,16 @@ TEST(DesignLhs, ValuesLieWithinLowAndHigh) {
   EXPECT_LE(design.points.col(0).maxCoeff(), 3.0);
   EXPECT_GE(design.points.col(1).minCoeff(), -10.0);
   EXPECT_LE(design.points.col(1).maxCoeff(), -9.5);
+}
+
+TEST(DesignLhs, ValuesAreJitteredWithinTheirStrata) {
+  // Not all at stratum centres: positions inside the strata spread over (0, 1).
+  const std::int64_t n = 64;
+  const Design design = make_design(spec_of(DesignType::lhs, {range_parameter("a", 0, 1)}, n), 5);
+  const Eigen::ArrayXd position = design.points.col(0).array() * static_cast<double>(n);
+  const Eigen::ArrayXd within = position - position.floor();
+  EXPECT_LT(within.minCoeff(), 0.25);
+  EXPECT_GT(within.maxCoeff(), 0.75);
 }
 
 TEST(DesignLhs, DimensionsUseIndependentPermutations) {
@@ -316,6 +327,14 @@ TEST(DesignValidation, RejectsFewerThanOneSampleForLhsAndSobol) {
 TEST(DesignValidation, RejectsLowAboveHighForLhsAndSobol) {
   expect_input_error(spec_of(DesignType::lhs, {range_parameter("market.x", 2, 1)}, 4), {"'market.x'", "low 2", "high 1"});
   expect_input_error(spec_of(DesignType::sobol, {range_parameter("market.x", 2, 1)}, 4), {"'market.x'", "low 2"});
+}
+
+TEST(DesignValidation, RejectsNonFiniteValuesAndRanges) {
+  const double infinity = std::numeric_limits<double>::infinity();
+  expect_input_error(spec_of(DesignType::grid, {values_parameter("a", {1, std::nan("")})}), {"'a'", "finite"});
+  expect_input_error(spec_of(DesignType::lhs, {range_parameter("a", 0, infinity)}, 4), {"'a'", "finite"});
+  // Each end is finite, but high - low overflows.
+  expect_input_error(spec_of(DesignType::sobol, {range_parameter("a", -1e308, 1e308)}, 4), {"'a'", "finite"});
 }
 
 TEST(DesignValidation, AcceptsLowEqualToHigh) {
