@@ -62,8 +62,7 @@ void check_value_list(const SweepParameter& parameter, DesignType type) {
 void check_range(const SweepParameter& parameter) {
   const std::string key = parameter_key(parameter);
   // A width that overflows would scale every sample to infinity.
-  if (!std::isfinite(parameter.low) || !std::isfinite(parameter.high) ||
-      !std::isfinite(parameter.high - parameter.low))
+  if (!std::isfinite(parameter.low) || !std::isfinite(parameter.high) || !std::isfinite(parameter.high - parameter.low))
     fail(key + ": the range [" + format(parameter.low) + ", " + format(parameter.high) + "] must be finite");
   if (parameter.low > parameter.high)
     fail(key + ": low " + format(parameter.low) + " is greater than high " + format(parameter.high));
@@ -228,7 +227,8 @@ RunId run_id(const Design& design, std::int64_t run, std::uint64_t scenario_seed
   id.run = run;
   id.point = run / design.replicates;
   id.replicate = run % design.replicates;
-  id.seed = derive_run_seed(scenario_seed, static_cast<std::uint64_t>(id.point), static_cast<std::uint64_t>(id.replicate));
+  id.seed =
+      derive_run_seed(scenario_seed, static_cast<std::uint64_t>(id.point), static_cast<std::uint64_t>(id.replicate));
   return id;
 }
 

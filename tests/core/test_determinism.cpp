@@ -11,6 +11,7 @@
 #include <tbb/global_control.h>
 #include <tbb/task_arena.h>
 
+#include "core/random.hpp"
 #include "tiny_models.hpp"
 
 namespace loyalsim {
@@ -154,10 +155,33 @@ TEST(Determinism, DerivedRunSeedsAreDistinct) {
       ++made;
     }
   EXPECT_EQ(seen.size(), made);
-  // Adding a replicate never changes an existing run's seed: a pure
-  // function of its own (point, replicate), not of how many there are.
   EXPECT_NE(derive_run_seed(7, 0, 1), derive_run_seed(7, 1, 0));
   EXPECT_NE(derive_run_seed(7, 0, 0), derive_run_seed(8, 0, 0));
+}
+
+// The streams are the published Philox4x32-10 (Random123's known-answer
+// vectors, tests/kat_vectors: counter, key -> output), keyed by the run seed
+// (low word first) with counter (entity, step, purpose, index). So a run's
+// numbers do not depend on the platform or compiler, only on its seed.
+TEST(Determinism, RandomStreamsArePhilox4x32KnownAnswers) {
+  EXPECT_EQ(RandomSource(0).words(0, 0, static_cast<Purpose>(0), 0),
+            (RandomWords{0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u}));
+  EXPECT_EQ(RandomSource(~std::uint64_t{0}).words(0xffffffffu, 0xffffffffu, static_cast<Purpose>(0xffffffffu),
+                                                   0xffffffffu),
+            (RandomWords{0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu}));
+  EXPECT_EQ(RandomSource(0x299f31d0a4093822u).words(0x243f6a88u, 0x85a308d3u, static_cast<Purpose>(0x13198a2eu),
+                                                    0x03707344u),
+            (RandomWords{0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u}));
+}
+
+// The maps from words to numbers stay inside their ranges at the extremes.
+TEST(Determinism, UniformMapsStayInsideTheirRanges) {
+  EXPECT_GT(uniform01(0), 0.0);
+  EXPECT_LT(uniform01(0xffffffffu), 1.0);
+  for (const std::uint32_t n : {1u, 2u, 7u, 1000u, 0xffffffffu}) {
+    EXPECT_EQ(uniform_index(0, 0, n), 0u);
+    EXPECT_EQ(uniform_index(0xffffffffu, 0xffffffffu, n), n - 1);
+  }
 }
 
 // Scenario seeds differing only in their high 32 bits give different runs.

@@ -409,7 +409,7 @@ TEST(Reps, CustomersWhoDefectThisMonthAreWonOnlyFromNextMonth) {
   sc.market.acquisition_rate = 1.0;
   sc.firms = {test::quiet_firm("A", 1)};
   SegmentParams s = test::frozen_segment("s");
-  s.outside_utility = 0.0;  // stay and defect equally likely (U_S = w_b B + 0 = 0.2)
+  s.outside_utility = 0.0;  // U_S = w_b B = 0.2 vs U_D = 0: both choices common
   sc.segments = {s};
   sc.departures = {test::departure(1, 1, "A", "industry")};
   const RunResult r = test::run(sc, 46);

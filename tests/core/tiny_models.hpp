@@ -3,6 +3,7 @@
 // tolerances every stochastic check derives from its sample size.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>

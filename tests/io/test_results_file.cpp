@@ -557,8 +557,26 @@ TEST(ResultsFileLifecycle, NothingAppearsAtTheFinalPathBeforeCommit) {
   EXPECT_FALSE(fs::exists(path));
   EXPECT_TRUE(fs::exists(file.temporary_path()));
   EXPECT_EQ(file.temporary_path().parent_path(), path.parent_path());
-  EXPECT_EQ(file.temporary_path().filename().string().rfind(".x.h5.tmp-", 0), 0u)
-      << file.temporary_path();
+  EXPECT_EQ(file.temporary_path().filename().string(), "x.h5.partial");
+}
+
+TEST(ResultsFileLifecycle, SuspendKeepsThePartialFileWithTheRunsWritten) {
+  const ScratchFolder folder;
+  const fs::path path = folder.path() / "x.h5";
+  fs::path partial;
+  {
+    ResultsFile file = ResultsFile::create(path, small_layout(), small_metadata());
+    partial = file.temporary_path();
+    file.write_run(fabricated_record(0), fabricated_result(0));
+    file.suspend();
+  }
+  EXPECT_FALSE(fs::exists(path));
+  ASSERT_TRUE(fs::exists(partial));
+  const hdf5::File reopened = hdf5::File::open(partial, hdf5::File::Access::read_only);
+  const auto status = reopened.open_group("runs").open_dataset("status").read<std::int8_t>();
+  EXPECT_EQ(status[0], static_cast<std::int8_t>(RunStatus::done));
+  EXPECT_EQ(status[1], static_cast<std::int8_t>(RunStatus::pending));
+  EXPECT_FALSE(reopened.has_attribute("complete"));
 }
 
 TEST(ResultsFileLifecycle, CommitRenamesTheTemporaryFileOntoTheFinalPath) {

@@ -74,11 +74,11 @@ void expect_input_error(const SweepSpec& spec, std::initializer_list<std::string
 // --- grid -------------------------------------------------------------------
 
 TEST(DesignGrid, SizeIsTheProductOfTheListLengths) {
-  const Design design = make_design(spec_of(DesignType::grid,
-                                            {values_parameter("a", {1, 2}), values_parameter("b", {1, 2, 3}),
-                                             values_parameter("c", {1, 2, 3, 4})},
-                                            0, 3),
-                                    1);
+  const Design design = make_design(
+      spec_of(DesignType::grid,
+              {values_parameter("a", {1, 2}), values_parameter("b", {1, 2, 3}), values_parameter("c", {1, 2, 3, 4})}, 0,
+              3),
+      1);
   EXPECT_EQ(design.points.rows(), 2 * 3 * 4);
   EXPECT_EQ(design.points.cols(), 3);
   EXPECT_EQ(design.runs(), 2 * 3 * 4 * 3);
@@ -86,8 +86,8 @@ TEST(DesignGrid, SizeIsTheProductOfTheListLengths) {
 }
 
 TEST(DesignGrid, FirstParameterVariesSlowest) {
-  const Design design = make_design(
-      spec_of(DesignType::grid, {values_parameter("a", {1, 2}), values_parameter("b", {10, 20, 30})}), 1);
+  const Design design =
+      make_design(spec_of(DesignType::grid, {values_parameter("a", {1, 2}), values_parameter("b", {10, 20, 30})}), 1);
   const std::vector<std::vector<double>> expected{{1, 10}, {1, 20}, {1, 30}, {2, 10}, {2, 20}, {2, 30}};
   ASSERT_EQ(design.points.rows(), 6);
   for (Eigen::Index row = 0; row < 6; ++row) EXPECT_EQ(row_of(design, row), expected[static_cast<std::size_t>(row)]);
@@ -108,9 +108,8 @@ TEST(DesignGrid, EveryCombinationAppearsExactlyOnce) {
 // --- list -------------------------------------------------------------------
 
 TEST(DesignList, PointIHoldsTheIthValueOfEveryParameter) {
-  const Design design = make_design(spec_of(DesignType::list, {values_parameter("a", {1, 2, 3}),
-                                                               values_parameter("b", {0.5, 0.25, 0.125})}),
-                                    1);
+  const Design design = make_design(
+      spec_of(DesignType::list, {values_parameter("a", {1, 2, 3}), values_parameter("b", {0.5, 0.25, 0.125})}), 1);
   ASSERT_EQ(design.points.rows(), 3);
   EXPECT_EQ(row_of(design, 0), (std::vector<double>{1, 0.5}));
   EXPECT_EQ(row_of(design, 1), (std::vector<double>{2, 0.25}));
@@ -127,21 +126,22 @@ TEST(DesignList, UnequalLengthsAreRejectedNamingEachParameterAndItsLength) {
 
 TEST(DesignLhs, EveryStratumIsHitExactlyOncePerDimension) {
   const std::int64_t n = 64;
-  const Design design = make_design(
-      spec_of(DesignType::lhs, {range_parameter("a", 0, 1), range_parameter("b", -3, 5), range_parameter("c", 100, 101)},
-              n),
-      7);
+  const Design design =
+      make_design(spec_of(DesignType::lhs,
+                          {range_parameter("a", 0, 1), range_parameter("b", -3, 5), range_parameter("c", 100, 101)}, n),
+                  7);
   ASSERT_EQ(design.points.rows(), n);
   const std::vector<std::pair<double, double>> ranges{{0, 1}, {-3, 5}, {100, 101}};
   for (Eigen::Index column = 0; column < 3; ++column) {
     std::vector<int> hits(static_cast<std::size_t>(n), 0);
     for (const std::int64_t stratum : strata_of(design, column, ranges[static_cast<std::size_t>(column)].first,
-                                                          ranges[static_cast<std::size_t>(column)].second)) {
+                                                ranges[static_cast<std::size_t>(column)].second)) {
       ASSERT_GE(stratum, 0);
       ASSERT_LT(stratum, n);
       ++hits[static_cast<std::size_t>(stratum)];
     }
-    for (std::int64_t s = 0; s < n; ++s) EXPECT_EQ(hits[static_cast<std::size_t>(s)], 1) << "column " << column << " stratum " << s;
+    for (std::int64_t s = 0; s < n; ++s)
+      EXPECT_EQ(hits[static_cast<std::size_t>(s)], 1) << "column " << column << " stratum " << s;
   }
 }
 
@@ -166,7 +166,8 @@ TEST(DesignLhs, ValuesAreJitteredWithinTheirStrata) {
 
 TEST(DesignLhs, DimensionsUseIndependentPermutations) {
   // The same stream for every dimension would put all points on a diagonal.
-  const Design design = make_design(spec_of(DesignType::lhs, {range_parameter("a", 0, 1), range_parameter("b", 0, 1)}, 32), 1);
+  const Design design =
+      make_design(spec_of(DesignType::lhs, {range_parameter("a", 0, 1), range_parameter("b", 0, 1)}, 32), 1);
   EXPECT_NE(strata_of(design, 0, 0, 1), strata_of(design, 1, 0, 1));
 }
 
@@ -210,8 +211,8 @@ TEST(DesignLhs, IntegerParameterIsRoundedToWholeValuesInItsRange) {
 //   (0.625, 0.125) (0.125, 0.625) (0.1875, 0.3125) (0.6875, 0.8125) (0.9375, 0.0625)
 // All are dyadic, so after scaling to [10, 20] and [-1, 3] they are exact.
 TEST(DesignSobol, FirstPointsMatchTheReferenceSequenceScaledToTheRanges) {
-  const double reference[10][2] = {{0.5, 0.5},       {0.75, 0.25},     {0.25, 0.75},   {0.375, 0.375},
-                                   {0.875, 0.875},   {0.625, 0.125},   {0.125, 0.625}, {0.1875, 0.3125},
+  const double reference[10][2] = {{0.5, 0.5},       {0.75, 0.25},    {0.25, 0.75},   {0.375, 0.375},
+                                   {0.875, 0.875},   {0.625, 0.125},  {0.125, 0.625}, {0.1875, 0.3125},
                                    {0.6875, 0.8125}, {0.9375, 0.0625}};
   const Design design =
       make_design(spec_of(DesignType::sobol, {range_parameter("a", 10, 20), range_parameter("b", -1, 3)}, 10), 1);
@@ -257,7 +258,8 @@ TEST(DesignRunId, SeedIsDeriveRunSeedOfScenarioSeedPointAndReplicate) {
   const Design design = make_design(three_point_grid(3), 77);
   for (std::int64_t run = 0; run < design.runs(); ++run) {
     const RunId id = run_id(design, run, 77);
-    EXPECT_EQ(id.seed, derive_run_seed(77, static_cast<std::uint64_t>(id.point), static_cast<std::uint64_t>(id.replicate)));
+    EXPECT_EQ(id.seed,
+              derive_run_seed(77, static_cast<std::uint64_t>(id.point), static_cast<std::uint64_t>(id.replicate)));
   }
 }
 
@@ -325,7 +327,8 @@ TEST(DesignValidation, RejectsFewerThanOneSampleForLhsAndSobol) {
 }
 
 TEST(DesignValidation, RejectsLowAboveHighForLhsAndSobol) {
-  expect_input_error(spec_of(DesignType::lhs, {range_parameter("market.x", 2, 1)}, 4), {"'market.x'", "low 2", "high 1"});
+  expect_input_error(spec_of(DesignType::lhs, {range_parameter("market.x", 2, 1)}, 4),
+                     {"'market.x'", "low 2", "high 1"});
   expect_input_error(spec_of(DesignType::sobol, {range_parameter("market.x", 2, 1)}, 4), {"'market.x'", "low 2"});
 }
 
@@ -343,7 +346,8 @@ TEST(DesignValidation, AcceptsLowEqualToHigh) {
 }
 
 TEST(DesignValidation, RejectsAnEmptyValueListForGridAndList) {
-  expect_input_error(spec_of(DesignType::grid, {values_parameter("a", {1}), values_parameter("b", {})}), {"'b'", "grid"});
+  expect_input_error(spec_of(DesignType::grid, {values_parameter("a", {1}), values_parameter("b", {})}),
+                     {"'b'", "grid"});
   expect_input_error(spec_of(DesignType::list, {values_parameter("b", {})}), {"'b'", "list"});
 }
 
@@ -368,7 +372,8 @@ TEST(DesignValidation, RejectsFractionalValuesForIntegerParameters) {
 }
 
 TEST(DesignValidation, RejectsAParameterListedTwice) {
-  expect_input_error(spec_of(DesignType::grid, {values_parameter("a", {1}), values_parameter("a", {2})}), {"'a'", "twice"});
+  expect_input_error(spec_of(DesignType::grid, {values_parameter("a", {1}), values_parameter("a", {2})}),
+                     {"'a'", "twice"});
 }
 
 }  // namespace

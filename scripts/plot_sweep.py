@@ -1,0 +1,562 @@
+#!/usr/bin/env python3
+"""Draw a summary rate of a loyalsim sweep against its varied parameters.
+
+    /usr/bin/python3 scripts/plot_sweep.py results/X.h5 [--x PATH] [--y PATH]
+        [--by PATH|none] [--rate NAME] [--firm NAME] [--segment NAME]
+        [--interval t95|se2] [--dpi N] -o results/X.png
+
+Reads only the HDF5 file (h5py, numpy, matplotlib): the varied parameters
+are the runs/ columns named by their full path (listed in design/parameter),
+the rate is summary/<NAME> (dims run x firm x segment). Only runs with
+status 1 (done) are used, so a sweep still running (NAME.h5.partial) can be
+plotted too.
+
+One parameter (--x, default: the first varied one): the rate's mean over the
+runs at each value, with an interval over those runs (default: 95%
+t-interval; --interval se2: mean +/- 2 standard errors), one panel per
+segment (rows) and firm (columns). When another parameter takes few values
+(a grid or list), each of its values gets its own line (--by PATH picks
+which, --by none pools them); parameters not drawn are pooled.
+
+Two parameters (--x and --y): a heatmap of the mean over the runs of each
+(x, y) pair, one panel per segment and firm, each with its own colour scale.
+Values that do not form a grid (lhs, sobol) are drawn as coloured points.
+
+Bad arguments, a missing or invalid file, an unknown parameter, rate, firm
+or segment, or no finished run: a message on stderr and exit status 2.
+"""
+
+import argparse
+import difflib
+import importlib.util
+import math
+import os
+import sys
+
+EXIT_BAD_INPUT = 2
+
+BASE_FONT = 16     # every text on the figure is at least 14 pt
+SMALL_FONT = 14
+MAX_SERIES = 8     # a parameter with at most this many values can get one line per value
+MAX_GRID_SIDE = 40 # heatmap cells: at most this many distinct values per axis
+COUNT_TOTALS = {"orphaned", "stayed", "followed", "defected", "stays_12m_eligible", "stays_12m_retained"}
+MIN_WIDTH = 10.0   # inches: a figure of one panel still has room for its title
+# The runs/ columns that are not varied parameters.
+RUN_COLUMNS = {"run", "point", "replicate", "seed", "status", "wall_seconds", "scripted_shortfall"}
+STATUS_DONE = 1
+
+
+class BadInput(Exception):
+    """A problem with the arguments or the results file: exit status 2."""
+
+
+def fail(message):
+    print(f"plot_sweep.py: error: {message}", file=sys.stderr)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        description="Draw a summary rate of a loyalsim sweep against one varied parameter "
+                    "(mean and interval over replicates) or two (heatmap of the mean).")
+    parser.add_argument("results", help="loyalsim results file of a sweep (HDF5), e.g. results/X.h5")
+    parser.add_argument("-o", "--output", help="PNG to write (default: the results file with .png)")
+    parser.add_argument("--x", metavar="PATH", help="parameter on the x axis, by its full path, "
+                        "e.g. market.substitutability (default: the first varied parameter)")
+    parser.add_argument("--y", metavar="PATH", help="second parameter: draws a heatmap of x against y")
+    parser.add_argument("--by", metavar="PATH", help="one line per value of this parameter (default: the "
+                        "first other parameter with at most %d values); 'none' pools them" % MAX_SERIES)
+    parser.add_argument("--rate", default="follow_rate", metavar="NAME",
+                        help="summary/ dataset to draw (default follow_rate; also firm_retention_rate, "
+                             "rep_ownership_share, retained_12m_after_stay, or a total such as orphaned)")
+    parser.add_argument("--firm", action="append", metavar="NAME", help="only this firm (repeatable)")
+    parser.add_argument("--segment", action="append", metavar="NAME", help="only this segment (repeatable)")
+    parser.add_argument("--interval", choices=("t95", "se2"), default="t95",
+                        help="one-parameter plot: t95 = 95%% t-interval (default), se2 = mean +/- 2 SE")
+    parser.add_argument("--dpi", type=int, default=100, help="resolution of the PNG (default 100)")
+    args = parser.parse_args(argv)  # argparse reports its own errors with exit status 2
+    if args.dpi < 20 or args.dpi > 1200:
+        parser.error(f"--dpi must be in 20..1200, found {args.dpi}")
+    if args.output is None:
+        root, _ = os.path.splitext(args.results)
+        args.output = root + ".png"
+    if not args.output.lower().endswith(".png"):
+        parser.error(f"the output must be a .png file, found '{args.output}'")
+    out_dir = os.path.dirname(os.path.abspath(args.output))
+    if not os.path.isdir(out_dir):
+        parser.error(f"the output directory '{out_dir}' does not exist")
+    if args.x is not None and args.y is not None and args.x == args.y:
+        parser.error(f"--x and --y name the same parameter '{args.x}'")
+    if args.y is not None and args.by is not None:
+        parser.error("--by applies to the one-parameter plot, not to the --y heatmap")
+    return args
+
+
+# ------------------------------------------------------------ reading
+
+def as_text(value):
+    """An HDF5 string (attribute or element) as str, whatever h5py returns."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if hasattr(value, "shape") and getattr(value, "shape", None) == ():
+        return as_text(value[()])
+    return str(value)
+
+
+def suggestion(name, choices):
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.5)
+    if not close:  # a bare name ("substitutability") for a full path
+        close = [c for c in choices if c.endswith("." + name)][:1]
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def unknown(what, name, choices):
+    listed = ", ".join(choices) if choices else "none"
+    return f"unknown {what} '{name}'{suggestion(name, choices)}; the file has: {listed}"
+
+
+def open_file(path):
+    import h5py
+
+    if not os.path.exists(path):
+        raise BadInput(f"results file '{path}' does not exist")
+    if not os.path.isfile(path):
+        raise BadInput(f"'{path}' is not a file")
+    try:
+        try:  # the writer disables file locking, so a running sweep's file can be read
+            return h5py.File(path, "r", locking=False)
+        except TypeError:  # h5py < 3.5 has no locking argument
+            return h5py.File(path, "r")
+    except OSError as error:
+        raise BadInput(f"cannot open '{path}' as HDF5: {error}") from None
+
+
+def varied_parameters(f, path):
+    runs = f["runs"]
+    if "design" in f and "parameter" in f["design"]:
+        names = [as_text(v) for v in f["design/parameter"][()]]
+        missing = [n for n in names if n not in runs]
+        if missing:
+            raise BadInput(f"design/parameter of '{path}' names {missing[0]}, which runs/ lacks")
+        return names
+    return [n for n in runs if n not in RUN_COLUMNS and len(runs[n].shape) == 1]
+
+
+def load(path, rate):
+    import numpy as np
+
+    f = open_file(path)
+    with f:
+        for group in ("runs", "summary"):
+            if group not in f:
+                raise BadInput(f"'{path}' has no group {group}/: not a loyalsim results file?")
+        runs, summary = f["runs"], f["summary"]
+        for name in ("status",):
+            if name not in runs:
+                raise BadInput(f"'{path}' has no dataset runs/{name}: not a loyalsim results file?")
+        for name in ("firm", "segment"):
+            if name not in summary:
+                raise BadInput(f"'{path}' has no dataset summary/{name}: not a loyalsim results file?")
+        firms = [as_text(v) for v in summary["firm"][()]]
+        segments = [as_text(v) for v in summary["segment"][()]]
+        status = np.asarray(runs["status"][()], dtype=np.int64)
+        n_runs = status.shape[0]
+
+        rates = [n for n in summary if len(summary[n].shape) == 3]
+        if rate not in summary or len(summary[rate].shape) != 3:
+            raise BadInput(unknown("rate", rate, rates))
+        values_ds = summary[rate]
+        if values_ds.shape != (n_runs, len(firms), len(segments)):
+            raise BadInput(f"summary/{rate} of '{path}' has shape {values_ds.shape}, "
+                           f"expected {(n_runs, len(firms), len(segments))}")
+        params = varied_parameters(f, path)
+        if not params:
+            raise BadInput(f"'{path}' has no varied parameter: it is not a sweep "
+                           "(scripts/plot_retention.py draws a single run)")
+        done = status == STATUS_DONE
+        if not done.any():
+            pending, failed = int((status == 0).sum()), int((status == 2).sum())
+            raise BadInput(f"'{path}' has no finished run (status done) to draw: {n_runs} runs, "
+                           f"{pending} pending, {failed} failed")
+        columns = {p: np.asarray(runs[p][()], dtype=np.float64)[done] for p in params}
+        values = np.asarray(values_ds[()], dtype=np.float64)[done]
+        description = as_text(values_ds.attrs["description"]) if "description" in values_ds.attrs else ""
+        design = {}
+        if "design" in f:
+            for key in ("type", "replicates", "samples"):
+                if key in f["design"].attrs:
+                    design[key] = f["design"].attrs[key]
+        scenario_path = as_text(f.attrs["scenario_path"]) if "scenario_path" in f.attrs else path
+        name = os.path.splitext(os.path.basename(scenario_path))[0] or os.path.basename(path)
+        return {
+            "scenario": name,
+            "firms": firms,
+            "segments": segments,
+            "params": params,
+            "columns": columns,
+            "values": values,  # (done runs, firm, segment)
+            "rate": rate,
+            "description": description,
+            "design": {k: (as_text(v) if k == "type" else int(v)) for k, v in design.items()},
+            "runs_total": n_runs,
+            "runs_done": int(done.sum()),
+        }
+
+
+def select(names, wanted, what):
+    if not wanted:
+        return list(range(len(names)))
+    picked = []
+    for name in wanted:
+        if name not in names:
+            raise BadInput(unknown(what, name, names))
+        picked.append(names.index(name))
+    return picked
+
+
+def check_parameter(data, name, option):
+    if name not in data["params"]:
+        raise BadInput(f"{option}: " + unknown("parameter", name, data["params"]))
+    return name
+
+
+# ------------------------------------------------------------ statistics
+
+def t_quantile(df):
+    """97.5% quantile of Student's t with df degrees of freedom."""
+    try:
+        from scipy.stats import t
+        return float(t.ppf(0.975, df))
+    except ImportError:
+        table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
+        if df <= len(table):
+            return table[df - 1]
+        return 1.96 + 2.4 / df  # close to the exact value beyond 30
+
+
+def summarise(samples, interval):
+    """(mean, half-width, n) of the finite samples; half-width NaN below 2 samples."""
+    import numpy as np
+
+    finite = samples[np.isfinite(samples)]
+    n = finite.size
+    if n == 0:
+        return math.nan, math.nan, 0
+    mean = float(finite.mean())
+    if n < 2:
+        return mean, math.nan, n
+    se = float(finite.std(ddof=1)) / math.sqrt(n)
+    factor = t_quantile(n - 1) if interval == "t95" else 2.0
+    return mean, factor * se, n
+
+
+def distinct(values):
+    import numpy as np
+    return np.unique(values[np.isfinite(values)])
+
+
+# ------------------------------------------------------------ drawing
+
+def pretty(name):
+    """'complex_solution' -> 'Complex solution'."""
+    text = name.replace("_", " ").strip()
+    return text[:1].upper() + text[1:] if text else name
+
+
+def number(v):
+    return f"{v:g}" if abs(v) >= 1e-3 or v == 0 else f"{v:.2e}"
+
+
+def figure_width(n_cols, panel_w, extra_w):
+    """Inches: the panels, but room for the title and notes even with one panel."""
+    return max(MIN_WIDTH, panel_w * n_cols + extra_w)
+
+
+def setup_figure(n_rows, n_cols, panel_w, panel_h, extra_w, header_lines, legend_rows):
+    """A figure of a header (title, notes, legend) above a grid of panels."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"font.size": BASE_FONT, "axes.linewidth": 1.3, "axes.titlesize": BASE_FONT + 1,
+                         "axes.labelsize": BASE_FONT, "xtick.labelsize": SMALL_FONT,
+                         "ytick.labelsize": SMALL_FONT, "legend.fontsize": SMALL_FONT,
+                         "legend.title_fontsize": SMALL_FONT})
+    width = figure_width(n_cols, panel_w, extra_w)
+    header = 0.5 + 0.26 * header_lines + (0.1 + 0.3 * legend_rows if legend_rows else 0.0)
+    fig = plt.figure(figsize=(width, panel_h * n_rows + header), layout="constrained")
+    head, body = fig.subfigures(2, 1, height_ratios=[header, panel_h * n_rows])
+    return plt, fig, head, body
+
+
+def wrap(lines, width_inches):
+    import textwrap
+    chars = max(30, int(width_inches * 72 / (SMALL_FONT * 0.5)))
+    return [w for line in lines for w in textwrap.wrap(line, chars)]
+
+
+def draw_header(head, title, notes, handles=None, labels=None, legend_title=None, ncol=1):
+    head.text(0.5, 0.98, title, ha="center", va="top", fontsize=BASE_FONT + 5, fontweight="bold")
+    if notes:  # a fixed distance under the title, whatever the header's height
+        note = head.text(0.5, 0.98, "\n".join(notes), ha="center", va="top", fontsize=SMALL_FONT,
+                         color="#333333", linespacing=1.25)
+        from matplotlib.transforms import offset_copy
+        note.set_transform(offset_copy(head.transSubfigure, fig=head.figure, y=-(BASE_FONT + 5) * 1.55,
+                                       units="points"))
+    if handles:
+        head.legend(handles, labels, title=legend_title, loc="lower center", ncol=ncol, frameon=False,
+                    fontsize=SMALL_FONT, columnspacing=1.4, handletextpad=0.4, borderaxespad=0.1)
+
+
+def header_notes(data, pooled):
+    d = data["design"]
+    parts = [f"Scenario: {data['scenario']}"]
+    if d.get("type"):
+        parts.append(f"{d['type']} design, {d.get('replicates', '?')} replicate"
+                     f"{'' if d.get('replicates') == 1 else 's'} per point")
+    parts.append(f"{data['runs_done']} of {data['runs_total']} runs done")
+    lines = ["  ·  ".join(parts)]
+    if pooled:
+        lines.append("pooled over " + ", ".join(pooled))
+    return lines
+
+
+def rate_label(data):
+    return data["rate"].replace("_", " ")
+
+
+def draw_lines(data, args, firms, segments):
+    """Rate against one parameter: mean and interval per x value (and series)."""
+    import numpy as np
+    from matplotlib import colormaps
+
+    x_name = check_parameter(data, args.x or data["params"][0], "--x")
+    others = [p for p in data["params"] if p != x_name]
+    by = None
+    if args.by is not None and args.by != "none":
+        by = check_parameter(data, args.by, "--by")
+        if by == x_name:
+            raise BadInput(f"--by names the --x parameter '{x_name}'")
+    elif args.by is None:  # a parameter crossed with x (as in a grid), with few values
+        x_values = data["columns"][x_name]
+
+        def crossed(p):
+            pairs = {(a, b) for a, b in zip(x_values, data["columns"][p])}
+            return len(pairs) > len(distinct(x_values))
+
+        by = next((p for p in others if 1 < len(distinct(data["columns"][p])) <= MAX_SERIES and crossed(p)), None)
+    # Not drawn: pooled, or (list designs) determined by x, so nothing is mixed.
+    pooled, along = [], []
+    for p in others:
+        if p == by:
+            continue
+        pairs = {(a, b) for a, b in zip(data["columns"][x_name], data["columns"][p])}
+        (along if len(pairs) == len(distinct(data["columns"][x_name])) else pooled).append(p)
+
+    x_all = data["columns"][x_name]
+    levels = list(distinct(data["columns"][by])) if by else [None]
+    x_levels = distinct(x_all)
+    # Grid and list designs (and one-parameter sweeps) are joined by lines;
+    # sampled designs, whose every point has its own x and other values, get
+    # markers only: a line would zigzag through the pooled parameters.
+    n_points = len({tuple(row) for row in np.column_stack([data["columns"][p] for p in data["params"]])})
+    connect = (data["design"].get("type") in ("grid", "list") or len(data["params"]) == 1
+               or len(x_levels) < n_points)
+    if len(levels) > 1:
+        cmap = colormaps["viridis"]
+        colours = [cmap(0.9 * k / (len(levels) - 1)) for k in range(len(levels))]
+    else:
+        colours = ["#0072B2"]
+    markers = ["o", "s", "D", "^", "v", "P", "X", "*"]
+
+    n_rows, n_cols = len(segments), len(firms)
+    width = figure_width(n_cols, 6.4, 0.4)
+    notes = header_notes(data, pooled)
+    if along:
+        notes.append("varying with it: " + ", ".join(along))
+    header_lines = len(wrap(notes + ["points: mean over the runs at each value (n = 10); bars: 95% t-interval"],
+                            width))
+    per_row = max(1, int(width / 1.3))
+    legend_rows = math.ceil(len(levels) / per_row) + 1 if by else 0
+    plt, fig, head, body = setup_figure(n_rows, n_cols, 6.4, 4.6, 0.4, header_lines, legend_rows)
+    axes = body.subplots(n_rows, n_cols, squeeze=False, sharex=True, sharey="row")
+    span = float(x_levels[-1] - x_levels[0]) if len(x_levels) > 1 else 1.0
+    dodge = 0.012 * span if len(levels) > 1 and connect else 0.0  # keep overlapping bars apart
+    counts = set()
+    any_interval = False
+    for r, s in enumerate(segments):
+        for c, fi in enumerate(firms):
+            ax = axes[r][c]
+            for k, level in enumerate(levels):
+                in_series = np.ones(x_all.shape, bool) if level is None else data["columns"][by] == level
+                xs, means, halves = [], [], []
+                for xv in x_levels:
+                    mean, half, n = summarise(data["values"][in_series & (x_all == xv), fi, s], args.interval)
+                    if n == 0:
+                        continue
+                    counts.add(n)
+                    xs.append(xv + (k - (len(levels) - 1) / 2) * dodge)
+                    means.append(mean)
+                    halves.append(half)
+                if not xs:
+                    continue
+                halves_arr = np.asarray(halves)
+                any_interval |= bool(np.isfinite(halves_arr).any())
+                label = "all runs" if level is None else number(level)
+                ax.errorbar(xs, means, yerr=np.where(np.isfinite(halves_arr), halves_arr, 0.0),
+                            color=colours[k], marker=markers[k % len(markers)], markersize=8 if connect else 6,
+                            linewidth=2.5 if connect else 0, elinewidth=1.8, capsize=4, label=label,
+                            linestyle="-" if connect else "none")
+            ax.set_title(f"{pretty(data['segments'][s])} at {data['firms'][fi]}", fontsize=BASE_FONT + 1)
+            ax.grid(True, color="#DDDDDD", linewidth=1)
+            for side in ("top", "right"):
+                ax.spines[side].set_visible(False)
+            if r == n_rows - 1:
+                ax.set_xlabel(x_name, fontsize=BASE_FONT)
+            if c == 0:
+                ax.set_ylabel(rate_label(data), fontsize=BASE_FONT)
+            if connect and len(x_levels) <= 12:
+                ax.set_xticks(x_levels)
+                ax.set_xticklabels([number(v) for v in x_levels])
+    for r, s in enumerate(segments):  # rates and totals are never negative: start the axis at 0
+        row = data["values"][:, firms, s]
+        if np.isfinite(row).any() and np.nanmin(row) >= 0:
+            axes[r][0].set_ylim(bottom=0)
+            if np.nanmax(row) <= 1 and data["rate"] not in COUNT_TOTALS and axes[r][0].get_ylim()[1] > 1.05:
+                axes[r][0].set_ylim(top=1.05)  # a share: intervals past 1 mean nothing
+
+    interval = "95% t-interval" if args.interval == "t95" else "mean ± 2 SE"
+    n_text = f"{min(counts)}" if len(counts) == 1 else f"{min(counts)}–{max(counts)}"
+    what = f"points: mean over the runs at each value (n = {n_text})"
+    if any_interval:
+        what += f"; bars: {interval}"
+    handles, labels = axes[0][0].get_legend_handles_labels() if by else (None, None)
+    draw_header(head, f"{pretty(rate_label(data))} against {x_name}", wrap(notes + [what], width),
+                handles, labels, legend_title=by, ncol=min(len(levels), per_row))
+    return fig, plt
+
+
+def draw_heatmap(data, args, firms, segments):
+    """Mean rate over (x, y): cells for grids, coloured points for sampled designs."""
+    import numpy as np
+    from matplotlib import colormaps
+    from matplotlib.colors import Normalize
+
+    y_name = check_parameter(data, args.y, "--y")
+    x_name = args.x or next(p for p in data["params"] + [None] if p != y_name)
+    if x_name is None:
+        raise BadInput(f"--y {y_name}: the file varies no other parameter to put on the x axis")
+    x_name = check_parameter(data, x_name, "--x")
+    if x_name == y_name:
+        raise BadInput(f"--x and --y name the same parameter '{x_name}'")
+    pooled = [p for p in data["params"] if p not in (x_name, y_name)]
+
+    x_all, y_all = data["columns"][x_name], data["columns"][y_name]
+    xs, ys = distinct(x_all), distinct(y_all)
+    pairs = {(a, b) for a, b in zip(x_all, y_all)}
+    as_grid = len(xs) <= MAX_GRID_SIDE and len(ys) <= MAX_GRID_SIDE and len(pairs) >= 0.5 * len(xs) * len(ys)
+    cmap = colormaps["viridis"].copy()
+    cmap.set_bad("#CCCCCC")
+
+    n_rows, n_cols = len(segments), len(firms)
+    width = figure_width(n_cols, 6.6, 0.3)
+    header_lines = len(wrap(header_notes(data, pooled) + ["colour: mean over the runs of each point (n = 10); "
+                                                          "each panel has its own colour scale"], width))
+    plt, fig, head, body = setup_figure(n_rows, n_cols, 6.6, 5.2, 0.3, header_lines, 0)
+    axes = body.subplots(n_rows, n_cols, squeeze=False)
+    counts = set()
+    for r, s in enumerate(segments):
+        for c, fi in enumerate(firms):
+            ax = axes[r][c]
+            if as_grid:
+                means = np.full((len(ys), len(xs)), np.nan)
+                for i, yv in enumerate(ys):
+                    for j, xv in enumerate(xs):
+                        mean, _, n = summarise(data["values"][(x_all == xv) & (y_all == yv), fi, s], args.interval)
+                        if n:
+                            counts.add(n)
+                        means[i, j] = mean
+                finite = means[np.isfinite(means)]
+                norm = Normalize(*(finite.min(), finite.max()) if finite.size else (0, 1))
+                if finite.size and norm.vmin == norm.vmax:
+                    norm = Normalize(norm.vmin - 0.5 if norm.vmin else -0.5, norm.vmax + 0.5 if norm.vmax else 0.5)
+                image = ax.imshow(np.ma.masked_invalid(means), origin="lower", aspect="auto", cmap=cmap,
+                                  norm=norm, interpolation="nearest")
+                ax.set_xticks(range(len(xs)))
+                ax.set_xticklabels([number(v) for v in xs], rotation=0 if len(xs) <= 8 else 90)
+                ax.set_yticks(range(len(ys)))
+                ax.set_yticklabels([number(v) for v in ys])
+                if len(xs) * len(ys) <= 100:
+                    top = float(np.abs(finite).max()) if finite.size else 0.0
+                    decimals = 0 if top >= 100 else min(4, max(2, 1 - math.floor(math.log10(top)))) if top > 0 else 2
+                    for i in range(len(ys)):
+                        for j in range(len(xs)):
+                            v = means[i, j]
+                            if not np.isfinite(v):
+                                continue
+                            light = norm(v) > 0.55  # viridis is light at the top
+                            ax.text(j, i, f"{v:.{decimals}f}", ha="center", va="center",
+                                    fontsize=SMALL_FONT, color="black" if light else "white")
+            else:
+                keys = sorted(pairs)
+                px, py, pm = [], [], []
+                for xv, yv in keys:
+                    mean, _, n = summarise(data["values"][(x_all == xv) & (y_all == yv), fi, s], args.interval)
+                    if n:
+                        counts.add(n)
+                        px.append(xv)
+                        py.append(yv)
+                        pm.append(mean)
+                image = ax.scatter(px, py, c=pm, cmap=cmap, s=120, edgecolors="#333333", linewidths=0.6)
+                ax.grid(True, color="#DDDDDD", linewidth=1)
+                ax.set_axisbelow(True)
+            bar = body.colorbar(image, ax=ax, shrink=0.95, pad=0.02)
+            bar.ax.tick_params(labelsize=SMALL_FONT)
+            if c == n_cols - 1:
+                bar.set_label(rate_label(data), fontsize=SMALL_FONT)
+            ax.set_title(f"{pretty(data['segments'][s])} at {data['firms'][fi]}", fontsize=BASE_FONT + 1)
+            if r == n_rows - 1:
+                ax.set_xlabel(x_name, fontsize=BASE_FONT)
+            if c == 0:
+                ax.set_ylabel(y_name, fontsize=BASE_FONT)
+    n_text = f"{min(counts)}" if len(counts) == 1 else f"{min(counts)}–{max(counts)}"
+    what = f"colour: mean over the runs of each {'cell' if as_grid else 'point'} (n = {n_text})"
+    if n_rows * n_cols > 1:
+        what += "; each panel has its own colour scale"
+    draw_header(head, f"{pretty(rate_label(data))}: mean over replicates",
+                wrap(header_notes(data, pooled) + [what], width))
+    return fig, plt
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    missing = [name for name in ("h5py", "numpy", "matplotlib") if importlib.util.find_spec(name) is None]
+    if missing:
+        print(f"plot_sweep.py: error: {', '.join(missing)} not installed for {sys.executable}; "
+              "use /usr/bin/python3 or install h5py, numpy and matplotlib", file=sys.stderr)
+        return 1
+    try:
+        data = load(args.results, args.rate)
+        firms = select(data["firms"], args.firm, "firm")
+        segments = select(data["segments"], args.segment, "segment")
+        if args.x is not None:
+            check_parameter(data, args.x, "--x")
+        if args.y is not None:
+            fig, plt = draw_heatmap(data, args, firms, segments)
+        else:
+            fig, plt = draw_lines(data, args, firms, segments)
+    except BadInput as error:
+        fail(str(error))
+    try:
+        fig.savefig(args.output, dpi=args.dpi, bbox_inches="tight", pad_inches=0.15)
+    except OSError as error:
+        fail(f"cannot write '{args.output}': {error}")
+    plt.close(fig)
+    print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
