@@ -55,15 +55,16 @@ void decide(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tal
 
   const std::int16_t destination = reps.joined_firm[rep];
   const bool can_follow = destination != to_industry && !reps.barred[rep];
-  const double u_stay = (seg.brand_weight * B + seg.service_weight * firm.service_touchpoints) / seg.decision_noise;
-  const double u_follow =
-      (seg.rep_weight * R - seg.switching_cost * (1.0 - model.scenario.market.substitutability)) / seg.decision_noise;
-  const double u_defect = seg.outside_utility / seg.decision_noise;
-  // Subtract the largest utility so exp() cannot overflow.
+  const double u_stay = seg.brand_weight * B + seg.service_weight * firm.service_touchpoints;
+  const double u_follow = seg.rep_weight * R - seg.switching_cost * (1.0 - model.scenario.market.substitutability);
+  const double u_defect = seg.outside_utility;
+  // Subtract the largest utility before dividing by theta, so that neither
+  // exp() nor the division can overflow, however small theta is.
   const double top = std::max({u_stay, u_defect, can_follow ? u_follow : u_stay});
-  const double e_stay = std::exp(u_stay - top);
-  const double e_follow = can_follow ? std::exp(u_follow - top) : 0.0;
-  const double e_defect = std::exp(u_defect - top);
+  const double theta = seg.decision_noise;
+  const double e_stay = std::exp((u_stay - top) / theta);
+  const double e_follow = can_follow ? std::exp((u_follow - top) / theta) : 0.0;
+  const double e_defect = std::exp((u_defect - top) / theta);
   const double total = e_stay + e_follow + e_defect;
 
   const auto w = ctx.random.words(static_cast<std::uint32_t>(i), ctx.step, Purpose::decision);

@@ -377,7 +377,7 @@ TEST(Decisions, EventsMatchRecordedDecisionsOneToOne) {
 // so U_S / theta overflows to +inf, inf - inf = NaN, every comparison with
 // NaN is false, and every customer defects. (Subtracting the largest
 // utility before dividing by theta avoids it.) Enable once fixed.
-TEST(Decisions, DISABLED_TinyDecisionNoiseChoosesTheBestOptionWithoutOverflow) {
+TEST(Decisions, TinyDecisionNoiseChoosesTheBestOptionWithoutOverflow) {
   Scenario sc = test::quiet_scenario(1000, 1);
   sc.firms = {test::quiet_firm("A", 2)};
   SegmentParams s = test::frozen_segment("s");
