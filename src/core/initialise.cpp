@@ -27,6 +27,7 @@ void initialise(const Model& model, State& state, bool record_events) {
   reps.left_firm.assign(slots, no_firm);
   reps.joined_firm.assign(slots, to_industry);
   reps.barred.assign(slots, 0);
+  reps.next_departure.assign(slots, never);
   reps.free_slots.reserve(slots);
   reps.leaving_industry.reserve(slots);
   state.active_count.assign(firms, 0);
@@ -37,6 +38,9 @@ void initialise(const Model& model, State& state, bool record_events) {
       reps.firm[slot] = static_cast<std::int16_t>(f);
       reps.skill[slot] = static_cast<float>(lognormal_skill(model.scenario.market.rep_skill_sd, w[0], w[1]));
       reps.active[slot] = 1;
+      // Eligible to leave from step 0 on.
+      const auto wait = random.words(static_cast<std::uint32_t>(slot), 0, Purpose::rep_departure, 1);
+      reps.next_departure[slot] = -1 + geometric_wait(model.departure_probability[f], wait[0]);
       ++state.active_count[f];
     }
     state.vacancies.push_back(VacancyQueue{
@@ -63,8 +67,10 @@ void initialise(const Model& model, State& state, bool record_events) {
   c.rep_loyalty.assign(n, 0.0f);
   c.stay_marks.assign(n, 0);
   c.last_stay.assign(n, no_stay);
+  c.next_event.assign(n, no_event);
   const ActiveReps& active = state.after_hiring;
   const double attached_share = model.scenario.market.initial_attached_share;
+  const double acquisition_rate = model.scenario.market.acquisition_rate;
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n), [&](const tbb::blocked_range<std::size_t>& range) {
     for (std::size_t i = range.begin(); i != range.end(); ++i) {
       const auto w = random.words(static_cast<std::uint32_t>(i), 0, Purpose::init_customer);
@@ -80,6 +86,11 @@ void initialise(const Model& model, State& state, bool record_events) {
         c.brand_loyalty[i] = static_cast<float>(seg.initial_brand_loyalty);
         c.rep_loyalty[i] = static_cast<float>(seg.initial_rep_loyalty);
       }
+      // The first candidate churn (attached) or acquisition (unattached)
+      // event, from step 0 on.
+      const double rate = c.firm[i] != no_firm ? model.churn_probability[s] : acquisition_rate;
+      const auto wait = random.words(static_cast<std::uint32_t>(i), 0, Purpose::init_wait);
+      c.next_event[i] = event_step(-1, geometric_wait(rate, wait[0]), model.steps);
     }
   });
 

@@ -18,12 +18,13 @@ namespace loyalsim {
 enum class Purpose : std::uint32_t {
   init_customer = 1,   // segment, attachment, first rep
   rep_skill = 2,       // skill of an initial rep or a new hire
-  rep_departure = 3,   // does an active rep leave this month
+  rep_departure = 3,   // months until an active rep's next departure
   rep_destination = 4, // competitor or industry, which firm, non-solicit
   scripted_pick = 5,   // which reps a "random" scripted departure takes
   decision = 6,        // an orphaned customer's choice and its new rep
   assignment = 7,      // an unserved customer's new rep
-  monthly = 8,         // churn or acquisition
+  monthly = 8,         // a candidate churn or acquisition event, and the wait to the next
+  init_wait = 9,       // a customer's first wait for churn or acquisition
 };
 
 using RandomWords = std::array<std::uint32_t, 4>;
@@ -56,6 +57,19 @@ __extension__ using uint128 = unsigned __int128;
 inline std::uint32_t uniform_index(std::uint32_t high, std::uint32_t low, std::uint32_t n) {
   const std::uint64_t x = (static_cast<std::uint64_t>(high) << 32) | low;
   return static_cast<std::uint32_t>((static_cast<uint128>(x) * n) >> 64);
+}
+
+// Events of a monthly Bernoulli(p) process, simulated by waiting times: the
+// number of months to the next event, counting the current one as 1
+// (geometric on 1, 2, ...). Drawing waits instead of one uniform per month
+// gives the same distribution while touching the random stream only at
+// events. `never` for p <= 0.
+inline constexpr std::int64_t never = INT64_MAX;
+inline std::int64_t geometric_wait(double p, std::uint32_t word) {
+  if (p <= 0.0) return never;
+  if (p >= 1.0) return 1;
+  const double months = std::floor(std::log(uniform01(word)) / std::log1p(-p));
+  return months >= 1e15 ? never : 1 + static_cast<std::int64_t>(months);
 }
 
 // Standard normal by Box-Muller from two words.

@@ -34,6 +34,12 @@ void join(const Model& model, State& state, std::int32_t rep, std::int16_t to, d
   reps.active[rep] = 1;
   reps.joined_firm[rep] = to;
   reps.barred[rep] = barred_draw < model.scenario.firms[from].non_solicit ? 1 : 0;
+  // A new firm, a new turnover rate: the wait to the next departure starts
+  // afresh (waits are memoryless, so this changes no distribution).
+  const RandomSource random(model.run_seed);
+  const auto w = random.words(static_cast<std::uint32_t>(rep), static_cast<std::uint32_t>(state.step),
+                              Purpose::rep_departure);
+  reps.next_departure[rep] = state.step + geometric_wait(model.departure_probability[to], w[0]);
   ++state.active_count[to];
   ++state.departures_to_competitor[from];
 }
@@ -117,13 +123,12 @@ void depart_reps(const Model& model, State& state) {
   scripted_departures(model, state);
 
   // Random departures: every rep active at its firm and not already moved
-  // this month leaves with the firm's monthly probability.
+  // this month leaves with the firm's monthly probability, simulated as a
+  // geometric wait drawn when the rep arrived (see geometric_wait).
   std::vector<std::int32_t>& leavers = state.picks;
   leavers.clear();
   for (std::int32_t r = 0; r < reps.used; ++r) {
-    if (!reps.active[r] || reps.left_step[r] == state.step) continue;
-    const auto w = random.words(static_cast<std::uint32_t>(r), step, Purpose::rep_departure);
-    if (uniform01(w[0]) < model.departure_probability[static_cast<std::size_t>(reps.firm[r])]) {
+    if (reps.active[r] && reps.next_departure[r] == state.step && reps.left_step[r] != state.step) {
       leave(model, state, r);
       leavers.push_back(r);
     }
@@ -178,6 +183,7 @@ void hire_reps(const Model& model, State& state) {
       reps.skill[slot] = static_cast<float>(lognormal_skill(model.scenario.market.rep_skill_sd, w[0], w[1]));
       reps.active[slot] = 1;
       reps.left_step[slot] = -1;
+      reps.next_departure[slot] = state.step + geometric_wait(model.departure_probability[f], w[2]);
       ++state.active_count[f];
       hired = true;
     }

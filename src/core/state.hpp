@@ -8,11 +8,19 @@
 
 #include <tbb/enumerable_thread_specific.h>
 
+#include "core/random.hpp"
 #include "core/run_result.hpp"
 
 namespace loyalsim {
 
-inline constexpr std::int16_t no_stay = INT16_MIN;  // last_stay before any stay
+inline constexpr std::int16_t no_stay = INT16_MIN;      // last_stay before any stay
+inline constexpr std::uint16_t no_event = UINT16_MAX;   // next_event: none within the run
+
+// The step `wait` months after `now` (wait from geometric_wait), or
+// no_event if that is past the last step.
+inline std::uint16_t event_step(std::int64_t now, std::int64_t wait, std::int64_t steps) {
+  return wait == never || now + wait >= steps ? no_event : static_cast<std::uint16_t>(now + wait);
+}
 
 struct CustomerArrays {
   std::vector<std::uint8_t> segment;        // segment index (customers)
@@ -24,6 +32,9 @@ struct CustomerArrays {
   // last_stay - i (i <= 12) at the current firm, not yet broken.
   std::vector<std::uint16_t> stay_marks;    // (customers)
   std::vector<std::int16_t> last_stay;      // month of the latest counted stay; no_stay (customers)
+  // Step of the customer's next candidate event: churn while attached,
+  // acquisition while unattached; no_event if none before the run ends.
+  std::vector<std::uint16_t> next_event;    // (customers)
 
   std::size_t size() const { return segment.size(); }
 };
@@ -38,6 +49,7 @@ struct RepArrays {
   std::vector<std::int16_t> left_firm;      // firm left at that departure (slots)
   std::vector<std::int16_t> joined_firm;    // firm joined then; to_industry = left the industry (slots)
   std::vector<std::uint8_t> barred;         // 1 = that departure is barred by non-solicit (slots)
+  std::vector<std::int64_t> next_departure; // step of the rep's next random departure (slots)
   std::int32_t used = 0;                    // slots ever handed out
   std::vector<std::int32_t> free_slots;     // stack of reusable slots
   std::vector<std::int32_t> leaving_industry;  // freed after this month's customer pass

@@ -107,6 +107,8 @@ void decide(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tal
       c.rep[i] = no_rep;
       c.brand_loyalty[i] = 0.0f;
       c.rep_loyalty[i] = 0.0f;
+      // Unattached from now on: acquisition trials start next month.
+      c.next_event[i] = event_step(ctx.step, geometric_wait(model.scenario.market.acquisition_rate, w[3]), model.steps);
       break;
   }
   if (ctx.record_events && ctx.month >= 1) {
@@ -155,16 +157,16 @@ void customer_month(const PassContext& ctx, CustomerArrays& c, std::size_t i, Ta
     c.brand_loyalty[i] = static_cast<float>(B + a_b * (1.0 - B) - seg.brand_decay * B);
   }
 
-  // 5. Baseline churn, lowered by loyalty; 6. acquisition of customers
-  // unattached since before this month. One draw serves both: a customer
-  // is never eligible for both in the same month.
-  const auto w = ctx.random.words(static_cast<std::uint32_t>(i), ctx.step, Purpose::monthly);
-  const double u = uniform01(w[0]);
-  if (c.firm[i] != no_firm) {
+  // 5. Baseline churn, lowered by loyalty. Candidate events come at the
+  // zero-loyalty rate (a geometric wait, see geometric_wait); each is
+  // accepted with probability 1 - loyalty. This thinning gives exactly
+  // SPEC's monthly probability while drawing random numbers only at events.
+  if (c.firm[i] != no_firm && c.next_event[i] == ctx.step) {
+    const auto w = ctx.random.words(static_cast<std::uint32_t>(i), ctx.step, Purpose::monthly);
     const double weights = seg.brand_weight + seg.rep_weight;
     const double loyalty =
         weights > 0.0 ? (seg.brand_weight * c.brand_loyalty[i] + seg.rep_weight * c.rep_loyalty[i]) / weights : 0.0;
-    if (u < model.churn_probability[s] * (1.0 - loyalty)) {
+    if (uniform01(w[0]) < 1.0 - loyalty) {
       const std::size_t cell = static_cast<std::size_t>(c.firm[i]) * model.segments() + s;
       ++tally.at(cell, Tally::churned);
       leave_firm(c, i, tally, cell, ctx.month);
@@ -172,24 +174,35 @@ void customer_month(const PassContext& ctx, CustomerArrays& c, std::size_t i, Ta
       c.rep[i] = no_rep;
       c.brand_loyalty[i] = 0.0f;
       c.rep_loyalty[i] = 0.0f;
+      c.next_event[i] = event_step(ctx.step, geometric_wait(model.scenario.market.acquisition_rate, w[3]), model.steps);
+    } else {
+      c.next_event[i] = event_step(ctx.step, geometric_wait(model.churn_probability[s], w[3]), model.steps);
     }
-  } else if (unattached_before && active.total() > 0 && u < model.scenario.market.acquisition_rate) {
-    // A firm in proportion to its active reps, then a uniform rep of it: a
-    // uniform draw over all active reps.
-    const std::int32_t rep = active.ids[uniform_index(w[1], w[2], static_cast<std::uint32_t>(active.total()))];
-    c.firm[i] = reps.firm[rep];
-    c.rep[i] = rep;
-    c.brand_loyalty[i] = static_cast<float>(seg.initial_brand_loyalty);
-    c.rep_loyalty[i] = static_cast<float>(seg.initial_rep_loyalty);
-    ++tally.at(static_cast<std::size_t>(c.firm[i]) * model.segments() + s, Tally::acquired);
+  } else if (unattached_before && c.next_event[i] == ctx.step) {
+    // 6. An acquisition trial (a geometric wait at acquisition_rate). A firm
+    // in proportion to its active reps, then a uniform rep of it: a uniform
+    // draw over all active reps. While no firm has a rep, nobody is won.
+    const auto w = ctx.random.words(static_cast<std::uint32_t>(i), ctx.step, Purpose::monthly);
+    if (active.total() > 0) {
+      const std::int32_t rep = active.ids[uniform_index(w[1], w[2], static_cast<std::uint32_t>(active.total()))];
+      c.firm[i] = reps.firm[rep];
+      c.rep[i] = rep;
+      c.brand_loyalty[i] = static_cast<float>(seg.initial_brand_loyalty);
+      c.rep_loyalty[i] = static_cast<float>(seg.initial_rep_loyalty);
+      ++tally.at(static_cast<std::size_t>(c.firm[i]) * model.segments() + s, Tally::acquired);
+      c.next_event[i] = event_step(ctx.step, geometric_wait(model.churn_probability[s], w[3]), model.steps);
+    } else {
+      c.next_event[i] = event_step(ctx.step, geometric_wait(model.scenario.market.acquisition_rate, w[3]), model.steps);
+    }
   }
 
-  // 7. End-of-month stocks.
-  if (c.firm[i] != no_firm) {
+  // 7. End-of-month stocks, needed only for recorded months. Loyalties are
+  // in [0, 1], so adding 0.5 and truncating rounds to nearest.
+  if (ctx.month >= 1 && c.firm[i] != no_firm) {
     const std::size_t cell = static_cast<std::size_t>(c.firm[i]) * model.segments() + s;
     ++tally.at(cell, Tally::customers);
-    tally.at(cell, Tally::brand_sum) += std::llround(c.brand_loyalty[i] * loyalty_fixed_point);
-    tally.at(cell, Tally::rep_sum) += std::llround(c.rep_loyalty[i] * loyalty_fixed_point);
+    tally.at(cell, Tally::brand_sum) += static_cast<std::int64_t>(c.brand_loyalty[i] * loyalty_fixed_point + 0.5);
+    tally.at(cell, Tally::rep_sum) += static_cast<std::int64_t>(c.rep_loyalty[i] * loyalty_fixed_point + 0.5);
   }
 }
 
