@@ -44,7 +44,7 @@ fi
 
 if [ ! -x "$exe" ]; then
   echo "bench_sweep.sh: $exe not found; building"
-  # shellcheck source=setup.sh
+  # shellcheck source-path=SCRIPTDIR source=setup.sh
   source "$root/scripts/setup.sh"
   loyalsim_install_packages
   loyalsim_build "$root/build"
@@ -70,7 +70,9 @@ echo "  machine: ${cpu:-unknown CPU}, $cores cores; threads: $([ "$threads" -eq 
 echo "  scenario: scenarios/bench/sweep_small_runs.toml (10,000 customers x 120 months per run)"
 echo
 
-# bench RUNS: runs the variant, sets wall_<RUNS>, rss_<RUNS>, rate_<RUNS>, engine_<RUNS>, size_<RUNS>.
+# bench RUNS: runs the variant of RUNS runs; sets wall[RUNS], rss[RUNS] (KiB),
+# rate[RUNS] (runs/s), engine[RUNS] (the engine's throughput line), size[RUNS] (bytes).
+declare -A wall rss rate engine size
 bench() {
   local runs="$1" dir="$work/runs$1"
   local out="$dir/sweep_small_runs.h5" log="$dir/time.log" stdout="$dir/stdout.log"
@@ -87,24 +89,23 @@ bench() {
     exit 1
   fi
   # "Elapsed (wall clock) time (h:mm:ss or m:ss): 0:41.23"
-  local elapsed
-  elapsed="$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$log" | awk -F: '{s=0; for (i=1;i<=NF;i++) s=s*60+$i; print s}')"
-  printf -v "wall_$runs" '%s' "$elapsed"
-  printf -v "rss_$runs" '%s' "$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$log")"
-  printf -v "rate_$runs" '%s' "$(awk -v r="$runs" -v s="$elapsed" 'BEGIN { printf "%.1f", r / s }')"
-  printf -v "engine_$runs" '%s' "$(grep '^throughput:' "$stdout" || echo 'throughput: (not reported)')"
-  printf -v "size_$runs" '%s' "$(stat -c %s "$out")"
-  local wall="wall_$runs" rss="rss_$runs" rate="rate_$runs" engine="engine_$runs" size="size_$runs"
-  printf '%5d runs: %7.2f s wall, %7s runs/s, peak memory %7.1f MiB, output %6.1f MiB\n' "$runs" "${!wall}" \
-    "${!rate}" "$(awk -v k="${!rss}" 'BEGIN { print k / 1024 }')" "$(awk -v b="${!size}" 'BEGIN { print b / 1048576 }')"
-  echo "            engine: ${!engine}"
+  wall[$runs]="$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$log" |
+    awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')"
+  rss[$runs]="$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$log")"
+  rate[$runs]="$(awk -v r="$runs" -v s="${wall[$runs]}" 'BEGIN { printf "%.1f", r / s }')"
+  engine[$runs]="$(grep '^throughput:' "$stdout" || echo 'throughput: (not reported)')"
+  size[$runs]="$(stat -c %s "$out")"
+  printf '%5d runs: %7.2f s wall, %7s runs/s, peak memory %7.1f MiB, output %6.1f MiB\n' "$runs" "${wall[$runs]}" \
+    "${rate[$runs]}" "$(awk -v k="${rss[$runs]}" 'BEGIN { print k / 1024 }')" \
+    "$(awk -v b="${size[$runs]}" 'BEGIN { print b / 1048576 }')"
+  echo "            engine: ${engine[$runs]}"
 }
 
 bench 100
 bench 1000
-ratio="$(awk -v a="$rss_1000" -v b="$rss_100" 'BEGIN { printf "%.3f", a / b }')"
+ratio="$(awk -v a="${rss[1000]}" -v b="${rss[100]}" 'BEGIN { printf "%.3f", a / b }')"
 echo
-echo "peak memory: $rss_100 KiB at 100 runs, $rss_1000 KiB at 1,000 runs; ratio (1,000 / 100) = $ratio"
+echo "peak memory: ${rss[100]} KiB at 100 runs, ${rss[1000]} KiB at 1,000 runs; ratio (1,000 / 100) = $ratio"
 verdict="ok"
 if awk -v r="$ratio" 'BEGIN { exit !(r > 1.25 || r < 0.8) }'; then
   verdict="MEMORY GROWS WITH THE NUMBER OF RUNS"
@@ -126,19 +127,19 @@ cat >"$json" <<EOF
   "threads": "$([ "$threads" -eq 0 ] && echo "all ($cores)" || echo "$threads")",
   "runs_100": {
     "runs": 100,
-    "wall_seconds": $wall_100,
-    "runs_per_second": $rate_100,
-    "peak_rss_kib": $rss_100,
-    "output_bytes": $size_100,
-    "engine_throughput": "$(engine_json "$engine_100")"
+    "wall_seconds": ${wall[100]},
+    "runs_per_second": ${rate[100]},
+    "peak_rss_kib": ${rss[100]},
+    "output_bytes": ${size[100]},
+    "engine_throughput": "$(engine_json "${engine[100]}")"
   },
   "runs_1000": {
     "runs": 1000,
-    "wall_seconds": $wall_1000,
-    "runs_per_second": $rate_1000,
-    "peak_rss_kib": $rss_1000,
-    "output_bytes": $size_1000,
-    "engine_throughput": "$(engine_json "$engine_1000")"
+    "wall_seconds": ${wall[1000]},
+    "runs_per_second": ${rate[1000]},
+    "peak_rss_kib": ${rss[1000]},
+    "output_bytes": ${size[1000]},
+    "engine_throughput": "$(engine_json "${engine[1000]}")"
   },
   "peak_rss_ratio_1000_over_100": $ratio,
   "verdict": "$verdict",

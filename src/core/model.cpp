@@ -61,6 +61,12 @@ Model make_model(const Scenario& scenario, std::uint64_t run_seed) {
   // Shares were checked to sum to 1; make the last bound exact so every draw lands.
   model.segment_cumulative.back() = 2.0;
 
+  for (const auto& firm : scenario.firms)
+    for (const auto& segment : scenario.segments)
+      model.cells.push_back(
+          {segment.brand_growth * firm.brand_strength + segment.service_growth * firm.service_touchpoints,
+           firm.relationship_transfer, segment.rep_growth, segment.rep_decay, segment.brand_decay});
+
   std::int64_t scripted_reps = 0;
   for (std::size_t i = 0; i < scenario.departures.size(); ++i) {
     const auto& d = scenario.departures[i];

@@ -22,6 +22,16 @@ struct ScriptedDepartureStep {
   bool largest_book;        // false: random
 };
 
+// What the loyalty update needs of a (firm, segment) cell, gathered into
+// one small record so the hot loop reads it from one cache line.
+struct CellConstants {
+  double base_brand_growth;      // g_b * brand_strength + g_s * service_touchpoints
+  double relationship_transfer;  // kappa of the firm
+  double rep_growth;             // g_r of the segment
+  double rep_decay;              // d_r
+  double brand_decay;            // d_b
+};
+
 struct Model {
   Scenario scenario;
   std::uint64_t run_seed = 0;
@@ -36,6 +46,7 @@ struct Model {
   std::vector<double> churn_probability;     // per segment: 1 - (1 - churn_annual)^(1/12)
   std::vector<double> segment_cumulative;    // cumulative shares, for drawing segments
   std::vector<ScriptedDepartureStep> scripted;  // ordered by step, then as written
+  std::vector<CellConstants> cells;          // (firms * segments), firm-major
 
   std::size_t firms() const { return scenario.firms.size(); }
   std::size_t segments() const { return scenario.segments.size(); }

@@ -23,6 +23,7 @@ struct PassContext {
   bool record_events;
 };
 
+
 // Stay decisions whose 12-month mark is still ahead fail when the customer
 // leaves the firm at `month` (follow, defect or churn).
 std::int64_t broken_stays(std::uint16_t marks, std::int16_t last_stay, std::int64_t month) {
@@ -41,7 +42,7 @@ void leave_firm(CustomerArrays& c, std::size_t i, Tally& tally, std::size_t cell
 
 // Step 2: a customer whose rep left this month chooses stay, follow or
 // defect by multinomial logit.
-void decide(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally) {
+[[gnu::noinline]] void decide(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally) {
   const Model& model = ctx.model;
   const RepArrays& reps = ctx.state.reps;
   const std::int32_t rep = c.rep[i];
@@ -118,91 +119,124 @@ void decide(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tal
   }
 }
 
-// Steps 2-7 for one customer, fused into one visit.
-void customer_month(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally) {
-  const Model& model = ctx.model;
-  const RepArrays& reps = ctx.state.reps;
+// 3. An attached customer without a rep gets one if its firm has any.
+[[gnu::noinline]] void assign_rep(const PassContext& ctx, CustomerArrays& c, std::size_t i) {
   const ActiveReps& active = ctx.state.after_hiring;
-  const bool unattached_before = c.firm[i] == no_firm;
+  const auto f = static_cast<std::size_t>(c.firm[i]);
+  const std::int32_t n = active.count(f);
+  if (n > 0) {
+    const auto w = ctx.random.words(static_cast<std::uint32_t>(i), ctx.step, Purpose::assignment);
+    c.rep[i] = active.ids[active.offsets[f] + static_cast<std::int32_t>(uniform_index(w[0], w[1], n))];
+  }
+}
+
+// 5. Baseline churn, lowered by loyalty. Candidate events come at the
+// zero-loyalty rate (a geometric wait, see geometric_wait); each is accepted
+// with probability 1 - loyalty. This thinning gives exactly SPEC's monthly
+// probability while drawing random numbers only at events.
+[[gnu::noinline]] void churn_candidate(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally) {
+  const Model& model = ctx.model;
   const std::size_t s = c.segment[i];
   const auto& seg = model.scenario.segments[s];
-
-  // 2. Decision, if this customer's rep left the firm this month.
-  const std::int32_t old_rep = c.rep[i];
-  if (old_rep != no_rep && reps.left_step[old_rep] == static_cast<std::int32_t>(ctx.step) &&
-      reps.left_firm[old_rep] == c.firm[i])
-    decide(ctx, c, i, tally);
-
-  // 3. An attached customer without a rep gets one if its firm has any.
-  if (c.firm[i] != no_firm && c.rep[i] == no_rep) {
-    const auto f = static_cast<std::size_t>(c.firm[i]);
-    const std::int32_t n = active.count(f);
-    if (n > 0) {
-      const auto w = ctx.random.words(static_cast<std::uint32_t>(i), ctx.step, Purpose::assignment);
-      c.rep[i] = active.ids[active.offsets[f] + static_cast<std::int32_t>(uniform_index(w[0], w[1], n))];
-    }
+  const auto w = ctx.random.words(static_cast<std::uint32_t>(i), ctx.step, Purpose::monthly);
+  const double weights = seg.brand_weight + seg.rep_weight;
+  const double loyalty =
+      weights > 0.0 ? (seg.brand_weight * c.brand_loyalty[i] + seg.rep_weight * c.rep_loyalty[i]) / weights : 0.0;
+  if (uniform01(w[0]) < 1.0 - loyalty) {
+    const std::size_t cell = static_cast<std::size_t>(c.firm[i]) * model.segments() + s;
+    ++tally.at(cell, Tally::churned);
+    leave_firm(c, i, tally, cell, ctx.month);
+    c.firm[i] = no_firm;
+    c.rep[i] = no_rep;
+    c.brand_loyalty[i] = 0.0f;
+    c.rep_loyalty[i] = 0.0f;
+    c.next_event[i] = event_step(ctx.step, geometric_wait(model.scenario.market.acquisition_rate, w[3]), model.steps);
+  } else {
+    c.next_event[i] = event_step(ctx.step, geometric_wait(model.churn_probability[s], w[3]), model.steps);
   }
+}
 
-  // 4. Loyalty growth and decay (R on the right of a_b is last month's).
-  if (c.firm[i] != no_firm) {
-    const auto& firm = model.scenario.firms[static_cast<std::size_t>(c.firm[i])];
-    const double k = c.rep[i] != no_rep ? reps.skill[c.rep[i]] : 0.0;
+// 6. An acquisition trial of a customer unattached since before this month
+// (a geometric wait at acquisition_rate). A firm in proportion to its active
+// reps, then a uniform rep of it: a uniform draw over all active reps. While
+// no firm has a rep, nobody is won.
+[[gnu::noinline]] void acquisition_trial(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally) {
+  const Model& model = ctx.model;
+  const ActiveReps& active = ctx.state.after_hiring;
+  const std::size_t s = c.segment[i];
+  const auto& seg = model.scenario.segments[s];
+  const auto w = ctx.random.words(static_cast<std::uint32_t>(i), ctx.step, Purpose::monthly);
+  if (active.total() > 0) {
+    const std::int32_t rep = active.ids[uniform_index(w[1], w[2], static_cast<std::uint32_t>(active.total()))];
+    c.firm[i] = ctx.state.reps.firm[rep];
+    c.rep[i] = rep;
+    c.brand_loyalty[i] = static_cast<float>(seg.initial_brand_loyalty);
+    c.rep_loyalty[i] = static_cast<float>(seg.initial_rep_loyalty);
+    ++tally.at(static_cast<std::size_t>(c.firm[i]) * model.segments() + s, Tally::acquired);
+    c.next_event[i] = event_step(ctx.step, geometric_wait(model.churn_probability[s], w[3]), model.steps);
+  } else {
+    c.next_event[i] = event_step(ctx.step, geometric_wait(model.scenario.market.acquisition_rate, w[3]), model.steps);
+  }
+}
+
+// 7. End-of-month stocks, needed only for recorded months. Loyalties are in
+// [0, 1], so adding 0.5 and truncating rounds to nearest.
+inline void add_stocks(Tally& tally, std::size_t cell, float brand_loyalty, float rep_loyalty) {
+  std::int64_t* v = &tally.values[cell * Tally::field_count];
+  ++v[Tally::customers];
+  v[Tally::brand_sum] += static_cast<std::int64_t>(brand_loyalty * loyalty_fixed_point + 0.5);
+  v[Tally::rep_sum] += static_cast<std::int64_t>(rep_loyalty * loyalty_fixed_point + 0.5);
+}
+
+// Steps 2-7 for a range of customers, fused into one visit each. The common
+// case (an attached customer with no event this month) is only the loyalty
+// update; every rarer case is a call out of the loop.
+void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin, std::size_t end, Tally& tally) {
+  const Model& model = ctx.model;
+  const std::size_t segments = model.segments();
+  const std::int32_t* const left_step = ctx.state.reps.left_step.data();
+  const float* const skill = ctx.state.reps.skill.data();
+  const CellConstants* const cells = model.cells.data();
+  const std::uint16_t step = static_cast<std::uint16_t>(ctx.step);
+  const bool recorded = ctx.month >= 1;
+
+  for (std::size_t i = begin; i != end; ++i) {
+    if (c.firm[i] == no_firm) {
+      if (c.next_event[i] != step) continue;
+      acquisition_trial(ctx, c, i, tally);
+      if (recorded && c.firm[i] != no_firm)
+        add_stocks(tally, static_cast<std::size_t>(c.firm[i]) * segments + c.segment[i], c.brand_loyalty[i],
+                   c.rep_loyalty[i]);
+      continue;
+    }
+
+    // 2. Decision, if this customer's rep left the firm this month.
+    std::int32_t rep = c.rep[i];
+    if (rep != no_rep && left_step[rep] == static_cast<std::int32_t>(ctx.step)) [[unlikely]] {
+      if (ctx.state.reps.left_firm[rep] == c.firm[i]) decide(ctx, c, i, tally);
+      if (c.firm[i] == no_firm) continue;  // defected
+      rep = c.rep[i];
+    }
+    if (rep == no_rep) [[unlikely]] {
+      assign_rep(ctx, c, i);
+      rep = c.rep[i];
+    }
+
+    // 4. Loyalty growth and decay (R on the right of a_b is last month's).
+    const std::size_t cell = static_cast<std::size_t>(c.firm[i]) * segments + c.segment[i];
+    const CellConstants& k = cells[cell];
     const double R = c.rep_loyalty[i];
     const double B = c.brand_loyalty[i];
-    const double a_r = std::min(1.0, seg.rep_growth * k);
-    const double a_b = std::min(1.0, seg.brand_growth * firm.brand_strength +
-                                         seg.service_growth * firm.service_touchpoints +
-                                         firm.relationship_transfer * R);
-    c.rep_loyalty[i] = static_cast<float>(R + a_r * (1.0 - R) - seg.rep_decay * R);
-    c.brand_loyalty[i] = static_cast<float>(B + a_b * (1.0 - B) - seg.brand_decay * B);
-  }
+    const double a_r = std::min(1.0, k.rep_growth * (rep != no_rep ? skill[rep] : 0.0));
+    const double a_b = std::min(1.0, k.base_brand_growth + k.relationship_transfer * R);
+    c.rep_loyalty[i] = static_cast<float>(R + a_r * (1.0 - R) - k.rep_decay * R);
+    c.brand_loyalty[i] = static_cast<float>(B + a_b * (1.0 - B) - k.brand_decay * B);
 
-  // 5. Baseline churn, lowered by loyalty. Candidate events come at the
-  // zero-loyalty rate (a geometric wait, see geometric_wait); each is
-  // accepted with probability 1 - loyalty. This thinning gives exactly
-  // SPEC's monthly probability while drawing random numbers only at events.
-  if (c.firm[i] != no_firm && c.next_event[i] == ctx.step) {
-    const auto w = ctx.random.words(static_cast<std::uint32_t>(i), ctx.step, Purpose::monthly);
-    const double weights = seg.brand_weight + seg.rep_weight;
-    const double loyalty =
-        weights > 0.0 ? (seg.brand_weight * c.brand_loyalty[i] + seg.rep_weight * c.rep_loyalty[i]) / weights : 0.0;
-    if (uniform01(w[0]) < 1.0 - loyalty) {
-      const std::size_t cell = static_cast<std::size_t>(c.firm[i]) * model.segments() + s;
-      ++tally.at(cell, Tally::churned);
-      leave_firm(c, i, tally, cell, ctx.month);
-      c.firm[i] = no_firm;
-      c.rep[i] = no_rep;
-      c.brand_loyalty[i] = 0.0f;
-      c.rep_loyalty[i] = 0.0f;
-      c.next_event[i] = event_step(ctx.step, geometric_wait(model.scenario.market.acquisition_rate, w[3]), model.steps);
-    } else {
-      c.next_event[i] = event_step(ctx.step, geometric_wait(model.churn_probability[s], w[3]), model.steps);
+    if (c.next_event[i] == step) [[unlikely]] {
+      churn_candidate(ctx, c, i, tally);
+      if (c.firm[i] == no_firm) continue;
     }
-  } else if (unattached_before && c.next_event[i] == ctx.step) {
-    // 6. An acquisition trial (a geometric wait at acquisition_rate). A firm
-    // in proportion to its active reps, then a uniform rep of it: a uniform
-    // draw over all active reps. While no firm has a rep, nobody is won.
-    const auto w = ctx.random.words(static_cast<std::uint32_t>(i), ctx.step, Purpose::monthly);
-    if (active.total() > 0) {
-      const std::int32_t rep = active.ids[uniform_index(w[1], w[2], static_cast<std::uint32_t>(active.total()))];
-      c.firm[i] = reps.firm[rep];
-      c.rep[i] = rep;
-      c.brand_loyalty[i] = static_cast<float>(seg.initial_brand_loyalty);
-      c.rep_loyalty[i] = static_cast<float>(seg.initial_rep_loyalty);
-      ++tally.at(static_cast<std::size_t>(c.firm[i]) * model.segments() + s, Tally::acquired);
-      c.next_event[i] = event_step(ctx.step, geometric_wait(model.churn_probability[s], w[3]), model.steps);
-    } else {
-      c.next_event[i] = event_step(ctx.step, geometric_wait(model.scenario.market.acquisition_rate, w[3]), model.steps);
-    }
-  }
-
-  // 7. End-of-month stocks, needed only for recorded months. Loyalties are
-  // in [0, 1], so adding 0.5 and truncating rounds to nearest.
-  if (ctx.month >= 1 && c.firm[i] != no_firm) {
-    const std::size_t cell = static_cast<std::size_t>(c.firm[i]) * model.segments() + s;
-    ++tally.at(cell, Tally::customers);
-    tally.at(cell, Tally::brand_sum) += static_cast<std::int64_t>(c.brand_loyalty[i] * loyalty_fixed_point + 0.5);
-    tally.at(cell, Tally::rep_sum) += static_cast<std::int64_t>(c.rep_loyalty[i] * loyalty_fixed_point + 0.5);
+    if (recorded) add_stocks(tally, cell, c.brand_loyalty[i], c.rep_loyalty[i]);
   }
 }
 
@@ -233,8 +267,7 @@ void step(const Model& model, State& state) {
   CustomerArrays& customers = state.customers;
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, customers.size(), 4096),
                     [&](const tbb::blocked_range<std::size_t>& range) {
-                      Tally& tally = state.tallies.local();
-                      for (std::size_t i = range.begin(); i != range.end(); ++i) customer_month(ctx, customers, i, tally);
+                      customer_range(ctx, customers, range.begin(), range.end(), state.tallies.local());
                     });
   merge_tallies(state);
   release_departed_slots(state);

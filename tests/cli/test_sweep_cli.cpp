@@ -175,14 +175,13 @@ class SweepCli : public ::testing::Test {
   }
   static void TearDownTestSuite() { fs::remove_all(shared_); }
 
-  static const fs::path& reference() {
-    static const fs::path file = [] {
-      const fs::path out = shared_ / "reference.h5";
+  static fs::path reference() {
+    const fs::path out = shared_ / "reference.h5";
+    if (!fs::exists(out)) {  // made once per suite run (the suite's folder goes at its end)
       const Outcome o = loyalsim("run " + long_sweep + " -q --threads 2 -o " + out.string());
       EXPECT_EQ(o.status, 0) << o.output;
-      return out;
-    }();
-    return file;
+    }
+    return out;
   }
 
   void SetUp() override {
