@@ -151,6 +151,33 @@ void check_every_point(const Scenario& scenario, const Design& design, const fs:
   }
 }
 
+// A --set of a parameter the sweep varies would be silently overwritten at
+// every point, so it is refused.
+void check_overrides_against_design(const std::vector<std::string>& overrides, const Design& design) {
+  for (const auto& assignment : overrides) {
+    std::string path = assignment.substr(0, assignment.find('='));
+    path.erase(0, path.find_first_not_of(" \t"));
+    path.erase(path.find_last_not_of(" \t") + 1);
+    for (const auto& varied : design.paths)
+      if (path == varied)
+        throw InputError("--set " + assignment + ": the [sweep] table varies " + varied +
+                         "; change its values in the sweep instead");
+  }
+}
+
+// The command that finishes an interrupted run: the same words (so the same
+// --set, --seed and --events, and so the same scenario), with --resume in
+// place of --force.
+std::string resume_command(const std::vector<std::string>& args) {
+  std::string command = "loyalsim run";
+  for (const auto& word : args) {
+    if (word == "--force" || word == "--resume") continue;
+    const bool plain = word.find_first_of(" \t'\"$\\") == std::string::npos && !word.empty();
+    command += " " + (plain ? word : "'" + word + "'");
+  }
+  return command + " --resume";
+}
+
 int available_threads(int requested) {
   return requested > 0 ? requested : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
@@ -169,6 +196,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   io::validate_scenario(scenario, file.path.string());
   if (options.seed) scenario.seed = *options.seed;
   const Design design = file.sweep ? make_design(*file.sweep, scenario.seed) : single_run_design();
+  check_overrides_against_design(options.overrides, design);
   check_every_point(scenario, design, file.path);
 
   const int threads = available_threads(options.threads);
@@ -217,8 +245,8 @@ int run_command(const std::vector<std::string>& args, const std::string& command
     output.suspend();
     std::cerr << "loyalsim: " << (interrupt.signal_number() == SIGTERM ? "terminated" : "interrupted") << " after "
               << output.runs_done() << " of " << design.runs() << " runs; the finished runs are in "
-              << paths.partial.string() << "\n  finish with: loyalsim run " << options.scenario.string()
-              << " -o " << paths.final.string() << " --resume\n";
+              << paths.partial.string() << "\n  finish with: "
+              << resume_command(args) << "\n";
     return 1;
   }
   throughput.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

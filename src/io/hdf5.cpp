@@ -635,6 +635,20 @@ File File::create(const std::filesystem::path& path, std::string label) {
   // The writer takes no lock, so that a sweep's file can be opened and read
   // (h5py, xarray) while runs are still being added to it.
   check(H5Pset_file_locking(access.id(), false, true), text(here));
+  // Every chunk is written once and never read back, so caching chunks only
+  // costs memory: with the default 1 MiB per dataset, a long sweep's peak
+  // memory would grow with the number of datasets it has touched.
+  check(H5Pset_cache(access.id(), 0, 521, 64 * 1024, 1.0), text(here));
+  // Likewise the metadata cache: it would otherwise adapt upwards to 32 MiB
+  // as a sweep's chunk index grows. 2 MiB holds the working set.
+  H5AC_cache_config_t metadata{};
+  metadata.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+  check(H5Pget_mdc_config(access.id(), &metadata), text(here));
+  metadata.set_initial_size = true;
+  metadata.initial_size = 1024 * 1024;
+  metadata.min_size = 512 * 1024;
+  metadata.max_size = 2 * 1024 * 1024;
+  check(H5Pset_mdc_config(access.id(), &metadata), text(here));
 
   const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, creation.id(), access.id());
   return File(Handle(check_id(id, text(here)), H5Fclose), std::move(label));

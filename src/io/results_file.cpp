@@ -633,8 +633,6 @@ void ResultsFile::write_run(const RunRecord& record, const RunResult& result) {
   const hsize_t months = f.layout.months;
   const hsize_t firms = f.layout.firm_names.size(), segments = f.layout.segment_names.size();
 
-  write_runs_row(f.runs, record);
-
   // Month-major RunResult arrays are exactly the C order of one run's slab.
   for (std::size_t i = 0; i < series_metrics.size(); ++i) {
     const MetricInfo& metric = series_metrics[i];
@@ -659,7 +657,11 @@ void ResultsFile::write_run(const RunRecord& record, const RunResult& result) {
   }
   if (f.events) append_events(*f.events, record.run, result.events);
 
-  // A reader (or a crash) mid-sweep sees every finished run.
+  // The runs/ row, with its status "done", goes last and after a flush of
+  // the data: a reader mid-sweep never sees a run marked done whose data
+  // have not reached the file.
+  f.file.flush();
+  write_runs_row(f.runs, record);
   f.file.flush();
   f.written[run] = true;
 }

@@ -50,7 +50,7 @@ ScriptedDeparture departure(const Reader& reader, const toml::table& table, std:
       if (d.which != "largest_book" && d.which != "random")
         reader.fail(node.source(), path, "must be \"largest_book\" or \"random\", found \"" + d.which + "\"");
     } else if (key.str() == "to") d.to = reader.string(node, path);
-    else reader.unknown_key(key, "[[departures]]", departure_keys);
+    else reader.unknown_key(key, "[[departures]]", departure_keys, where + ".");
   }
   std::vector<std::string> firm_names;
   for (const auto& f : scenario.firms) firm_names.push_back(f.name);

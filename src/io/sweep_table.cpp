@@ -89,7 +89,7 @@ std::optional<SweepSpec> read_sweep_table(const Reader& reader, const toml::tabl
   const toml::table& table = reader.table(*node, "sweep");
   for (auto&& [key, value] : table)
     if (std::find(sweep_keys.begin(), sweep_keys.end(), key.str()) == sweep_keys.end())
-      reader.unknown_key(key, "[sweep]", sweep_keys);
+      reader.unknown_key(key, "[sweep]", sweep_keys, "sweep.");
 
   SweepSpec sweep;
   const toml::node* design = table.get("design");

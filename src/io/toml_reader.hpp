@@ -28,7 +28,9 @@ class Reader {
   }
   [[noreturn]] void fail_file(const std::string& problem) const { throw InputError(source_ + ": " + problem); }
 
-  [[noreturn]] void unknown_key(const toml::key& key, const std::string& context, std::vector<std::string> valid) const {
+  // `prefix` makes the key a full path in the message ("market.customrs").
+  [[noreturn]] void unknown_key(const toml::key& key, const std::string& context, std::vector<std::string> valid,
+                                const std::string& prefix = "") const {
     std::string problem = "unknown key in " + context;
     const std::string hint = nearest_name(key.str(), valid);
     if (!hint.empty()) problem += " (did you mean '" + hint + "'?)";
@@ -36,7 +38,7 @@ class Reader {
       problem += "; valid keys:";
       for (const auto& v : valid) problem += " " + v;
     }
-    fail(key.source(), key.str(), problem);
+    fail(key.source(), prefix + std::string(key.str()), problem);
   }
 
   double number(const toml::node& node, const ParameterInfo& info, const std::string& key) const {
@@ -86,7 +88,7 @@ class Reader {
       const std::string path = prefix + "." + std::string(key.str());
       if (scope != Scope::market && key.str() == "name") continue;
       const ParameterInfo* info = find_parameter(scope, key.str());
-      if (info == nullptr) unknown_key(key, "[" + prefix + "]", valid);
+      if (info == nullptr) unknown_key(key, "[" + prefix + "]", valid, prefix + ".");
       info->set(owner, number(node, *info, path));
     }
   }

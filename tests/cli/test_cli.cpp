@@ -88,7 +88,7 @@ TEST_F(Cli, EveryBadScenarioGetsStatus2AndALocatedMessage) {
     std::string text;
     const char* expected;
   } cases[] = {
-      {"unknown_key", "[market]\ncustomrs = 10\n[[firms]]\nname = \"A\"\n" + segments, ":2:1: key 'customrs'"},
+      {"unknown_key", "[market]\ncustomrs = 10\n[[firms]]\nname = \"A\"\n" + segments, ":2:1: key 'market.customrs'"},
       {"wrong_type", "[[firms]]\nname = \"A\"\nreps = \"ten\"\n" + segments, ":3:8: key 'firms.A.reps'"},
       {"out_of_range", "[market]\nsubstitutability = -0.1\n[[firms]]\nname = \"A\"\n" + segments, "must be in [0, 1]"},
       {"shares", "[[firms]]\nname = \"A\"\n[[segments]]\nname = \"x\"\nshare = 0.3\n", "must sum to 1"},

@@ -85,7 +85,7 @@ to = "Rival"
 TEST(ScenarioFile, UnknownKeyNamesLineColumnAndNearestValidName) {
   const std::string e = error_of("[market]\ncustomrs = 10\n" + minimal);
   EXPECT_NE(e.find("test.toml:2:1"), std::string::npos) << e;
-  EXPECT_NE(e.find("'customrs'"), std::string::npos) << e;
+  EXPECT_NE(e.find("key 'market.customrs'"), std::string::npos) << e;
   EXPECT_NE(e.find("did you mean 'customers'"), std::string::npos) << e;
 }
 
