@@ -24,6 +24,7 @@ void initialise(const Model& model, State& state, bool record_events) {
   reps.skill.assign(slots, 0.0f);
   reps.active.assign(slots, 0);
   reps.left_step.assign(slots, -1);
+  reps.left_this_month.assign(slots / 64 + 1, 0);
   reps.left_firm.assign(slots, no_firm);
   reps.joined_firm.assign(slots, to_industry);
   reps.barred.assign(slots, 0);

@@ -15,6 +15,7 @@ void leave(const Model& model, State& state, std::int32_t rep) {
   const std::int16_t f = reps.firm[rep];
   reps.active[rep] = 0;
   reps.left_step[rep] = static_cast<std::int32_t>(state.step);
+  reps.left_this_month[static_cast<std::uint32_t>(rep) >> 6] |= std::uint64_t{1} << (static_cast<std::uint32_t>(rep) & 63);
   reps.left_firm[rep] = f;
   reps.joined_firm[rep] = to_industry;
   reps.barred[rep] = 0;
@@ -114,6 +115,7 @@ void rebuild_active_reps(State& state, ActiveReps& list) {
 }
 
 void depart_reps(const Model& model, State& state) {
+  std::fill(state.reps.left_this_month.begin(), state.reps.left_this_month.end(), 0);
   std::fill(state.departures.begin(), state.departures.end(), 0);
   std::fill(state.departures_to_competitor.begin(), state.departures_to_competitor.end(), 0);
   const RandomSource random(model.run_seed);

@@ -22,6 +22,10 @@ inline std::uint16_t event_step(std::int64_t now, std::int64_t wait, std::int64_
   return wait == never || now + wait >= steps ? no_event : static_cast<std::uint16_t>(now + wait);
 }
 
+inline bool test_bit(const std::uint64_t* bits, std::int32_t i) {
+  return (bits[static_cast<std::uint32_t>(i) >> 6] >> (static_cast<std::uint32_t>(i) & 63)) & 1u;
+}
+
 struct CustomerArrays {
   std::vector<std::uint8_t> segment;        // segment index (customers)
   std::vector<std::int16_t> firm;           // firm index; no_firm = unattached (customers)
@@ -46,6 +50,9 @@ struct RepArrays {
   std::vector<float> skill;                 // k > 0, mean 1 (slots)
   std::vector<std::uint8_t> active;         // 1 = serving customers at `firm` (slots)
   std::vector<std::int32_t> left_step;      // step of the latest departure; -1 = none (slots)
+  // Bit r set = rep r left this month. The customer pass tests this instead
+  // of left_step: a bit per rep stays in cache where an int per rep does not.
+  std::vector<std::uint64_t> left_this_month;  // (slots / 64 + 1)
   std::vector<std::int16_t> left_firm;      // firm left at that departure (slots)
   std::vector<std::int16_t> joined_firm;    // firm joined then; to_industry = left the industry (slots)
   std::vector<std::uint8_t> barred;         // 1 = that departure is barred by non-solicit (slots)

@@ -194,7 +194,7 @@ inline void add_stocks(Tally& tally, std::size_t cell, float brand_loyalty, floa
 void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin, std::size_t end, Tally& tally) {
   const Model& model = ctx.model;
   const std::size_t segments = model.segments();
-  const std::int32_t* const left_step = ctx.state.reps.left_step.data();
+  const std::uint64_t* const left_this_month = ctx.state.reps.left_this_month.data();
   const float* const skill = ctx.state.reps.skill.data();
   const CellConstants* const cells = model.cells.data();
   const std::uint16_t step = static_cast<std::uint16_t>(ctx.step);
@@ -212,7 +212,7 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
 
     // 2. Decision, if this customer's rep left the firm this month.
     std::int32_t rep = c.rep[i];
-    if (rep != no_rep && left_step[rep] == static_cast<std::int32_t>(ctx.step)) [[unlikely]] {
+    if (rep != no_rep && test_bit(left_this_month, rep)) [[unlikely]] {
       if (ctx.state.reps.left_firm[rep] == c.firm[i]) decide(ctx, c, i, tally);
       if (c.firm[i] == no_firm) continue;  // defected
       rep = c.rep[i];
