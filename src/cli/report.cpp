@@ -9,6 +9,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "core/state.hpp"
+
 namespace loyalsim::cli {
 namespace {
 
@@ -59,7 +61,7 @@ void print_throughput(std::ostream& out, const Throughput& t) {
       << t.runs << " run" << (t.runs == 1 ? "" : "s") << ", " << t.customer_months << " customer-months in "
       << std::fixed << std::setprecision(3) << t.seconds << " s, " << t.threads << " thread"
       << (t.threads == 1 ? "" : "s") << "), " << std::setprecision(1) << t.state_bytes_per_customer
-      << " bytes/customer of state\n";
+      << " bytes/customer of state, " << customer_month_bytes_moved << " bytes moved/customer-month\n";
 }
 
 Progress::Progress(bool quiet, std::string label, std::string unit)

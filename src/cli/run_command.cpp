@@ -3,7 +3,11 @@
 // one without runs once (a sweep of one).
 #include <chrono>
 #include <csignal>
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -18,6 +22,7 @@
 #include "core/errors.hpp"
 #include "core/model.hpp"
 #include "core/simulate.hpp"
+#include "core/state.hpp"
 #include "io/scenario_file.hpp"
 #include "io/sweep_table.hpp"
 #include "sweep/executor.hpp"
@@ -140,15 +145,20 @@ io::ResultsLayout make_layout(const Scenario& scenario, const std::optional<Swee
 }
 
 // Every design point must make a valid model (e.g. a swept `months` must
-// still contain the scripted departures) before any run starts.
-void check_every_point(const Scenario& scenario, const Design& design, const fs::path& source) {
+// still contain the scripted departures) before any run starts. Returns
+// the memory the largest run needs.
+std::size_t check_every_point(const Scenario& scenario, const Design& design, const fs::path& source) {
+  std::size_t largest = 0;
   for (Eigen::Index point = 0; point < design.points.rows(); ++point) {
     try {
-      make_model(scenario_at_point(scenario, design, point), 0);
+      const Model model = make_model(scenario_at_point(scenario, design, point), 0);
+      largest = std::max(largest, run_memory_bytes(static_cast<std::size_t>(model.customers),
+                                                   static_cast<std::size_t>(model.rep_capacity)));
     } catch (const InputError& e) {
       throw InputError(source.string() + ": design point " + std::to_string(point) + ": " + e.what());
     }
   }
+  return largest;
 }
 
 // A --set of a parameter the sweep varies would be silently overwritten at
@@ -178,6 +188,40 @@ std::string resume_command(const std::vector<std::string>& args) {
   return command + " --resume";
 }
 
+// Bytes of memory the machine can still give (MemAvailable), 0 if unknown.
+std::size_t available_memory_bytes() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  std::size_t kib = 0;
+  std::string unit;
+  while (meminfo >> key >> kib >> unit)
+    if (key == "MemAvailable:") return kib * 1024;
+  return 0;
+}
+
+// The largest run of the design, as many at once as there are threads (an
+// upper bound): refused before anything is allocated if it cannot fit.
+void check_memory(std::size_t largest, const Design& design, int threads, bool quiet) {
+  const auto concurrent =
+      static_cast<std::size_t>(std::min<std::int64_t>(design.runs(), static_cast<std::int64_t>(threads)));
+  const std::size_t needed = largest * concurrent;
+  const std::size_t available = available_memory_bytes();
+  const double gib = 1024.0 * 1024.0 * 1024.0;
+  if (available > 0 && needed > available) {
+    std::ostringstream message;
+    message << std::fixed << std::setprecision(2) << "the run needs about " << static_cast<double>(needed) / gib
+            << " GiB of memory (" << customer_state_bytes << " bytes per customer"
+            << (concurrent > 1 ? ", " + std::to_string(concurrent) + " runs at once" : std::string()) << ") but only "
+            << static_cast<double>(available) / gib
+            << " GiB are available; reduce market.customers" << (concurrent > 1 ? " or --threads" : "");
+    throw InputError(message.str());
+  }
+  if (!quiet && needed > (std::size_t{256} << 20))
+    std::cerr << "loyalsim: estimated memory " << std::fixed << std::setprecision(2)
+              << static_cast<double>(needed) / gib << " GiB of " << static_cast<double>(available) / gib
+              << " GiB available\n";
+}
+
 int available_threads(int requested) {
   return requested > 0 ? requested : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
@@ -197,7 +241,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   if (options.seed) scenario.seed = *options.seed;
   const Design design = file.sweep ? make_design(*file.sweep, scenario.seed) : single_run_design();
   check_overrides_against_design(options.overrides, design);
-  check_every_point(scenario, design, file.path);
+  const std::size_t largest_run_bytes = check_every_point(scenario, design, file.path);
 
   const int threads = available_threads(options.threads);
   const OutputPaths paths =
@@ -206,6 +250,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
     print_dry_run(std::cout, scenario, design, paths, threads, options.events);
     return 0;
   }
+  check_memory(largest_run_bytes, design, threads, options.quiet);
   const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
 
   // Output: a fresh file, or the interrupted one rebuilt from its journal.

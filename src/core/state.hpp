@@ -43,6 +43,28 @@ struct CustomerArrays {
   std::size_t size() const { return segment.size(); }
 };
 
+// Bytes of agent state per customer, and per rep slot: for memory estimates.
+inline constexpr std::size_t customer_state_bytes =
+    sizeof(std::uint8_t) + sizeof(std::int16_t) + sizeof(std::int32_t) + 2 * sizeof(float) +
+    sizeof(std::uint16_t) + sizeof(std::int16_t) + sizeof(std::uint16_t);
+// An upper bound of the bytes per rep slot, over RepArrays, ActiveReps and
+// the scratch arrays sized by slots.
+inline constexpr std::size_t rep_slot_bytes_bound = 64;
+
+// Memory a run of `customers` customers and `rep_slots` slots needs, with
+// a fixed allowance for everything else (tallies, the results, the
+// libraries' own buffers).
+inline constexpr std::size_t run_memory_bytes(std::size_t customers, std::size_t rep_slots) {
+  return customers * customer_state_bytes + rep_slots * rep_slot_bytes_bound + (std::size_t{32} << 20);
+}
+
+// What the month step streams through memory per customer: it reads
+// segment, firm, rep, both loyalties and next_event, and writes the
+// loyalties back (stay marks are touched only at rare events).
+inline constexpr std::size_t customer_month_bytes_moved =
+    sizeof(std::uint8_t) + sizeof(std::int16_t) + sizeof(std::int32_t) + 2 * sizeof(float) +
+    sizeof(std::uint16_t) + 2 * sizeof(float);
+
 // Rep slots. A slot is freed when its rep leaves the industry and reused by
 // a later hire, so slot ids are dense and bounded by Model::rep_capacity.
 struct RepArrays {
