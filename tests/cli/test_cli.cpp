@@ -144,6 +144,18 @@ TEST_F(Cli, ExistingOutputIsNeverOverwrittenWithoutForce) {
   EXPECT_EQ(files, 1u);
 }
 
+TEST_F(Cli, ARunThatCannotFitInMemoryIsRefusedBeforeAnythingIsWritten) {
+  // 2^31 - 1 customers need about 42 GiB of agent state: more than any
+  // machine this project runs on has available.
+  const Outcome o =
+      run("run " + tiny + " -o " + path("huge.h5") + " --set market.customers=2147483647");
+  EXPECT_EQ(o.status, 2) << o.output;
+  EXPECT_NE(o.output.find("GiB of memory"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("reduce market.customers"), std::string::npos) << o.output;
+  EXPECT_FALSE(fs::exists(path("huge.h5")));
+  EXPECT_FALSE(fs::exists(path("huge.h5.partial")));
+}
+
 TEST_F(Cli, RunPrintsTheHeadlineTableAndThroughput) {
   const Outcome o = run("run " + tiny + " -q -o " + path("t.h5"));
   EXPECT_EQ(o.status, 0) << o.output;
