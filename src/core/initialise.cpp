@@ -41,7 +41,7 @@ void initialise(const Model& model, State& state, bool record_events) {
       reps.active[slot] = 1;
       // Eligible to leave from step 0 on.
       const auto wait = random.words(static_cast<std::uint32_t>(slot), 0, Purpose::rep_departure, 1);
-      reps.next_departure[slot] = -1 + geometric_wait(model.departure_probability[f], wait[0]);
+      reps.next_departure[slot] = step_after(-1, geometric_wait(model.departure_probability[f], wait[0]));
       ++state.active_count[f];
     }
     state.vacancies.push_back(VacancyQueue{

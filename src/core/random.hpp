@@ -72,6 +72,9 @@ inline std::int64_t geometric_wait(double p, std::uint32_t word) {
   return months >= 1e15 ? never : 1 + static_cast<std::int64_t>(months);
 }
 
+// The step of the next event: `wait` months after `now`, or never.
+inline std::int64_t step_after(std::int64_t now, std::int64_t wait) { return wait == never ? never : now + wait; }
+
 // Standard normal by Box-Muller from two words.
 inline double standard_normal(std::uint32_t a, std::uint32_t b) {
   return std::sqrt(-2.0 * std::log(uniform01(a))) * std::cos(2.0 * std::numbers::pi * uniform01(b));

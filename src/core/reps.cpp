@@ -40,7 +40,7 @@ void join(const Model& model, State& state, std::int32_t rep, std::int16_t to, d
   const RandomSource random(model.run_seed);
   const auto w = random.words(static_cast<std::uint32_t>(rep), static_cast<std::uint32_t>(state.step),
                               Purpose::rep_departure);
-  reps.next_departure[rep] = state.step + geometric_wait(model.departure_probability[to], w[0]);
+  reps.next_departure[rep] = step_after(state.step, geometric_wait(model.departure_probability[to], w[0]));
   ++state.active_count[to];
   ++state.departures_to_competitor[from];
 }
@@ -185,7 +185,7 @@ void hire_reps(const Model& model, State& state) {
       reps.skill[slot] = static_cast<float>(lognormal_skill(model.scenario.market.rep_skill_sd, w[0], w[1]));
       reps.active[slot] = 1;
       reps.left_step[slot] = -1;
-      reps.next_departure[slot] = state.step + geometric_wait(model.departure_probability[f], w[2]);
+      reps.next_departure[slot] = step_after(state.step, geometric_wait(model.departure_probability[f], w[2]));
       ++state.active_count[f];
       hired = true;
     }

@@ -19,7 +19,8 @@ inline constexpr std::uint16_t no_event = UINT16_MAX;   // next_event: none with
 // The step `wait` months after `now` (wait from geometric_wait), or
 // no_event if that is past the last step.
 inline std::uint16_t event_step(std::int64_t now, std::int64_t wait, std::int64_t steps) {
-  return wait == never || now + wait >= steps ? no_event : static_cast<std::uint16_t>(now + wait);
+  const std::int64_t at = step_after(now, wait);
+  return at >= steps ? no_event : static_cast<std::uint16_t>(at);
 }
 
 inline bool test_bit(const std::uint64_t* bits, std::int32_t i) {

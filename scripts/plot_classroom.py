@@ -1,0 +1,636 @@
+#!/usr/bin/env python3
+"""Figures and tables of the classroom kit (scenarios/classroom/).
+
+    /usr/bin/python3 scripts/plot_classroom.py summary FILE.h5 [FILE.h5 ...]
+        [-o results/classroom/summary.png] [--table results/classroom/summary.txt] [--dpi N] [--palette N]
+    /usr/bin/python3 scripts/plot_classroom.py what-if results/classroom/what_if_substitutability.h5
+        [-o results/classroom/what_if_substitutability.png] [--x PATH] [--dpi N] [--palette N]
+
+Reads only loyalsim HDF5 files written with --events (h5py, numpy,
+matplotlib). The star rep of a scripted departure ([[departures]] in the
+scenario stored in the file) is found in events/: of the reps who left the
+departure's firm in the departure's month, the one with the most decisions
+(its book: the scripted departure takes the largest book; random leavers of
+the same month have smaller books).
+
+summary: every run of every file is one replicate of its case (the
+scenario's file name, e.g. complex_solution); several files of the same case
+(one per --seed) are pooled. One page, readable on a projector:
+  (a) what the star's customers did: stayed with the firm (and got a new
+      rep), followed the star to the competitor, or stopped buying; mean over
+      the replicates;
+  (b) the firm's customers (timeseries/customers summed over segments)
+      from 12 months before to 12 months after the departure, as a
+      percentage of the month before it; mean and 95% interval.
+It prints a plain-text table (also written to --table): the split of the
+star's customers, the firm's retention over all departures of the recorded
+months (summary/stayed / summary/orphaned over the segments), and the firm's
+customers 12 months after the departure.
+
+what-if: a sweep (runs/ has a column per varied parameter); the follow rate
+of the star's customers, one line per segment, against the parameter (--x,
+default the first varied one), with 95% t-intervals over the replicates.
+
+Bad arguments or a missing or invalid file: a message on stderr and exit
+status 2.
+"""
+
+import argparse
+import math
+import os
+import sys
+
+EXIT_BAD_INPUT = 2
+STATUS_DONE = 1
+CHOICE_STAY, CHOICE_FOLLOW, CHOICE_DEFECT = 0, 1, 2
+
+BASE_FONT = 18      # every text on the figures is at least 16 pt
+SMALL_FONT = 16
+LINE_WIDTH = 4.0
+
+# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+CHOICES = [  # (key, legend label, bar colour, colour of a label inside the bar)
+    ("stay", "Stayed with the firm (got a new rep)", "#0072B2", "white"),
+    ("follow", "Followed the star to the competitor", "#D55E00", "white"),
+    ("defect", "Stopped buying altogether", "#BBBBBB", "black"),
+]
+LINE_COLOURS = ["#000000", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"]
+LINE_STYLES = ["-", "--", "-.", ":"]
+
+# The kit's cases, in the order of the figure: scenario file name (and, for a
+# case with several scripted departures, the firm the star leaves) -> label
+# of the bar in (a), label of the line in (b).
+KIT_CASES = [
+    (("complex_solution", None), "Complex solution\n(long sale, executive buyers)", "Complex solution"),
+    (("simple_product", None), "Simple product\n(bought through procurement)", "Simple product"),
+    (("personal_service", None), "Personal service\n(stylist, nail technician)", "Personal service"),
+    (("company_owns", None), "Company owns the relationship\n(service, support, billing)", "Company owns it"),
+    (("routed_through_rep", None), "All contact routed via the rep\n(the rep owns the account)",
+     "Routed via the rep"),
+    (("small_vs_big", "SmallFirm"), "Small firm's star leaves\nfor the big brand", "Small firm"),
+    (("small_vs_big", "BigBrand"), "Big brand's star leaves\nfor the small firm", "Big brand"),
+]
+# Panels of (b): title, cases.
+KIT_GROUPS = [
+    ("What is sold", ["complex_solution", "simple_product", "personal_service"]),
+    ("How the firm serves", ["company_owns", "routed_through_rep"]),
+    ("Firm size: the two stars\ntrade places", ["small_vs_big"]),
+]
+SEGMENT_LABELS = {
+    "complex_solution": "Complex-solution customers",
+    "simple_product": "Simple-product customers",
+    "b2b_account": "B2B accounts",
+    "salon_client": "Salon clients",
+}
+PARAMETER_LABELS = {
+    "market.substitutability": "How alike the two firms' products are\n"
+                               "(substitutability: 0 = different products, 1 = the same)",
+}
+
+
+class BadInput(Exception):
+    """A problem with the arguments or a results file: exit status 2."""
+
+
+def fail(message):
+    print(f"plot_classroom.py: error: {message}", file=sys.stderr)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+# ------------------------------------------------------------ statistics
+
+def t_quantile(df):
+    """97.5% quantile of Student's t with df degrees of freedom."""
+    try:
+        from scipy.stats import t
+        return float(t.ppf(0.975, df))
+    except ImportError:
+        table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
+        return table[df - 1] if df <= len(table) else 1.96 + 2.4 / df
+
+
+def mean_interval(samples, axis=0):
+    """Mean and half-width of the 95% t-interval over axis (NaN half-width below 2 samples)."""
+    import numpy as np
+
+    a = np.asarray(samples, dtype=np.float64)
+    n = np.sum(np.isfinite(a), axis=axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nanmean(a, axis=axis) if a.size else np.nan
+        sd = np.nanstd(a, axis=axis, ddof=1) if a.shape[axis] > 1 else np.full_like(mean, np.nan)
+        half = np.where(n > 1, sd / np.sqrt(np.maximum(n, 1)) * t_quantile(max(int(np.max(n)) - 1, 1)), np.nan)
+    return mean, half
+
+
+# ------------------------------------------------------------ reading
+
+def as_text(value):
+    """An HDF5 string (attribute or element) as str, whatever h5py returns."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if hasattr(value, "shape") and getattr(value, "shape", None) == ():
+        return as_text(value[()])
+    return str(value)
+
+
+def open_file(path):
+    import h5py
+
+    if not os.path.exists(path):
+        raise BadInput(f"results file '{path}' does not exist")
+    if not os.path.isfile(path):
+        raise BadInput(f"'{path}' is not a file")
+    try:
+        try:
+            return h5py.File(path, "r", locking=False)
+        except TypeError:  # h5py < 3.5
+            return h5py.File(path, "r")
+    except OSError as error:
+        raise BadInput(f"cannot open '{path}' as HDF5: {error}") from None
+
+
+def need(group, name, path):
+    if name not in group:
+        raise BadInput(f"'{path}' has no {group.name.strip('/')}/{name}: not a loyalsim results file"
+                       + (" written with --events?" if group.name == "/" and name == "events" else "?"))
+    return group[name]
+
+
+def read_file(path):
+    """Every finished run of a results file: the stars' decisions and the firms' customers."""
+    import numpy as np
+    import tomllib
+
+    with open_file(path) as f:
+        for key in ("scenario_resolved",):
+            if key not in f.attrs:
+                raise BadInput(f"'{path}' has no root attribute {key}: not a loyalsim results file?")
+        if "events" not in f:
+            raise BadInput(f"'{path}' has no events/: run loyalsim with --events")
+        scenario = tomllib.loads(as_text(f.attrs["scenario_resolved"]))
+        departures = scenario.get("departures", [])
+        if not departures:
+            raise BadInput(f"'{path}': the scenario has no [[departures]] (no star rep leaves)")
+        scenario_path = as_text(f.attrs["scenario_path"]) if "scenario_path" in f.attrs else path
+        case = os.path.splitext(os.path.basename(scenario_path))[0]
+        ts = need(f, "timeseries", path)
+        firms = [as_text(v) for v in need(ts, "firm", path)[()]]
+        segments = [as_text(v) for v in need(ts, "segment", path)[()]]
+        months = np.asarray(need(ts, "month", path)[()], dtype=np.int64)
+        customers = np.asarray(need(ts, "customers", path)[()], dtype=np.float64).sum(axis=3)  # run x month x firm
+        summary = need(f, "summary", path)
+        stayed = np.asarray(need(summary, "stayed", path)[()], dtype=np.float64).sum(axis=2)     # run x firm
+        orphaned = np.asarray(need(summary, "orphaned", path)[()], dtype=np.float64).sum(axis=2)
+        runs = need(f, "runs", path)
+        status = np.asarray(need(runs, "status", path)[()], dtype=np.int64)
+        columns = {n: np.asarray(runs[n][()], dtype=np.float64) for n in runs
+                   if n not in ("run", "point", "replicate", "seed", "status", "wall_seconds",
+                                "scripted_shortfall") and runs[n].ndim == 1}
+        params = ([as_text(v) for v in f["design/parameter"][()]]
+                  if "design" in f and "parameter" in f["design"] else list(columns))
+        ev = need(f, "events", path)
+        events = {k: np.asarray(need(ev, k, path)[()]) for k in ("run", "month", "rep", "from_firm", "segment", "choice")}
+
+    done = np.flatnonzero(status == STATUS_DONE)
+    if done.size == 0:
+        raise BadInput(f"'{path}' has no finished run")
+    order = np.argsort(events["run"], kind="stable")
+    events = {k: v[order] for k, v in events.items()}
+    bounds = np.searchsorted(events["run"], np.arange(status.size + 1))
+
+    records = []
+    for r in done:
+        lo, hi = bounds[r], bounds[r + 1]
+        ev_r = {k: v[lo:hi] for k, v in events.items()}
+        for d in departures:
+            firm, month = d["firm"], int(d["month"])
+            if firm not in firms:
+                raise BadInput(f"'{path}': departure from unknown firm '{firm}'")
+            fi = firms.index(firm)
+            sel = (ev_r["month"] == month) & (ev_r["from_firm"] == fi)
+            reps, counts = np.unique(ev_r["rep"][sel], return_counts=True)
+            if reps.size == 0:
+                continue  # the star had no customers (or the month is not recorded)
+            # The scripted leavers: the largest books of the month (ties: lowest id, as the engine).
+            top = np.lexsort((reps, -counts))[: int(d.get("count", 1))]
+            star = sel & np.isin(ev_r["rep"], reps[top])
+            choice = ev_r["choice"][star]
+            seg = ev_r["segment"][star]
+            n = choice.size
+            rel = months - month
+            base_idx = np.flatnonzero(months == month - 1)
+            base = customers[r, base_idx[0], fi] if base_idx.size else math.nan
+            records.append({
+                "file": path, "case": case, "run": int(r), "firm": firm, "to": str(d.get("to", "industry")),
+                "month": month, "book": n,
+                "stay": float(np.mean(choice == CHOICE_STAY)),
+                "follow": float(np.mean(choice == CHOICE_FOLLOW)),
+                "defect": float(np.mean(choice == CHOICE_DEFECT)),
+                "follow_by_segment": {s: (float(np.mean(choice[seg == i] == CHOICE_FOLLOW))
+                                          if np.any(seg == i) else math.nan)
+                                      for i, s in enumerate(segments)},
+                "retention_all": stayed[r, fi] / orphaned[r, fi] if orphaned[r, fi] > 0 else math.nan,
+                "rel_months": rel,
+                "index": customers[r, :, fi] / base * 100.0 if base > 0 else np.full(rel.shape, math.nan),
+                "params": {p: float(columns[p][r]) for p in params if p in columns},
+            })
+    return records, segments, params
+
+
+def save(fig, output, dpi, palette):
+    """Write the PNG; with palette > 0, as an indexed PNG of that many colours (a small file for docs/)."""
+    fig.savefig(output, dpi=dpi)
+    if palette:
+        try:
+            from PIL import Image
+        except ImportError:  # Pillow comes with matplotlib, but keep the full-colour file if it is missing
+            print("plot_classroom.py: Pillow is missing; wrote a full-colour PNG", file=sys.stderr)
+            return
+        with Image.open(output) as image:
+            small = image.convert("RGB").quantize(colors=palette, method=Image.Quantize.MEDIANCUT,
+                                                  dither=Image.Dither.NONE)
+        small.save(output, optimize=True)
+
+
+# ------------------------------------------------------------ summary
+
+def case_key(record, multi):
+    return (record["case"], record["firm"] if multi.get(record["case"]) else None)
+
+
+def gather(paths):
+    """Cases in figure order: list of dicts with the records of every replicate."""
+    records = []
+    for path in paths:
+        recs, _, params = read_file(path)
+        if params:
+            raise BadInput(f"'{path}' is a sweep over {', '.join(params)}: draw it with 'what-if'; "
+                           "summary pools the runs of each case as replicates")
+        records.extend(recs)
+    if not records:
+        raise BadInput("no star departure found in the files (no decisions in the departure month?)")
+    firms_per_case = {}
+    for rec in records:
+        firms_per_case.setdefault(rec["case"], set()).add(rec["firm"])
+    multi = {c: len(f) > 1 for c, f in firms_per_case.items()}
+    by_key = {}
+    for rec in records:
+        by_key.setdefault(case_key(rec, multi), []).append(rec)
+    known = {key: (bar, line) for key, bar, line in KIT_CASES}
+    keys = [k for k, _, _ in KIT_CASES if k in by_key] + sorted(k for k in by_key if k not in known)
+    cases = []
+    for key in keys:
+        recs = by_key[key]
+        first = recs[0]
+        default = (f"{first['case'].replace('_', ' ')}:\n{first['firm']}'s star leaves for {first['to']}"
+                   if key[1] else first["case"].replace("_", " ").capitalize())
+        bar, line = known.get(key, (default, default.replace("\n", " ")))
+        cases.append({"key": key, "bar_label": bar, "line_label": line, "records": recs})
+    return cases
+
+
+def case_stats(case):
+    import numpy as np
+
+    recs = case["records"]
+    out = {"n": len(recs), "firm": recs[0]["firm"], "to": recs[0]["to"]}
+    for k in ("book", "stay", "follow", "defect", "retention_all"):
+        out[k] = mean_interval([r[k] for r in recs])
+    rel = recs[0]["rel_months"]
+    same = all(np.array_equal(r["rel_months"], rel) for r in recs)
+    if not same:
+        raise BadInput(f"the runs of case {case['key'][0]} record different months")
+    out["rel"] = rel
+    out["index"] = mean_interval(np.vstack([r["index"] for r in recs]), axis=0)
+    after = np.flatnonzero(rel == 12)
+    out["index_12"] = ((float(out["index"][0][after[0]]), float(out["index"][1][after[0]]))
+                       if after.size else (math.nan, math.nan))
+    at = np.flatnonzero(rel == 0)
+    out["index_0"] = ((float(out["index"][0][at[0]]), float(out["index"][1][at[0]]))
+                      if at.size else (math.nan, math.nan))
+    return out
+
+
+def pct(mean_half, digits=1):
+    m, h = mean_half
+    if not math.isfinite(m):
+        return "-"
+    return f"{100 * m:.{digits}f}" + (f" ±{100 * h:.{digits}f}" if math.isfinite(h) else "")
+
+
+def summary_table(cases, stats):
+    reps = sorted({s["n"] for s in stats})
+    rep_text = "/".join(str(r) for r in reps)
+    lines = [
+        "When the star rep leaves for a competitor: what the star's customers did",
+        f"(percent; mean over {rep_text} runs per case ± half-width of the 95% t-interval)",
+        "",
+    ]
+    header = ["case", "star's firm", "star's book", "stayed", "followed", "stopped",
+              "firm keeps (all departures)", "customers at +12 months"]
+    rows = []
+    for case, s in zip(cases, stats):
+        label = case["key"][0]
+        rows.append([label, s["firm"], f"{s['book'][0]:.0f}", pct(s["stay"]), pct(s["follow"]),
+                     pct(s["defect"]), pct(s["retention_all"]),
+                     f"{s['index_12'][0]:.1f} ±{s['index_12'][1]:.1f}" if math.isfinite(s["index_12"][1])
+                     else f"{s['index_12'][0]:.1f}"])
+    widths = [max(len(header[i]), *(len(r[i]) for r in rows)) for i in range(len(header))]
+    fmt = lambda cells: "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+    lines.append(fmt(header).rstrip())
+    lines.extend(fmt(r).rstrip() for r in rows)
+    lines += [
+        "",
+        "star's book: customers of the star when it left (each made a decision);",
+        "stayed / followed / stopped: shares of those customers;",
+        "firm keeps (all departures): stayed / orphaned over every rep who left the star's firm",
+        "  in the recorded months (random departures too, some to the industry: no one can follow them);",
+        "customers at +12 months: the star's firm's customers 12 months after the departure,",
+        "  as a percentage of the month before it.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def draw_summary(cases, stats, output, dpi, palette=0):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    plt.rcParams.update({"font.size": BASE_FONT, "axes.titlesize": BASE_FONT + 2,
+                         "axes.labelsize": BASE_FONT, "xtick.labelsize": SMALL_FONT,
+                         "ytick.labelsize": SMALL_FONT, "legend.fontsize": SMALL_FONT})
+    n_cases = len(cases)
+    groups = [(title, [c for c in cases if c["key"][0] in members]) for title, members in KIT_GROUPS]
+    grouped = {id(c) for _, cs in groups for c in cs}
+    others = [c for c in cases if id(c) not in grouped]
+    if others:
+        groups.append(("Other cases", others))
+    groups = [(t, cs) for t, cs in groups if cs]
+    max_lines = max(len(cs) for _, cs in groups)
+
+    # Layout in inches, from the top of the page down.
+    width = 18.0
+    heights = [("title", 1.25), ("a_title", 0.55), ("bars", 0.64 * n_cases), ("a_legend", 1.25),
+               ("b_title", 0.75), ("b_subtitles", 0.75), ("b_axes", 4.6), ("b_xlabel", 0.75),
+               ("b_legend", 0.36 * max_lines + 0.3)]
+    height = sum(h for _, h in heights)
+    top = {}
+    y = height
+    for name, h in heights:
+        top[name] = y
+        y -= h
+
+    def axes_at(left_in, bottom_in, w_in, h_in, **kw):
+        return fig.add_axes([left_in / width, bottom_in / height, w_in / width, h_in / height], **kw)
+
+    fig = plt.figure(figsize=(width, height))
+    fig.text(0.5, (height - 0.15) / height,
+             "When the star rep leaves for a competitor with similar products,\nwho keeps the customers?",
+             ha="center", va="top", fontsize=BASE_FONT + 8, fontweight="bold")
+
+    # (a) the split of the star's customers
+    reps = sorted({s["n"] for s in stats})
+    label_w, right_pad = 5.2, 0.75
+    bars_h = 0.64 * n_cases
+    ax = axes_at(label_w, top["bars"] - bars_h, width - label_w - right_pad, bars_h)
+    fig.text(0.25 / width, (top["a_title"] - 0.05) / height,
+             f"(a) What the star rep's customers did (mean of {'/'.join(map(str, reps))} simulated markets per case)",
+             ha="left", va="top", fontsize=BASE_FONT + 2, fontweight="bold")
+    ys = np.arange(n_cases)[::-1]
+    left = np.zeros(n_cases)
+    for key, label, colour, text_colour in CHOICES:
+        values = np.array([100 * s[key][0] for s in stats])
+        ax.barh(ys, values, left=left, height=0.74, color=colour, label=label, edgecolor="white", linewidth=1.5)
+        for y_, l, v in zip(ys, left, values):
+            if v >= 4.0:
+                ax.text(l + v / 2, y_, f"{v:.0f}%", ha="center", va="center", color=text_colour,
+                        fontsize=BASE_FONT if v >= 6 else SMALL_FONT, fontweight="bold")
+            elif v >= 0.5:  # too narrow: the number beside the bar (only the last slice can be this narrow)
+                ax.text(100.6 if key == "defect" else l + v / 2, y_, f"{v:.0f}%",
+                        ha="left" if key == "defect" else "center", va="center", color="#333333",
+                        fontsize=SMALL_FONT, clip_on=False)
+        left += values
+    ax.set_yticks(ys)
+    ax.set_yticklabels([c["bar_label"] for c in cases], fontsize=SMALL_FONT)
+    ax.set_xlim(0, 100)
+    ax.set_ylim(-0.55, n_cases - 0.45)
+    ax.set_xticks([0, 25, 50, 75, 100])
+    ax.set_xticklabels(["0%", "25%", "50%", "75%", "100%"])
+    ax.tick_params(axis="y", length=0)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5 - 0.5 * label_w / (width - label_w - right_pad), -0.5 / bars_h - 0.02),
+              ncol=3, frameon=False, handlelength=1.4, borderaxespad=0, columnspacing=2.0,
+              fontsize=BASE_FONT)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+
+    # (b) the firm's customers around the departure
+    fig.text(0.25 / width, (top["b_title"] - 0.1) / height,
+             "(b) The firm's customers around the departure (mean and 95% interval)",
+             ha="left", va="top", fontsize=BASE_FONT + 2, fontweight="bold")
+    lows, highs = [], []
+    for s in stats:
+        m, h = s["index"]
+        h = np.where(np.isfinite(h), h, 0)
+        lows.append(np.nanmin(m - h))
+        highs.append(np.nanmax(m + h))
+    y_lo = math.floor((min(lows) - 1) / 5) * 5
+    y_hi = max(102.5, math.ceil(max(highs) + 1))
+    b_left, b_right, gap = 1.75, 0.45, 0.7
+    panel_w = (width - b_left - b_right - gap * (len(groups) - 1)) / len(groups)
+    b_bottom = top["b_axes"] - 4.6
+    axes = []
+    for gi, (title, members) in enumerate(groups):
+        bx = axes_at(b_left + gi * (panel_w + gap), b_bottom, panel_w, 4.6,
+                     sharey=axes[0] if axes else None)
+        axes.append(bx)
+        bx.axvline(0, color="#555555", linestyle=":", linewidth=2.5)
+        bx.axhline(100, color="#AAAAAA", linewidth=1.5, zorder=0)
+        handles = []
+        for li, case in enumerate(members):
+            s = stats[cases.index(case)]
+            m, h = s["index"]
+            colour = LINE_COLOURS[li % len(LINE_COLOURS)]
+            style = LINE_STYLES[li % len(LINE_STYLES)]
+            line, = bx.plot(s["rel"], m, color=colour, linestyle=style, linewidth=LINE_WIDTH,
+                            label=case["line_label"])
+            handles.append(line)
+            if np.isfinite(h).any():
+                bx.fill_between(s["rel"], m - h, m + h, color=colour, alpha=0.2, linewidth=0)
+        fig.text((b_left + gi * (panel_w + gap) + panel_w / 2) / width, (top["b_subtitles"] - 0.05) / height,
+                 title, ha="center", va="top", fontsize=BASE_FONT, fontweight="bold")
+        bx.set_xlim(-12, 12)
+        bx.set_xticks([-12, -6, 0, 6, 12])
+        bx.set_ylim(y_lo, y_hi)
+        bx.set_yticks(np.arange(y_lo, y_hi + 0.01, 5 if y_hi - y_lo <= 40 else 10))
+        bx.grid(axis="y", color="#DDDDDD")
+        bx.set_xlabel("Months since the star left", fontsize=SMALL_FONT)
+        bx.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.75 / 4.6 - 0.02),
+                  frameon=False, handlelength=2.8, borderaxespad=0, fontsize=SMALL_FONT)
+        bx.text(0.4, y_hi - 0.4, "star leaves", ha="left", va="top", fontsize=SMALL_FONT, color="#555555")
+        if gi > 0:
+            plt.setp(bx.get_yticklabels(), visible=False)
+        for side in ("top", "right"):
+            bx.spines[side].set_visible(False)
+    axes[0].set_ylabel("Firm's customers\n(100 = the month before)", fontsize=SMALL_FONT)
+    save(fig, output, dpi, palette)
+    plt.close(fig)
+
+
+def run_summary(args):
+    cases = gather(args.files)
+    stats = [case_stats(c) for c in cases]
+    table = summary_table(cases, stats)
+    print(table, end="")
+    if args.table:
+        with open(args.table, "w", encoding="utf-8") as out:
+            out.write(table)
+    draw_summary(cases, stats, args.output, args.dpi, args.palette)
+    print(f"wrote {args.output}" + (f" and {args.table}" if args.table else ""))
+
+
+# ------------------------------------------------------------ what if
+
+def base_value(path, name):
+    """The value of parameter `name` in the scenario file itself (before the sweep), or None."""
+    import tomllib
+
+    if not name:
+        return None
+    try:
+        with open_file(path) as f:
+            scenario = tomllib.loads(as_text(f.attrs["scenario"]))
+        table, _, key = name.partition(".")
+        if table == "market":
+            value = scenario.get("market", {}).get(key)
+        else:  # firms.NAME.key or segments.NAME.key
+            owner, _, key = key.partition(".")
+            value = next((t.get(key) for t in scenario.get(table, []) if t.get("name") == owner), None)
+        return float(value) if isinstance(value, (int, float)) else None
+    except Exception:  # no scenario text, or not TOML: no marker
+        return None
+
+
+def run_what_if(args):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    records, segments, params = read_file(args.file)
+    base = base_value(args.file, args.x or (params[0] if params else None))
+    if not params:
+        raise BadInput(f"'{args.file}' is not a sweep (no varied parameter in runs/)")
+    x_name = args.x or params[0]
+    if x_name not in params:
+        raise BadInput(f"'{x_name}' is not a varied parameter of '{args.file}'; it has: {', '.join(params)}")
+    firms_left = sorted({r["firm"] for r in records})
+    if len(firms_left) != 1:
+        raise BadInput(f"what-if expects one star departure per run, found departures from {firms_left}")
+    xs = np.array([r["params"][x_name] for r in records])
+    values = sorted(set(xs.tolist()))
+    present = [s for s in segments if any(math.isfinite(r["follow_by_segment"][s]) for r in records)]
+
+    plt.rcParams.update({"font.size": BASE_FONT, "axes.labelsize": BASE_FONT, "xtick.labelsize": SMALL_FONT,
+                         "ytick.labelsize": SMALL_FONT, "legend.fontsize": SMALL_FONT})
+    fig, ax = plt.subplots(figsize=(13, 8.2))
+    fig.subplots_adjust(left=0.12, right=0.97, top=0.82, bottom=0.17)
+    table = ["What if: follow rate of the star's customers (percent, mean ± half-width of the 95% t-interval)",
+             f"{x_name:>24s}  " + "  ".join(f"{s:>22s}" for s in present)]
+    rows = {v: [] for v in values}
+    reps = set()
+    for si, seg in enumerate(present):
+        means, halves = [], []
+        for v in values:
+            samples = [r["follow_by_segment"][seg] for r, x in zip(records, xs) if x == v]
+            reps.add(len(samples))
+            m, h = mean_interval(samples)
+            means.append(100 * float(m))
+            halves.append(100 * float(h) if math.isfinite(float(h)) else 0.0)
+            rows[v].append(pct((float(m), float(h))))
+        means, halves = np.array(means), np.array(halves)
+        colour = LINE_COLOURS[si % len(LINE_COLOURS)]
+        ax.fill_between(values, means - halves, means + halves, color=colour, alpha=0.18, linewidth=0)
+        ax.errorbar(values, means, yerr=halves, color=colour, linestyle=LINE_STYLES[si % len(LINE_STYLES)],
+                    linewidth=LINE_WIDTH, marker="os^D"[si % 4], markersize=11, capsize=6, capthick=2.5,
+                    elinewidth=2.5, label=SEGMENT_LABELS.get(seg, seg.replace("_", " ")))
+    for v in values:
+        table.append(f"{v:>24g}  " + "  ".join(f"{c:>22s}" for c in rows[v]))
+    if base is not None and min(values) <= base <= max(values):
+        ax.axvline(base, color="#555555", linestyle=":", linewidth=2.5, zorder=0)
+        ax.text(base, 97, f"the cases of the\nsummary figure ({base:g}) ", ha="right", va="top",
+                fontsize=SMALL_FONT, color="#555555")
+    ax.set_ylim(0, 100)
+    ax.set_yticks([0, 25, 50, 75, 100])
+    ax.set_yticklabels(["0%", "25%", "50%", "75%", "100%"])
+    ax.set_xlim(min(values) - 0.03 * (max(values) - min(values) or 1), max(values) + 0.03 * (max(values) - min(values) or 1))
+    ax.set_xlabel(PARAMETER_LABELS.get(x_name, x_name))
+    ax.set_ylabel("Star's customers who\nfollow the star")
+    ax.grid(color="#DDDDDD")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(loc="center right", frameon=True, framealpha=0.95)
+    rep_text = "/".join(str(n) for n in sorted(reps))
+    fig.suptitle("What if the competitor's product were less alike?", fontsize=BASE_FONT + 8,
+                 fontweight="bold", y=0.975)
+    fig.text(0.5, 0.875, f"The star rep leaves for the competitor: who follows? "
+                         f"(mean of {rep_text} simulated markets per value, 95% interval)",
+             ha="center", fontsize=SMALL_FONT)
+    save(fig, args.output, args.dpi, args.palette)
+    plt.close(fig)
+    print("\n".join(table))
+    print(f"wrote {args.output}")
+
+
+# ------------------------------------------------------------ main
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description="Figures and tables of the loyalsim classroom kit.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("summary", help="one page comparing the classroom cases")
+    s.add_argument("files", nargs="+", help="results files of the cases (HDF5, written with --events)")
+    s.add_argument("-o", "--output", default="results/classroom/summary.png", help="PNG to write")
+    s.add_argument("--table", help="also write the plain-text table to this file")
+    s.add_argument("--dpi", type=int, default=100, help="resolution of the PNG (default 100)")
+    w = sub.add_parser("what-if", help="follow rate of the star's customers against a swept parameter")
+    w.add_argument("file", help="results file of the what-if sweep (HDF5, written with --events)")
+    w.add_argument("-o", "--output", default="results/classroom/what_if_substitutability.png", help="PNG to write")
+    w.add_argument("--x", metavar="PATH", help="parameter on the x axis (default: the first varied one)")
+    w.add_argument("--dpi", type=int, default=100, help="resolution of the PNG (default 100)")
+    for p in (s, w):
+        p.add_argument("--palette", type=int, default=0, metavar="N",
+                       help="write an indexed PNG of N colours (16-256; a small file, e.g. for docs/)")
+    args = parser.parse_args(argv)
+    if args.palette and not 16 <= args.palette <= 256:
+        parser.error(f"--palette must be in 16..256, found {args.palette}")
+    if args.dpi < 20 or args.dpi > 1200:
+        parser.error(f"--dpi must be in 20..1200, found {args.dpi}")
+    if not args.output.lower().endswith(".png"):
+        parser.error(f"the output must be a .png file, found '{args.output}'")
+    for out in [args.output] + ([args.table] if getattr(args, "table", None) else []):
+        folder = os.path.dirname(os.path.abspath(out))
+        if not os.path.isdir(folder):
+            parser.error(f"the output directory '{folder}' does not exist")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        if args.command == "summary":
+            run_summary(args)
+        else:
+            run_what_if(args)
+    except BadInput as error:
+        fail(str(error))
+    except KeyError as error:
+        fail(f"a results file lacks {error}: not a loyalsim results file?")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
