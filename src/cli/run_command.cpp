@@ -104,15 +104,6 @@ RunOptions parse_options(const std::vector<std::string>& args, bool& help) {
   return o;
 }
 
-const char* design_name(DesignType type) {
-  switch (type) {
-    case DesignType::grid: return "grid";
-    case DesignType::list: return "list";
-    case DesignType::lhs: return "lhs";
-    case DesignType::sobol: return "sobol";
-  }
-  return "";
-}
 
 io::ResultsLayout make_layout(const Scenario& scenario, const std::optional<SweepSpec>& sweep, const Design& design,
                               bool events) {

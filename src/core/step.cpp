@@ -40,6 +40,20 @@ void leave_firm(CustomerArrays& c, std::size_t i, Tally& tally, std::size_t cell
   c.last_stay[i] = no_stay;
 }
 
+// Defection and churn: the customer leaves its firm (breaking its pending
+// stays), loses both loyalties, and waits for acquisition trials from next
+// month on; `wait_word` draws that wait.
+void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally, std::size_t cell,
+                       std::uint32_t wait_word) {
+  leave_firm(c, i, tally, cell, ctx.month);
+  c.firm[i] = no_firm;
+  c.rep[i] = no_rep;
+  c.brand_loyalty[i] = 0.0f;
+  c.rep_loyalty[i] = 0.0f;
+  c.next_event[i] =
+      event_step(ctx.step, geometric_wait(ctx.model.scenario.market.acquisition_rate, wait_word), ctx.model.steps);
+}
+
 // Step 2: a customer whose rep left this month chooses stay, follow or
 // defect by multinomial logit.
 [[gnu::noinline]] void decide(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally) {
@@ -103,13 +117,7 @@ void leave_firm(CustomerArrays& c, std::size_t i, Tally& tally, std::size_t cell
       break;
     case Choice::defect:
       ++tally.at(cell, Tally::defected);
-      leave_firm(c, i, tally, cell, ctx.month);
-      c.firm[i] = no_firm;
-      c.rep[i] = no_rep;
-      c.brand_loyalty[i] = 0.0f;
-      c.rep_loyalty[i] = 0.0f;
-      // Unattached from now on: acquisition trials start next month.
-      c.next_event[i] = event_step(ctx.step, geometric_wait(model.scenario.market.acquisition_rate, w[3]), model.steps);
+      become_unattached(ctx, c, i, tally, cell, w[3]);
       break;
   }
   if (ctx.record_events && ctx.month >= 1) {
@@ -145,12 +153,7 @@ void leave_firm(CustomerArrays& c, std::size_t i, Tally& tally, std::size_t cell
   if (uniform01(w[0]) < 1.0 - loyalty) {
     const std::size_t cell = static_cast<std::size_t>(c.firm[i]) * model.segments() + s;
     ++tally.at(cell, Tally::churned);
-    leave_firm(c, i, tally, cell, ctx.month);
-    c.firm[i] = no_firm;
-    c.rep[i] = no_rep;
-    c.brand_loyalty[i] = 0.0f;
-    c.rep_loyalty[i] = 0.0f;
-    c.next_event[i] = event_step(ctx.step, geometric_wait(model.scenario.market.acquisition_rate, w[3]), model.steps);
+    become_unattached(ctx, c, i, tally, cell, w[3]);
   } else {
     c.next_event[i] = event_step(ctx.step, geometric_wait(model.churn_probability[s], w[3]), model.steps);
   }

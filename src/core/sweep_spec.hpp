@@ -11,6 +11,16 @@ namespace loyalsim {
 
 enum class DesignType { grid, list, lhs, sobol };
 
+inline const char* design_name(DesignType type) {
+  switch (type) {
+    case DesignType::grid: return "grid";
+    case DesignType::list: return "list";
+    case DesignType::lhs: return "lhs";
+    case DesignType::sobol: return "sobol";
+  }
+  return "";
+}
+
 struct SweepParameter {
   std::string path;            // e.g. "market.substitutability"
   std::vector<double> values;  // grid: the values; list: one value per point

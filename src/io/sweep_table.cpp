@@ -22,15 +22,6 @@ DesignType design_type(const Reader& reader, const toml::node& node) {
   reader.fail(node.source(), "sweep.design", problem);
 }
 
-const char* design_name(DesignType type) {
-  switch (type) {
-    case DesignType::grid: return "grid";
-    case DesignType::list: return "list";
-    case DesignType::lhs: return "lhs";
-    case DesignType::sobol: return "sobol";
-  }
-  return "";
-}
 
 // One varied parameter: its path resolved against the scenario, its values
 // (grid, list) or range (lhs, sobol) checked against the registry.

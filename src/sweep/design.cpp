@@ -32,16 +32,6 @@ std::string format(double value) {
   return std::string(buffer, end);
 }
 
-const char* design_name(DesignType type) {
-  switch (type) {
-    case DesignType::grid: return "grid";
-    case DesignType::list: return "list";
-    case DesignType::lhs: return "lhs";
-    case DesignType::sobol: return "sobol";
-  }
-  return "?";
-}
-
 std::string parameter_key(const SweepParameter& parameter) { return "parameter '" + parameter.path + "'"; }
 
 bool is_whole(double value) { return std::floor(value) == value; }
