@@ -8,6 +8,7 @@
 
 #include <tbb/enumerable_thread_specific.h>
 
+#include "core/column.hpp"
 #include "core/random.hpp"
 #include "core/run_result.hpp"
 
@@ -28,18 +29,18 @@ inline bool test_bit(const std::uint64_t* bits, std::int32_t i) {
 }
 
 struct CustomerArrays {
-  std::vector<std::uint8_t> segment;        // segment index (customers)
-  std::vector<std::int16_t> firm;           // firm index; no_firm = unattached (customers)
-  std::vector<std::int32_t> rep;            // serving rep slot; no_rep = unserved or unattached (customers)
-  std::vector<float> brand_loyalty;         // B in [0,1] (customers)
-  std::vector<float> rep_loyalty;           // R in [0,1] (customers)
+  Column<std::uint8_t> segment;        // segment index (customers)
+  Column<std::int16_t> firm;           // firm index; no_firm = unattached (customers)
+  Column<std::int32_t> rep;            // serving rep slot; no_rep = unserved or unattached (customers)
+  Column<float> brand_loyalty;         // B in [0,1] (customers)
+  Column<float> rep_loyalty;           // R in [0,1] (customers)
   // For retained_12m_after_stay: bit i set = a counted stay decision at month
   // last_stay - i (i <= 12) at the current firm, not yet broken.
-  std::vector<std::uint16_t> stay_marks;    // (customers)
-  std::vector<std::int16_t> last_stay;      // month of the latest counted stay; no_stay (customers)
+  Column<std::uint16_t> stay_marks;    // (customers)
+  Column<std::int16_t> last_stay;      // month of the latest counted stay; no_stay (customers)
   // Step of the customer's next candidate event: churn while attached,
   // acquisition while unattached; no_event if none before the run ends.
-  std::vector<std::uint16_t> next_event;    // (customers)
+  Column<std::uint16_t> next_event;    // (customers)
 
   std::size_t size() const { return segment.size(); }
 };
