@@ -2,13 +2,11 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
 #include <ctime>
 #include <limits>
-#include <numeric>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -17,32 +15,24 @@
 #include "core/errors.hpp"
 #include "core/metrics.hpp"
 #include "io/hdf5.hpp"
+#include "io/results_layout.hpp"
 
 namespace loyalsim::io {
 namespace {
 
 namespace h5 = hdf5;
 using h5::Dims;
+using detail::append_events;
+using detail::create_design_group;
+using detail::create_events_table;
+using detail::create_runs_table;
+using detail::create_summary;
+using detail::create_timeseries;
+using detail::EventsTable;
+using detail::RunsTable;
+using detail::write_runs_row;
 
 constexpr std::int32_t format_version = 1;
-constexpr unsigned deflate_level = 4;
-// One run per chunk lets a sweep write runs in any order without rewriting
-// another run's chunk; the cap keeps a chunk (and so the chunk cache needed
-// to read one run) near 1 MiB when firms x segments is large.
-constexpr std::size_t chunk_byte_cap = std::size_t{1} << 20;
-constexpr hsize_t runs_chunk_rows = 1024;
-constexpr hsize_t events_chunk_rows = 65536;
-// Metric elements are int64 or float64 alike.
-constexpr std::size_t metric_element_bytes = 8;
-
-// Unwritten runs read back as these (and netCDF readers mask them).
-constexpr std::int64_t count_fill = -1;
-constexpr double real_fill = std::numeric_limits<double>::quiet_NaN();
-
-const std::vector<std::int8_t> status_flag_values{0, 1, 2};
-constexpr std::string_view status_flag_meanings = "pending done failed";
-const std::vector<std::int8_t> choice_flag_values{0, 1, 2};
-constexpr std::string_view choice_flag_meanings = "stay follow defect";
 
 // runs/ columns every file has; a varied parameter may not take these names.
 constexpr std::array<std::string_view, 7> fixed_run_columns{
@@ -94,104 +84,6 @@ std::string utc_now_iso8601() {
   return text.data();
 }
 
-// ------------------------------------------------------------ building blocks
-
-h5::DatasetCreation compressed(const Dims& chunk) {
-  h5::DatasetCreation options;
-  options.chunk(chunk).shuffle().deflate(deflate_level);  // shuffle first: it feeds deflate
-  return options;
-}
-
-void describe(h5::Object& object, std::string_view units, std::string_view description) {
-  object.write_attribute("units", units);
-  object.write_attribute("description", description);
-}
-
-// A dimension of a data variable: its name and the scale of the variable's
-// own group (each group carries its own scales, so xarray can open any group
-// on its own).
-struct Axis {
-  std::string_view name;
-  const h5::Dataset& scale;
-};
-
-void attach(h5::Dataset& variable, const std::vector<Axis>& axes) {
-  for (unsigned i = 0; i < axes.size(); ++i) {
-    variable.attach_dimension_scale(axes[i].scale, i);
-    variable.set_dimension_label(i, axes[i].name);
-  }
-}
-
-h5::Dataset create_index_scale(h5::Group& group, std::string_view name, std::size_t size,
-                               std::int64_t first, std::string_view description) {
-  h5::Dataset scale = group.create_dataset(name, h5::Datatype::stored_as<std::int64_t>(),
-                                           h5::Dataspace::simple({size}),
-                                           compressed({std::min<hsize_t>(size, runs_chunk_rows)}));
-  std::vector<std::int64_t> values(size);
-  std::iota(values.begin(), values.end(), first);
-  scale.write(values);
-  scale.make_dimension_scale(name);
-  describe(scale, "1", description);
-  return scale;
-}
-
-h5::Dataset create_month_scale(h5::Group& group, std::size_t months) {
-  h5::Dataset scale = group.create_dataset("month", h5::Datatype::stored_as<std::int32_t>(),
-                                           h5::Dataspace::simple({months}));
-  std::vector<std::int32_t> values(months);
-  std::iota(values.begin(), values.end(), 1);
-  scale.write(values);
-  scale.make_dimension_scale("month");
-  describe(scale, "1", "recorded month, numbered from 1 (burn-in months are not recorded)");
-  return scale;
-}
-
-h5::Dataset create_name_scale(h5::Group& group, std::string_view name,
-                              const std::vector<std::string>& names, std::string_view description) {
-  h5::Dataset scale = group.create_dataset(name, h5::Datatype::utf8_string(),
-                                           h5::Dataspace::simple({names.size()}));
-  scale.write_strings(names);
-  scale.make_dimension_scale(name);
-  describe(scale, "", description);
-  return scale;
-}
-
-// Chunk of a (run, second, rest...) metric: one run, all of the rest, and as
-// much of the second axis (months in timeseries/) as fits under the cap.
-Dims metric_chunk(const Dims& dims) {
-  Dims chunk = dims;
-  chunk[0] = 1;
-  std::size_t bytes_per_step = metric_element_bytes;
-  for (std::size_t i = 2; i < dims.size(); ++i) bytes_per_step *= dims[i];
-  const hsize_t steps = std::max<std::size_t>(1, chunk_byte_cap / bytes_per_step);
-  chunk[1] = std::min(dims[1], steps);
-  return chunk;
-}
-
-h5::Dataset create_metric(h5::Group& group, const MetricInfo& metric, const Dims& dims,
-                          const std::vector<Axis>& axes) {
-  h5::DatasetCreation options = compressed(metric_chunk(dims));
-  const bool is_count = metric.type == MetricType::count;
-  if (is_count) {
-    options.fill_value(count_fill);
-  } else {
-    options.fill_value(real_fill);
-  }
-  h5::Dataset variable = group.create_dataset(
-      metric.name,
-      is_count ? h5::Datatype::stored_as<std::int64_t>() : h5::Datatype::stored_as<double>(),
-      h5::Dataspace::simple(dims), options);
-  describe(variable, metric.units, metric.description);
-  // Same type as the data, so netCDF readers agree with the HDF5 fill value.
-  if (is_count) {
-    variable.write_attribute("_FillValue", count_fill);
-  } else {
-    variable.write_attribute("_FillValue", real_fill);
-  }
-  attach(variable, axes);
-  return variable;
-}
-
 void write_root_attributes(h5::File& file, const FileMetadata& meta) {
   file.write_attribute("format", "loyalsim-results");
   file.write_attribute("format_version", format_version);
@@ -205,256 +97,7 @@ void write_root_attributes(h5::File& file, const FileMetadata& meta) {
   file.write_attribute("created_utc", utc_now_iso8601());
 }
 
-// ------------------------------------------------------------ runs/
-
-struct RunsTable {
-  h5::Dataset run, point, replicate, seed, status, wall_seconds, scripted_shortfall;
-  std::vector<h5::Dataset> parameters;  // ResultsLayout::varied_parameters order
-};
-
-template <h5::Element T>
-h5::Dataset create_run_column(h5::Group& group, std::string_view name, const h5::Dataset& run,
-                              std::size_t runs, std::string_view units,
-                              std::string_view description, std::optional<T> fill = {}) {
-  h5::DatasetCreation options = compressed({std::min<hsize_t>(runs, runs_chunk_rows)});
-  if (fill) options.fill_value(*fill);
-  h5::Dataset column = group.create_dataset(name, h5::Datatype::stored_as<T>(),
-                                            h5::Dataspace::simple({runs}), options);
-  describe(column, units, description);
-  if (fill) column.write_attribute("_FillValue", *fill);
-  attach(column, {{"run", run}});
-  return column;
-}
-
-RunsTable create_runs_table(h5::File& file, const ResultsLayout& layout) {
-  h5::Group group = file.create_group("runs");
-  group.write_attribute("description", "one row per run (design point x replicate)");
-  const std::size_t runs = layout.runs;
-  RunsTable table;
-  table.run = create_index_scale(group, "run", runs, 0,
-                                 "run number: design point x replicate, as in every group");
-  table.point = create_run_column<std::int64_t>(group, "point", table.run, runs, "1",
-                                                "design point of the sweep (0 for a single run)");
-  table.replicate = create_run_column<std::int64_t>(group, "replicate", table.run, runs, "1",
-                                                    "replicate of the design point, from 0");
-  table.seed = create_run_column<std::uint64_t>(group, "seed", table.run, runs, "1",
-                                                "seed of the run's random streams");
-  // No _FillValue: pending (0) is the HDF5 fill, and masking it would hide it.
-  table.status = create_run_column<std::int8_t>(group, "status", table.run, runs, "1",
-                                                "state of the run: pending, done or failed");
-  table.status.write_attribute("flag_values", status_flag_values);
-  table.status.write_attribute("flag_meanings", status_flag_meanings);
-  // "s", not "seconds": xarray would turn a "seconds" column into timedeltas.
-  table.wall_seconds = create_run_column<double>(group, "wall_seconds", table.run, runs, "s",
-                                                 "wall-clock time the run took", real_fill);
-  table.scripted_shortfall = create_run_column<std::int64_t>(
-      group, "scripted_shortfall", table.run, runs, "reps",
-      "scripted departures that could not happen because the firm had too few active reps",
-      std::optional<std::int64_t>(-1));
-  for (const std::string& parameter : layout.varied_parameters) {
-    table.parameters.push_back(create_run_column<double>(
-        group, parameter, table.run, runs, "",
-        "value of the varied parameter " + parameter + " in this run (units as in the scenario)",
-        real_fill));
-  }
-  return table;
-}
-
-template <h5::Element T>
-void write_cell(h5::Dataset& column, hsize_t run, T value) {
-  column.write(std::array<T, 1>{value}, {run}, {1});
-}
-
-void write_runs_row(RunsTable& table, const RunRecord& record) {
-  const auto run = static_cast<hsize_t>(record.run);
-  write_cell(table.point, run, record.point);
-  write_cell(table.replicate, run, record.replicate);
-  write_cell(table.seed, run, record.seed);
-  write_cell(table.status, run, static_cast<std::int8_t>(record.status));
-  write_cell(table.wall_seconds, run, record.wall_seconds);
-  write_cell(table.scripted_shortfall, run, record.scripted_shortfall);
-  for (std::size_t i = 0; i < table.parameters.size(); ++i) {
-    write_cell(table.parameters[i], run, record.parameter_values[i]);
-  }
-}
-
-// ------------------------------------------------------------ timeseries/ and summary/
-
-std::vector<h5::Dataset> create_timeseries(h5::File& file, const ResultsLayout& layout) {
-  h5::Group group = file.create_group("timeseries");
-  group.write_attribute("description", "monthly metrics of every run, firm and segment");
-  const h5::Dataset run =
-      create_index_scale(group, "run", layout.runs, 0, "run number: the row of runs/");
-  const h5::Dataset month = create_month_scale(group, layout.months);
-  const h5::Dataset firm = create_name_scale(group, "firm", layout.firm_names, "firm name");
-  const h5::Dataset segment =
-      create_name_scale(group, "segment", layout.segment_names, "customer segment name");
-
-  const hsize_t runs = layout.runs, months = layout.months;
-  const hsize_t firms = layout.firm_names.size(), segments = layout.segment_names.size();
-  std::vector<h5::Dataset> variables;
-  for (const MetricInfo& metric : series_metrics) {
-    if (metric.shape == MetricShape::firm_segment) {
-      variables.push_back(
-          create_metric(group, metric, {runs, months, firms, segments},
-                        {{"run", run}, {"month", month}, {"firm", firm}, {"segment", segment}}));
-    } else {
-      variables.push_back(create_metric(group, metric, {runs, months, firms},
-                                        {{"run", run}, {"month", month}, {"firm", firm}}));
-    }
-  }
-  return variables;
-}
-
-std::vector<h5::Dataset> create_summary(h5::File& file, const ResultsLayout& layout) {
-  h5::Group group = file.create_group("summary");
-  group.write_attribute("description", "totals and headline rates over the recorded months");
-  const h5::Dataset run =
-      create_index_scale(group, "run", layout.runs, 0, "run number: the row of runs/");
-  const h5::Dataset firm = create_name_scale(group, "firm", layout.firm_names, "firm name");
-  const h5::Dataset segment =
-      create_name_scale(group, "segment", layout.segment_names, "customer segment name");
-
-  const Dims dims{layout.runs, layout.firm_names.size(), layout.segment_names.size()};
-  std::vector<h5::Dataset> variables;
-  for (const MetricInfo& metric : summary_metrics) {
-    variables.push_back(
-        create_metric(group, metric, dims, {{"run", run}, {"firm", firm}, {"segment", segment}}));
-  }
-  return variables;
-}
-
-// ------------------------------------------------------------ events/
-
-struct EventsTable {
-  h5::Dataset event, run, month, customer, segment, rep, from_firm, to_firm, brand_loyalty,
-      rep_loyalty, choice;
-  hsize_t rows = 0;
-};
-
-template <h5::Element T>
-h5::Dataset create_event_column(h5::Group& group, std::string_view name, const h5::Dataset& event,
-                                std::string_view units, std::string_view description) {
-  h5::Dataset column = group.create_dataset(name, h5::Datatype::stored_as<T>(),
-                                            h5::Dataspace::simple({0}, {h5::unlimited}),
-                                            compressed({events_chunk_rows}));
-  describe(column, units, description);
-  attach(column, {{"event", event}});
-  return column;
-}
-
-EventsTable create_events_table(h5::File& file, const ResultsLayout& layout) {
-  h5::Group group = file.create_group("events");
-  group.write_attribute("description",
-                        "one row per departure decision: a customer whose rep left the firm");
-  EventsTable t;
-  t.event = group.create_dataset("event", h5::Datatype::stored_as<std::int64_t>(),
-                                 h5::Dataspace::simple({0}, {h5::unlimited}),
-                                 compressed({events_chunk_rows}));
-  t.event.make_dimension_scale("event");
-  describe(t.event, "1", "row number of the decision in this table");
-
-  t.run = create_event_column<std::int64_t>(group, "run", t.event, "1",
-                                            "run of the decision: the row of runs/");
-  t.month = create_event_column<std::int32_t>(group, "month", t.event, "1",
-                                              "recorded month of the decision, numbered from 1");
-  t.customer = create_event_column<std::int32_t>(group, "customer", t.event, "1",
-                                                 "customer id within the run");
-  t.segment = create_event_column<std::int16_t>(
-      group, "segment", t.event, "1", "customer segment: index into segment_names, from 0");
-  t.segment.write_attribute("segment_names", layout.segment_names);
-  t.rep = create_event_column<std::int32_t>(group, "rep", t.event, "1", "id of the rep who left");
-  t.from_firm = create_event_column<std::int16_t>(
-      group, "from_firm", t.event, "1", "firm the rep left: index into firm_names, from 0");
-  t.from_firm.write_attribute("firm_names", layout.firm_names);
-  t.to_firm = create_event_column<std::int16_t>(
-      group, "to_firm", t.event, "1",
-      "firm of the customer after the decision: index into firm_names, -1 = unattached");
-  t.to_firm.write_attribute("firm_names", layout.firm_names);
-  t.brand_loyalty = create_event_column<float>(group, "B", t.event, "1",
-                                               "brand loyalty B just before the decision");
-  t.rep_loyalty = create_event_column<float>(group, "R", t.event, "1",
-                                             "rep loyalty R just before the decision");
-  t.choice = create_event_column<std::int8_t>(group, "choice", t.event, "1",
-                                              "the customer's decision: stay, follow or defect");
-  t.choice.write_attribute("flag_values", choice_flag_values);
-  t.choice.write_attribute("flag_meanings", choice_flag_meanings);
-  return t;
-}
-
-template <h5::Element T, typename Field>
-void append_column(h5::Dataset& column, hsize_t first, const std::vector<DecisionEvent>& events,
-                   Field field) {
-  std::vector<T> values;
-  values.reserve(events.size());
-  for (const DecisionEvent& e : events) values.push_back(static_cast<T>(field(e)));
-  const hsize_t n = events.size();
-  column.extend({first + n});
-  column.write(values, {first}, {n});
-}
-
-void append_events(EventsTable& t, std::int64_t run, const std::vector<DecisionEvent>& events) {
-  if (events.empty()) return;
-  const hsize_t first = t.rows;
-  using E = DecisionEvent;
-  append_column<std::int64_t>(t.event, first, events,
-                              [row = first](const E&) mutable { return row++; });
-  append_column<std::int64_t>(t.run, first, events, [run](const E&) { return run; });
-  append_column<std::int32_t>(t.month, first, events, [](const E& e) { return e.month; });
-  append_column<std::int32_t>(t.customer, first, events, [](const E& e) { return e.customer; });
-  append_column<std::int16_t>(t.segment, first, events, [](const E& e) { return e.segment; });
-  append_column<std::int32_t>(t.rep, first, events, [](const E& e) { return e.rep; });
-  append_column<std::int16_t>(t.from_firm, first, events, [](const E& e) { return e.from_firm; });
-  append_column<std::int16_t>(t.to_firm, first, events, [](const E& e) { return e.to_firm; });
-  append_column<float>(t.brand_loyalty, first, events, [](const E& e) { return e.brand_loyalty; });
-  append_column<float>(t.rep_loyalty, first, events, [](const E& e) { return e.rep_loyalty; });
-  append_column<std::int8_t>(t.choice, first, events,
-                             [](const E& e) { return static_cast<std::int8_t>(e.choice); });
-  t.rows += events.size();
-}
-
 }  // namespace
-
-// ------------------------------------------------------------ design/
-
-void create_design_group(h5::File& file, const DesignDescription& design) {
-  h5::Group group = file.create_group("design");
-  group.write_attribute("description", "the sweep design: one point per row of points, each run by replicates");
-  group.write_attribute("type", design.type);
-  group.write_attribute("replicates", design.replicates);
-  group.write_attribute("samples", design.samples);
-  const std::size_t parameters = design.parameters.size();
-  const std::size_t points = parameters == 0 ? 0 : design.points.size() / parameters;
-  h5::Dataset point = create_index_scale(group, "point", points, 0, "design point");
-  h5::Dataset parameter = create_name_scale(group, "parameter", design.parameters, "varied parameter path");
-  h5::Dataset matrix = group.create_dataset("points", h5::Datatype::stored_as<double>(),
-                                            h5::Dataspace::simple({points, parameters}),
-                                            compressed({std::min<hsize_t>(std::max<std::size_t>(points, 1), 4096),
-                                                        std::max<hsize_t>(parameters, 1)}));
-  matrix.write(design.points);
-  describe(matrix, "", "the sample matrix: the value of each varied parameter at each design point");
-  attach(matrix, {{"point", point}, {"parameter", parameter}});
-  if (!design.low.empty()) {
-    for (const auto& [name, bounds, text] :
-         {std::tuple{"low", &design.low, "lower end of the sampled range"},
-          std::tuple{"high", &design.high, "upper end of the sampled range"}}) {
-      h5::Dataset column = group.create_dataset(name, h5::Datatype::stored_as<double>(),
-                                                h5::Dataspace::simple({parameters}));
-      column.write(*bounds);
-      describe(column, "", text);
-      attach(column, {{"parameter", parameter}});
-    }
-  }
-  if (!design.values.empty()) {
-    h5::Group values = group.create_group("values");
-    values.write_attribute("description", "the value list of each varied parameter, as written in the scenario");
-    for (std::size_t k = 0; k < parameters; ++k) {
-      h5::Dataset list = values.create_dataset(design.parameters[k], h5::Datatype::stored_as<double>(),
-                                               h5::Dataspace::simple({design.values[k].size()}));
-      list.write(design.values[k]);
-    }
-  }
-}
 
 // ------------------------------------------------------------ ResultsFile
 
