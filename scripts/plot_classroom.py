@@ -40,6 +40,8 @@ import math
 import os
 import sys
 
+from loyalsim_results import as_text, t_quantile
+
 EXIT_BAD_INPUT = 2
 STATUS_DONE = 1
 CHOICE_STAY, CHOICE_FOLLOW, CHOICE_DEFECT = 0, 1, 2
@@ -99,18 +101,6 @@ def fail(message):
 
 # ------------------------------------------------------------ statistics
 
-def t_quantile(df):
-    """97.5% quantile of Student's t with df degrees of freedom."""
-    try:
-        from scipy.stats import t
-        return float(t.ppf(0.975, df))
-    except ImportError:
-        table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-                 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-                 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
-        return table[df - 1] if df <= len(table) else 1.96 + 2.4 / df
-
-
 def mean_interval(samples, axis=0):
     """Mean and half-width of the 95% t-interval over axis (NaN half-width below 2 samples)."""
     import numpy as np
@@ -125,15 +115,6 @@ def mean_interval(samples, axis=0):
 
 
 # ------------------------------------------------------------ reading
-
-def as_text(value):
-    """An HDF5 string (attribute or element) as str, whatever h5py returns."""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    if hasattr(value, "shape") and getattr(value, "shape", None) == ():
-        return as_text(value[()])
-    return str(value)
-
 
 def open_file(path):
     import h5py

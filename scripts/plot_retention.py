@@ -23,6 +23,8 @@ import importlib.util
 import math
 import os
 import sys
+
+from loyalsim_results import as_text
 import textwrap
 
 EXIT_BAD_INPUT = 2
@@ -78,15 +80,6 @@ def parse_args(argv):
 
 
 # ------------------------------------------------------------ reading
-
-def as_text(value):
-    """An HDF5 string (attribute or element) as str, whatever h5py returns."""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    if hasattr(value, "shape") and getattr(value, "shape", None) == ():
-        return as_text(value[()])
-    return str(value)
-
 
 def read_names(group, name, path):
     if name not in group:

@@ -33,6 +33,8 @@ import math
 import os
 import sys
 
+from loyalsim_results import as_text, t_quantile
+
 EXIT_BAD_INPUT = 2
 
 BASE_FONT = 16     # every text on the figure is at least 14 pt
@@ -93,15 +95,6 @@ def parse_args(argv):
 
 
 # ------------------------------------------------------------ reading
-
-def as_text(value):
-    """An HDF5 string (attribute or element) as str, whatever h5py returns."""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    if hasattr(value, "shape") and getattr(value, "shape", None) == ():
-        return as_text(value[()])
-    return str(value)
-
 
 def suggestion(name, choices):
     close = difflib.get_close_matches(name, choices, n=1, cutoff=0.5)
@@ -221,20 +214,6 @@ def check_parameter(data, name, option):
 
 
 # ------------------------------------------------------------ statistics
-
-def t_quantile(df):
-    """97.5% quantile of Student's t with df degrees of freedom."""
-    try:
-        from scipy.stats import t
-        return float(t.ppf(0.975, df))
-    except ImportError:
-        table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-                 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-                 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
-        if df <= len(table):
-            return table[df - 1]
-        return 1.96 + 2.4 / df  # close to the exact value beyond 30
-
 
 def summarise(samples, interval):
     """(mean, half-width, n) of the finite samples; half-width NaN below 2 samples."""
