@@ -1,5 +1,7 @@
 #include "cli/sweep_output.hpp"
 
+#include <unistd.h>
+
 #include <iomanip>
 #include <iostream>
 #include <ostream>
@@ -24,10 +26,18 @@ io::JournalHeader journal_header(const io::ResultsLayout& layout, const io::File
           layout.events};
 }
 
+// An output that cannot be written is a bad argument (exit 2), found before
+// any run starts.
 void check_writable_destination(const fs::path& final_path) {
   std::error_code error;
   if (fs::is_directory(final_path, error))
     throw InputError(final_path.string() + ": is a directory; give a file name with -o");
+  const fs::path folder = final_path.has_parent_path() ? final_path.parent_path() : fs::path(".");
+  fs::create_directories(folder, error);
+  if (error || !fs::is_directory(folder))
+    throw InputError(folder.string() + ": cannot create the output folder" + (error ? ": " + error.message() : ""));
+  if (::access(folder.c_str(), W_OK) != 0)
+    throw InputError(folder.string() + ": the output folder is not writable");
 }
 
 // The decision totals that pool across runs (the rates are recomputed).

@@ -144,6 +144,13 @@ TEST_F(Cli, ExistingOutputIsNeverOverwrittenWithoutForce) {
   EXPECT_EQ(files, 1u);
 }
 
+TEST_F(Cli, AnOutputFolderThatCannotBeCreatedGetsStatus2) {
+  // Nothing can be created under /proc, not even by root.
+  const Outcome o = run("run " + tiny + " -q -o /proc/loyalsim_no_such_folder/x.h5");
+  EXPECT_EQ(o.status, 2) << o.output;
+  EXPECT_NE(o.output.find("cannot create the output folder"), std::string::npos) << o.output;
+}
+
 TEST_F(Cli, ARunThatCannotFitInMemoryIsRefusedBeforeAnythingIsWritten) {
   // 2^31 - 1 customers need about 42 GiB of agent state: more than any
   // machine this project runs on has available.
