@@ -2,6 +2,7 @@
 // file, line, column and key. Shared by the scenario and sweep readers.
 #pragma once
 
+#include <cmath>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -45,8 +46,10 @@ class Reader {
     double value = 0.0;
     if (auto i = node.as_integer()) value = static_cast<double>(i->get());
     else if (auto f = node.as_floating_point()) {
-      if (info.kind == ValueKind::integer) fail(node.source(), key, "expected a whole number, found a floating-point value");
       value = f->get();
+      // 1e6 is a fine way to write a million customers; 12.5 months is not.
+      if (info.kind == ValueKind::integer && value != std::floor(value))
+        fail(node.source(), key, "expected a whole number, found " + format(value));
     } else {
       fail(node.source(), key, std::string("expected a number, found ") + type_name(node));
     }

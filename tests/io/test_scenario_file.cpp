@@ -107,6 +107,11 @@ TEST(ScenarioFile, WrongTypeNamesTheKeyAndTheTypes) {
   EXPECT_NE(e.find("expected a number, found a string"), std::string::npos) << e;
 }
 
+TEST(ScenarioFile, WholeNumberWrittenAsFloatIsAccepted) {
+  const Scenario s = parse_scenario("[market]\ncustomers = 1e6\n" + minimal, "test.toml");
+  EXPECT_EQ(s.market.customers, 1000000);
+}
+
 TEST(ScenarioFile, FractionalValueForAWholeNumberIsRejected) {
   const std::string e = error_of("[market]\nmonths = 12.5\n" + minimal);
   EXPECT_NE(e.find("market.months"), std::string::npos) << e;
