@@ -239,6 +239,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
       output_paths(options.output.empty() ? fs::path("results") / (file.name + ".h5") : options.output);
   if (options.dry_run) {
     print_dry_run(std::cout, scenario, design, paths, threads, options.events);
+    check_memory(largest_run_bytes, design, threads, true);  // a run that would be refused: exit 2
     return 0;
   }
   check_memory(largest_run_bytes, design, threads, options.quiet);

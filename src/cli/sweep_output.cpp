@@ -67,9 +67,11 @@ void print_dry_run(std::ostream& out, const Scenario& scenario, const Design& de
     customer_months += s.market.customers * (s.market.months + s.market.burn_in_months);
     largest = std::max(largest, s.market.customers);
   }
-  // Timing the first run (cut to about 10^7 customer-months) tells how
-  // fast this machine is.
+  // Timing the first run (cut to at most 10^6 customers and about 10^7
+  // customer-months, so a dry run stays quick and small) tells how fast
+  // this machine is.
   Scenario probe = scenario_at_point(scenario, design, 0);
+  probe.market.customers = std::min<std::int64_t>(probe.market.customers, 1000000);
   const std::int64_t affordable = std::max<std::int64_t>(1, 10000000 / probe.market.customers);
   probe.market.burn_in_months = std::min(probe.market.burn_in_months, affordable / 2);
   probe.market.months = std::max<std::int64_t>(1, std::min(probe.market.months, affordable - probe.market.burn_in_months));
@@ -89,7 +91,7 @@ void print_dry_run(std::ostream& out, const Scenario& scenario, const Design& de
       << (runs == 1 ? "" : "s") << "\n"
       << "  simulated: " << customer_months << " customer-months (burn-in included)\n"
       << "  estimated memory: " << memory / 1048576.0 << " MiB of agent state (" << concurrent
-      << " runs at once, " << bytes_per_customer << " bytes/customer)\n"
+      << (concurrent == 1 ? " run" : " runs") << " at once, " << bytes_per_customer << " bytes/customer)\n"
       << "  estimated output: at most " << per_run * static_cast<double>(runs) / 1048576.0
       << " MiB before compression" << (events ? ", plus events/ (not estimated)" : "") << "\n"
       << "  estimated time: " << static_cast<double>(customer_months) / rate << " s at " << std::scientific
