@@ -83,7 +83,14 @@ void print_dry_run(std::ostream& out, const Scenario& scenario, const Design& de
   const std::int64_t concurrent = std::min<std::int64_t>(runs, threads);
   const double memory = static_cast<double>(concurrent) * bytes_per_customer * static_cast<double>(largest);
   const double months = static_cast<double>(scenario.market.months);
-  const double per_run = 8.0 * months * firms * (11.0 * segments + 3.0) + 8.0 * firms * segments * 10.0 + 64.0;
+  // Eight bytes per value of every timeseries and summary metric, plus the
+  // runs/ row: the metric tables say how many values a run has.
+  RunResult shape;
+  shape.allocate(static_cast<std::size_t>(months), static_cast<std::size_t>(firms),
+                 static_cast<std::size_t>(segments));
+  double per_run = 64.0;
+  for (const auto& values : shape.series) per_run += 8.0 * static_cast<double>(values.size());
+  for (const auto& values : shape.totals) per_run += 8.0 * static_cast<double>(values.size());
 
   out << std::fixed << std::setprecision(1);
   out << "dry run: " << design.points.rows() << " point" << (design.points.rows() == 1 ? "" : "s") << " x "

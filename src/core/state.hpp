@@ -46,9 +46,16 @@ struct CustomerArrays {
 };
 
 // Bytes of agent state per customer, and per rep slot: for memory estimates.
+// Both are derived from the columns' own types, so adding or narrowing a
+// column updates them.
+template <class Column>
+inline constexpr std::size_t element_bytes = sizeof(typename Column::value_type);
+using C = CustomerArrays;
 inline constexpr std::size_t customer_state_bytes =
-    sizeof(std::uint8_t) + sizeof(std::int16_t) + sizeof(std::int32_t) + 2 * sizeof(float) +
-    sizeof(std::uint16_t) + sizeof(std::int16_t) + sizeof(std::uint16_t);
+    element_bytes<decltype(C::segment)> + element_bytes<decltype(C::firm)> + element_bytes<decltype(C::rep)> +
+    element_bytes<decltype(C::brand_loyalty)> + element_bytes<decltype(C::rep_loyalty)> +
+    element_bytes<decltype(C::stay_marks)> + element_bytes<decltype(C::last_stay)> +
+    element_bytes<decltype(C::next_event)>;
 // An upper bound of the bytes per rep slot, over RepArrays, ActiveReps and
 // the scratch arrays sized by slots.
 inline constexpr std::size_t rep_slot_bytes_bound = 64;
@@ -64,8 +71,9 @@ inline constexpr std::size_t run_memory_bytes(std::size_t customers, std::size_t
 // segment, firm, rep, both loyalties and next_event, and writes the
 // loyalties back (stay marks are touched only at rare events).
 inline constexpr std::size_t customer_month_bytes_moved =
-    sizeof(std::uint8_t) + sizeof(std::int16_t) + sizeof(std::int32_t) + 2 * sizeof(float) +
-    sizeof(std::uint16_t) + 2 * sizeof(float);
+    element_bytes<decltype(C::segment)> + element_bytes<decltype(C::firm)> + element_bytes<decltype(C::rep)> +
+    element_bytes<decltype(C::next_event)> +
+    2 * (element_bytes<decltype(C::brand_loyalty)> + element_bytes<decltype(C::rep_loyalty)>);
 
 // Rep slots. A slot is freed when its rep leaves the industry and reused by
 // a later hire, so slot ids are dense and bounded by Model::rep_capacity.

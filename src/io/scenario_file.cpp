@@ -35,6 +35,23 @@ std::string entity_name(const Reader& reader, const toml::table& table, const st
   return name;
 }
 
+// [[firms]] or [[segments]]: each table a named entity, names unique.
+template <class Entity>
+std::vector<Entity> read_entities(const Reader& reader, const toml::node& node, const std::string& array_name,
+                                  Scope scope) {
+  std::vector<Entity> entities;
+  std::set<std::string> seen;
+  const toml::array& tables = reader.array_of_tables(node, array_name);
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    const toml::table& table = *tables[i].as_table();
+    Entity entity;
+    entity.name = entity_name(reader, table, array_name, i, seen);
+    reader.parameters(table, scope, &entity, array_name + "." + entity.name);
+    entities.push_back(entity);
+  }
+  return entities;
+}
+
 ScriptedDeparture departure(const Reader& reader, const toml::table& table, std::size_t index,
                             const Scenario& scenario) {
   const std::string where = "departures[" + std::to_string(index + 1) + "]";
@@ -98,29 +115,12 @@ ParsedScenario parse_scenario_text(std::string_view text, const std::string& sou
   if (const toml::node* market = document.get("market"))
     reader.parameters(reader.table(*market, "market"), Scope::market, &scenario.market, "market");
 
-  std::set<std::string> seen;
   const toml::node* firms = document.get("firms");
   if (firms == nullptr) reader.fail_file("no [[firms]] tables: at least one firm is needed");
-  const toml::array& firm_tables = reader.array_of_tables(*firms, "firms");
-  for (std::size_t i = 0; i < firm_tables.size(); ++i) {
-    const toml::table& table = *firm_tables[i].as_table();
-    FirmParams firm;
-    firm.name = entity_name(reader, table, "firms", i, seen);
-    reader.parameters(table, Scope::firm, &firm, "firms." + firm.name);
-    scenario.firms.push_back(firm);
-  }
-
-  seen.clear();
+  scenario.firms = read_entities<FirmParams>(reader, *firms, "firms", Scope::firm);
   const toml::node* segments = document.get("segments");
   if (segments == nullptr) reader.fail_file("no [[segments]] tables: at least one segment is needed");
-  const toml::array& segment_tables = reader.array_of_tables(*segments, "segments");
-  for (std::size_t i = 0; i < segment_tables.size(); ++i) {
-    const toml::table& table = *segment_tables[i].as_table();
-    SegmentParams segment;
-    segment.name = entity_name(reader, table, "segments", i, seen);
-    reader.parameters(table, Scope::segment, &segment, "segments." + segment.name);
-    scenario.segments.push_back(segment);
-  }
+  scenario.segments = read_entities<SegmentParams>(reader, *segments, "segments", Scope::segment);
   if (scenario.firms.size() > 32767) reader.fail(firms->source(), "firms", "at most 32767 firms are supported");
   if (scenario.segments.size() > 255) reader.fail(segments->source(), "segments", "at most 255 segments are supported");
 
