@@ -1,6 +1,8 @@
 // The results file is written for real, read back through the HDF5 wrapper
 // and the C API, and compared value by value with what was written.
 #include <gtest/gtest.h>
+
+#include "scratch_folder.hpp"
 #include <hdf5.h>
 #include <unistd.h>
 
@@ -28,25 +30,9 @@ using hdf5::Dims;
 // ------------------------------------------------------------ fixtures
 
 // A folder per test, removed afterwards.
-class ScratchFolder {
+class ScratchFolder : public test::ScratchFolder {
  public:
-  ScratchFolder()
-      : path_(fs::temp_directory_path() /
-              ("loyalsim-results-" + std::to_string(::getpid()) + "-" +
-               ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~ScratchFolder() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  ScratchFolder(const ScratchFolder&) = delete;
-  ScratchFolder& operator=(const ScratchFolder&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+  ScratchFolder() : test::ScratchFolder("loyalsim-results") {}
 };
 
 constexpr std::size_t runs = 2, months = 3, firms = 2, segments = 2;

@@ -3,6 +3,8 @@
 // and read back: what comes back is always a prefix of what was appended,
 // bit for bit, and appending carries on after it.
 #include <gtest/gtest.h>
+
+#include "scratch_folder.hpp"
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,25 +33,11 @@ namespace fs = std::filesystem;
 
 // ------------------------------------------------------------ fixtures
 
-// A folder per test, removed afterwards.
-class ScratchFolder {
+// A folder per test, removed afterwards; file() defaults to a journal name.
+class ScratchFolder : public test::ScratchFolder {
  public:
-  ScratchFolder()
-      : path_(fs::temp_directory_path() / ("loyalsim-journal-" + std::to_string(::getpid()) + "-" +
-                                           ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~ScratchFolder() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  ScratchFolder(const ScratchFolder&) = delete;
-  ScratchFolder& operator=(const ScratchFolder&) = delete;
-  fs::path file(const std::string& name = "sweep.h5.journal") const { return path_ / name; }
-
- private:
-  fs::path path_;
+  ScratchFolder() : test::ScratchFolder("loyalsim-journal") {}
+  fs::path file(const std::string& name = "sweep.h5.journal") const { return test::ScratchFolder::file(name); }
 };
 
 constexpr std::size_t months = 4, firms = 2, segments = 3;
