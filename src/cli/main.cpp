@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
 
   try {
     if (words.empty()) {
-      std::cerr << usage;
+      std::cerr << usage << "\nloyalsim: error: no command given\n";
       return 2;
     }
     const std::string command = words.front();
@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
     }
     if (command == "run") return loyalsim::cli::run_command(args, command_line);
     if (command == "params") return loyalsim::cli::params_command(args);
-    std::cerr << "loyalsim: unknown command '" << command << "'\n\n" << usage;
+    std::cerr << usage << "\nloyalsim: error: unknown command '" << command << "' (run, params, --help, --version)\n";
     return 2;
   } catch (const loyalsim::InputError& e) {
     std::cerr << "loyalsim: error: " << e.what() << "\n";
