@@ -51,12 +51,12 @@ class Reader {
   // range-checked before any conversion; 1e6 is a fine way to write a
   // million customers, 12.5 months is not.
   double number(const toml::node& node, const ParameterInfo& info, const std::string& key) const {
+    if (!node.is_integer() && !node.is_floating_point())
+      fail(node.source(), key, std::string("expected a number, found ") + type_name(node));
     if (info.kind == ValueKind::integer)
       return static_cast<double>(integer(node, key, info.whole_low(), info.whole_high()));
-    double value = 0.0;
-    if (auto i = node.as_integer()) value = static_cast<double>(i->get());
-    else if (auto f = node.as_floating_point()) value = f->get();
-    else fail(node.source(), key, std::string("expected a number, found ") + type_name(node));
+    const double value = node.is_integer() ? static_cast<double>(node.as_integer()->get())
+                                           : node.as_floating_point()->get();
     if (auto problem = info.check(value)) fail(node.source(), key, "value " + format(value) + " " + *problem);
     return value;
   }
