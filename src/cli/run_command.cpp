@@ -25,6 +25,7 @@
 #include "core/state.hpp"
 #include "io/scenario_file.hpp"
 #include "io/sweep_table.hpp"
+#include "io/utf8.hpp"
 #include "sweep/executor.hpp"
 #include "version.hpp"
 
@@ -56,7 +57,7 @@ po::options_description describe_options() {
   options.add_options()
       ("help,h", "show this help")
       ("output,o", po::value<std::string>(), "output HDF5 file (default: results/<scenario name>.h5)")
-      ("seed", po::value<std::uint64_t>(), "replace the scenario's seed")
+      ("seed", po::value<std::string>(), "replace the scenario's seed: a whole number in [0, 2^63-1]")
       ("threads", po::value<int>()->default_value(0), "worker threads (0: all cores); results do not depend on it")
       ("set", po::value<std::vector<std::string>>()->composing(),
        "override a parameter: PATH=VALUE, e.g. --set market.substitutability=0.9 (repeatable; see 'loyalsim params')")
@@ -91,7 +92,12 @@ RunOptions parse_options(const std::vector<std::string>& args, bool& help) {
   if (!vm.count("scenario")) throw InputError("run: a scenario file is required (loyalsim run SCENARIO.toml)");
   o.scenario = vm["scenario"].as<std::string>();
   if (vm.count("output")) o.output = vm["output"].as<std::string>();
-  if (vm.count("seed")) o.seed = vm["seed"].as<std::uint64_t>();
+  // Read as text, not by Boost into a uint64 (which turns -1 into 2^64-1):
+  // the same exact, range-checked reading as --set seed=N.
+  if (vm.count("seed")) {
+    const std::string seed = vm["seed"].as<std::string>();
+    o.seed = io::parse_seed(seed, "--seed " + io::printable(seed));
+  }
   o.threads = vm["threads"].as<int>();
   if (o.threads < 0) throw InputError("--threads: must be 0 (all cores) or a positive number");
   if (vm.count("set")) o.overrides = vm["set"].as<std::vector<std::string>>();

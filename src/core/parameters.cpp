@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <iomanip>
 #include <sstream>
+#include <type_traits>
 #include <vector>
 
 #include "core/errors.hpp"
@@ -30,11 +32,20 @@ double read_member(const void* owner) {
   using Owner = typename member_traits<decltype(Member)>::owner;
   return static_cast<double>(static_cast<const Owner*>(owner)->*Member);
 }
+// Integer fields are written through whole_number, so even a caller that
+// skipped the range check cannot reach an undefined conversion.
 template <auto Member>
 void write_member(void* owner, double value) {
   using Traits = member_traits<decltype(Member)>;
-  static_cast<typename Traits::owner*>(owner)->*Member =
-      static_cast<typename Traits::value>(value);
+  using Value = typename Traits::value;
+  if constexpr (std::is_integral_v<Value>) {
+    const WholeNumber whole =
+        whole_number(value, std::numeric_limits<Value>::min(), std::numeric_limits<Value>::max());
+    if (whole.problem) throw InputError(*whole.problem);
+    static_cast<typename Traits::owner*>(owner)->*Member = static_cast<Value>(whole.value);
+  } else {
+    static_cast<typename Traits::owner*>(owner)->*Member = static_cast<Value>(value);
+  }
 }
 
 template <auto Member>
@@ -128,20 +139,25 @@ const std::array parameters{
                                   "R of a newly won customer"),
 };
 
-// Levenshtein distance, for "did you mean" hints.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
+// Levenshtein distance, for "did you mean" hints; any distance above
+// `bound` is reported as bound + 1, as soon as a row shows it (the row's
+// minimum never decreases), so far-off candidates cost little.
+std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t bound) {
   std::vector<std::size_t> row(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     std::size_t diagonal = row[0];
     row[0] = i;
+    std::size_t smallest = row[0];
     for (std::size_t j = 1; j <= b.size(); ++j) {
       const std::size_t above = row[j];
       row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
       diagonal = above;
+      smallest = std::min(smallest, row[j]);
     }
+    if (smallest > bound) return bound + 1;
   }
-  return row[b.size()];
+  return std::min(row[b.size()], bound + 1);
 }
 
 std::string format_bound(double value) {
@@ -149,6 +165,10 @@ std::string format_bound(double value) {
   std::ostringstream out;
   out << std::setprecision(12) << value;
   return out.str();
+}
+
+std::string range_problem(const std::string& written, std::int64_t low, std::int64_t high) {
+  return "value " + written + " must be in [" + std::to_string(low) + ", " + std::to_string(high) + "]";
 }
 
 const void* owner_of(const Scenario& scenario, Scope scope, std::size_t index) {
@@ -161,6 +181,37 @@ const void* owner_of(const Scenario& scenario, Scope scope, std::size_t index) {
 }
 
 }  // namespace
+
+std::string shortest_text(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  char buffer[64];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, result.ptr);
+}
+
+WholeNumber whole_number(std::int64_t written, std::int64_t low, std::int64_t high) {
+  if (written < low || written > high) return {0, range_problem(std::to_string(written), low, high)};
+  return {written, std::nullopt};
+}
+
+WholeNumber whole_number(double written, std::int64_t low, std::int64_t high) {
+  const std::string text = shortest_text(written);
+  if (!std::isfinite(written)) return {0, "expected a whole number, found " + text};
+  if (written != std::floor(written)) return {0, "expected a whole number, found " + text};
+  // In [-2^63, 2^63) the conversion to int64 is defined (and exact: the
+  // double is whole); outside it the value is out of any int64 range.
+  constexpr double two_to_63 = 9223372036854775808.0;
+  if (!(written >= -two_to_63 && written < two_to_63)) return {0, range_problem(text, low, high)};
+  const auto value = static_cast<std::int64_t>(written);
+  if (value < low || value > high) return {0, range_problem(text, low, high)};
+  constexpr std::int64_t two_to_53 = std::int64_t{1} << 53;
+  if (value >= two_to_53 || value <= -two_to_53)
+    return {0, "value " + text +
+                   " is a floating-point number beyond 2^53, where not every whole number has one; "
+                   "write it as an integer"};
+  return {value, std::nullopt};
+}
 
 std::vector<std::string> parameter_names(Scope scope) {
   std::vector<std::string> names;
@@ -219,7 +270,9 @@ double ParameterPath::get(const Scenario& scenario) const {
 
 void ParameterPath::set(Scenario& scenario, double value) const {
   if (info == nullptr) {
-    scenario.seed = static_cast<std::uint64_t>(value);
+    const WholeNumber seed = whole_number(value, 0, max_seed);
+    if (seed.problem) throw InputError("seed: " + *seed.problem);
+    scenario.seed = static_cast<std::uint64_t>(seed.value);
     return;
   }
   info->set(const_cast<void*>(owner_of(scenario, info->scope, index)), value);
@@ -228,15 +281,20 @@ void ParameterPath::set(Scenario& scenario, double value) const {
 std::string nearest_name(std::string_view word, std::span<const std::string> candidates) {
   std::string best;
   std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+  // A hint is only useful when it is plausibly what was meant.
+  const std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
   for (const auto& candidate : candidates) {
-    const std::size_t d = edit_distance(word, candidate);
+    // The distance is at least the difference in length: skipping those
+    // keeps a long word against many candidates (a 1 KB --set path against
+    // every firm's parameters) from costing length x length x candidates.
+    const std::size_t gap = word.size() > candidate.size() ? word.size() - candidate.size() : candidate.size() - word.size();
+    if (gap > limit) continue;
+    const std::size_t d = edit_distance(word, candidate, limit);
     if (d < best_distance) {
       best_distance = d;
       best = candidate;
     }
   }
-  // A hint is only useful when it is plausibly what was meant.
-  const std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
   return best_distance <= limit ? best : std::string();
 }
 

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -36,7 +38,29 @@ struct ParameterInfo {
   // Empty if value is valid; otherwise why not ("must be in [0, 1]").
   std::optional<std::string> check(double value) const;
   double default_value() const;
+  // The range of an integer parameter as integers (its bounds are whole).
+  std::int64_t whole_low() const { return static_cast<std::int64_t>(low); }
+  std::int64_t whole_high() const { return static_cast<std::int64_t>(high); }
 };
+
+// The seed: an exact integer in 0..2^63-1 (TOML integers are 64-bit signed).
+inline constexpr std::int64_t max_seed = std::numeric_limits<std::int64_t>::max();
+
+// A whole number (an integer parameter, the seed, replicates, a month, ...)
+// read from what the user wrote, checked before any conversion so that no
+// float->integer conversion can be undefined or inexact. Written as an
+// integer it is taken exactly (never through a double); written as a float
+// (1e6) it must be finite, whole and below 2^53 in magnitude, where every
+// whole number is exact. Either way it must lie in [low, high].
+struct WholeNumber {
+  std::int64_t value = 0;
+  std::optional<std::string> problem;  // set: refused, and why ("value 1e+30 must be in [0, 10]")
+};
+WholeNumber whole_number(std::int64_t written, std::int64_t low, std::int64_t high);
+WholeNumber whole_number(double written, std::int64_t low, std::int64_t high);
+
+// The shortest text that reads back as `value` (0.7, 1e+30): for messages.
+std::string shortest_text(double value);
 
 std::span<const ParameterInfo> all_parameters();
 std::string_view scope_table_name(Scope scope);  // "market", "firms", "segments"
@@ -53,6 +77,8 @@ struct ParameterPath {
   std::string text;
 
   double get(const Scenario& scenario) const;
+  // For the seed and integer parameters `value` must be whole and in range
+  // (check it first with whole_number); otherwise this throws InputError.
   void set(Scenario& scenario, double value) const;
 };
 

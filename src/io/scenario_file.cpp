@@ -1,7 +1,7 @@
 #include "io/scenario_file.hpp"
 
+#include <cctype>
 #include <cmath>
-#include <fstream>
 #include <iomanip>
 #include <set>
 #include <sstream>
@@ -11,8 +11,13 @@
 
 #include "core/errors.hpp"
 #include "core/parameters.hpp"
+#include "io/input_file.hpp"
+#include "io/names.hpp"
 #include "io/sweep_table.hpp"
+#include "io/toml_limits.hpp"
 #include "io/toml_reader.hpp"
+#include "io/toml_writer.hpp"
+#include "io/utf8.hpp"
 
 namespace loyalsim::io {
 namespace {
@@ -20,14 +25,21 @@ namespace {
 const std::vector<std::string> top_level_keys{"seed", "market", "firms", "segments", "departures", "sweep"};
 const std::vector<std::string> departure_keys{"month", "count", "firm", "which", "to"};
 
-// Names in [[firms]] and [[segments]]: required, non-empty, unique.
+// A name (of a firm, a segment, or a firm a departure names) read from
+// `node`, checked against the one rule for names (io/names.hpp).
+std::string checked_name(const Reader& reader, const toml::node& node, const std::string& key) {
+  std::string name = reader.string(node, key);
+  if (auto problem = name_problem(name)) reader.fail(node.source(), key, *problem);
+  return name;
+}
+
+// Names in [[firms]] and [[segments]]: required, valid names, unique.
 std::string entity_name(const Reader& reader, const toml::table& table, const std::string& array_name,
                         std::size_t index, std::set<std::string>& seen) {
   const std::string where = array_name + "[" + std::to_string(index + 1) + "]";
   const toml::node* node = table.get("name");
   if (node == nullptr) reader.fail(table.source(), where + ".name", "every entry of [[" + array_name + "]] needs a name");
-  std::string name = reader.string(*node, where + ".name");
-  if (name.empty()) reader.fail(node->source(), where + ".name", "a name must not be empty");
+  std::string name = checked_name(reader, *node, where + ".name");
   if (name == "industry" && array_name == "firms")
     reader.fail(node->source(), where + ".name", "'industry' is reserved for departures that leave the industry");
   if (!seen.insert(name).second)
@@ -61,12 +73,12 @@ ScriptedDeparture departure(const Reader& reader, const toml::table& table, std:
     if (key.str() == "month")
       d.month = reader.integer(node, path, 1 - scenario.market.burn_in_months, scenario.market.months);
     else if (key.str() == "count") d.count = reader.integer(node, path, 1, 10000000);
-    else if (key.str() == "firm") d.firm = reader.string(node, path);
+    else if (key.str() == "firm") d.firm = checked_name(reader, node, path);
     else if (key.str() == "which") {
       d.which = reader.string(node, path);
       if (d.which != "largest_book" && d.which != "random")
         reader.fail(node.source(), path, "must be \"largest_book\" or \"random\", found \"" + d.which + "\"");
-    } else if (key.str() == "to") d.to = reader.string(node, path);
+    } else if (key.str() == "to") d.to = checked_name(reader, node, path);
     else reader.unknown_key(key, "[[departures]]", departure_keys, where + ".");
   }
   std::vector<std::string> firm_names;
@@ -93,6 +105,8 @@ ScriptedDeparture departure(const Reader& reader, const toml::table& table, std:
 
 ParsedScenario parse_scenario_text(std::string_view text, const std::string& source) {
   const Reader reader(source);
+  // Bounded before toml++ sees it: toml++ recurses with the nesting.
+  check_toml_limits(text, source);
   toml::table document;
   try {
     document = toml::parse(text, source);
@@ -111,7 +125,7 @@ ParsedScenario parse_scenario_text(std::string_view text, const std::string& sou
 
   Scenario scenario;
   if (const toml::node* seed = document.get("seed"))
-    scenario.seed = static_cast<std::uint64_t>(reader.integer(*seed, "seed", 0, INT64_MAX));
+    scenario.seed = static_cast<std::uint64_t>(reader.integer(*seed, "seed", 0, max_seed));
   if (const toml::node* market = document.get("market"))
     reader.parameters(reader.table(*market, "market"), Scope::market, &scenario.market, "market");
 
@@ -147,20 +161,9 @@ Scenario parse_scenario(std::string_view text, const std::string& source) {
 }
 
 ScenarioFile load_scenario(const std::filesystem::path& path) {
-  std::error_code error;
-  if (!std::filesystem::exists(path, error))
-    throw InputError(path.string() + ": scenario file not found");
-  if (std::filesystem::is_directory(path, error))
-    throw InputError(path.string() + ": is a directory, not a scenario file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string() + ": cannot open the scenario file for reading");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw InputError(path.string() + ": reading the scenario file failed");
-
   ScenarioFile file;
   file.path = path;
-  file.text = text.str();
+  file.text = read_input_file(path, max_toml_bytes, "scenario file");
   file.name = path.stem().string();
   ParsedScenario parsed = parse_scenario_text(file.text, path.string());
   file.scenario = std::move(parsed.scenario);
@@ -168,41 +171,88 @@ ScenarioFile load_scenario(const std::filesystem::path& path) {
   return file;
 }
 
+namespace {
+
+// A number as written on the command line: a TOML integer (kept exact) or
+// float. Only characters a TOML number can contain are let through to
+// toml++, so no option value can nest anything.
+struct WrittenNumber {
+  bool integer = false;
+  std::int64_t whole = 0;
+  double real = 0.0;
+};
+
+WrittenNumber written_number(std::string_view text, const std::string& option) {
+  const std::string not_a_number = option + ": '" + printable(text) + "' is not a number";
+  if (text.empty() || text.size() > 100 ||
+      text.find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_+-.") !=
+          std::string_view::npos)
+    throw InputError(not_a_number);
+  toml::table parsed;
+  try {
+    parsed = toml::parse("value = " + std::string(text));
+  } catch (const toml::parse_error&) {
+    // Decimal digits that toml++ refuses are an integer beyond int64.
+    const std::string_view digits = text.substr(text.front() == '-' || text.front() == '+' ? 1 : 0);
+    if (!digits.empty() && digits.find_first_not_of("0123456789_") == std::string_view::npos)
+      throw InputError(option + ": value " + std::string(text) +
+                       " is beyond the range of 64-bit integers [-9223372036854775808, 9223372036854775807]");
+    throw InputError(not_a_number);
+  }
+  const toml::node* node = parsed.get("value");
+  if (node == nullptr) throw InputError(not_a_number);
+  if (auto i = node->as_integer()) return {true, i->get(), 0.0};
+  if (auto f = node->as_floating_point()) return {false, 0, f->get()};
+  throw InputError(not_a_number);
+}
+
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+WholeNumber whole_from(const WrittenNumber& number, std::int64_t low, std::int64_t high) {
+  return number.integer ? whole_number(number.whole, low, high) : whole_number(number.real, low, high);
+}
+
+}  // namespace
+
+std::uint64_t parse_seed(std::string_view text, const std::string& option) {
+  const WholeNumber seed = whole_from(written_number(trimmed(text), option), 0, max_seed);
+  if (seed.problem) throw InputError(option + ": " + *seed.problem);
+  return static_cast<std::uint64_t>(seed.value);
+}
+
 void apply_override(Scenario& scenario, std::string_view assignment) {
-  const std::string option = "--set " + std::string(assignment);
+  const std::string option = "--set " + printable(assignment, 200);
   const std::size_t equals = assignment.find('=');
   if (equals == std::string_view::npos) throw InputError(option + ": expected PATH=VALUE");
-  auto trim = [](std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-  };
-  const std::string_view path = trim(assignment.substr(0, equals));
-  const std::string_view value_text = trim(assignment.substr(equals + 1));
+  const std::string_view path = trimmed(assignment.substr(0, equals));
+  const std::string_view value_text = trimmed(assignment.substr(equals + 1));
 
   ParameterPath resolved;
   try {
     resolved = resolve_parameter_path(scenario, path);
   } catch (const InputError& e) {
-    throw InputError(option + ": " + e.what());
+    throw InputError(option + ": " + printable(e.what(), 400));
   }
-  double value = 0.0;
-  try {
-    const toml::table parsed = toml::parse("value = " + std::string(value_text));
-    const toml::node& node = *parsed.get("value");
-    if (auto i = node.as_integer()) value = static_cast<double>(i->get());
-    else if (auto f = node.as_floating_point()) value = f->get();
-    else throw InputError(option + ": expected a number after '='");
-  } catch (const toml::parse_error&) {
-    throw InputError(option + ": '" + std::string(value_text) + "' is not a number");
+  const WrittenNumber number = written_number(value_text, option);
+  if (resolved.info == nullptr) {
+    scenario.seed = parse_seed(value_text, option);
+    return;
   }
-  if (resolved.info == nullptr) {  // the seed
-    if (value < 0 || value != std::floor(value)) throw InputError(option + ": the seed must be a whole number >= 0");
-  } else if (auto problem = resolved.info->check(value)) {
+  if (resolved.info->kind == ValueKind::integer) {
+    const WholeNumber whole = whole_from(number, resolved.info->whole_low(), resolved.info->whole_high());
+    if (whole.problem) throw InputError(option + ": " + *whole.problem);
+    resolved.set(scenario, static_cast<double>(whole.value));  // exact: the ranges lie within 2^53
+    return;
+  }
+  const double value = number.integer ? static_cast<double>(number.whole) : number.real;
+  if (auto problem = resolved.info->check(value))
     throw InputError(option + ": value " + Reader::format(value) + " " + *problem);
-  }
   resolved.set(scenario, value);
-  if (resolved.info != nullptr && resolved.info->name == "share") {
+  if (resolved.info->name == "share") {
     double total = 0.0;
     for (const auto& s : scenario.segments) total += s.share;
     if (std::abs(total - 1.0) > 1e-9)
@@ -212,25 +262,15 @@ void apply_override(Scenario& scenario, std::string_view assignment) {
 
 namespace {
 
-std::string quoted(const std::string& text) {
-  std::ostringstream out;
-  out << '"';
-  for (const char c : text) {
-    if (c == '"' || c == '\\') out << '\\' << c;
-    else if (static_cast<unsigned char>(c) < 0x20) out << "\\u00" << "0123456789abcdef"[c >> 4] << "0123456789abcdef"[c & 15];
-    else out << c;
-  }
-  out << '"';
-  return out.str();
-}
-
+// Every value as TOML reads it back bit for bit: integers as integers,
+// reals in their shortest exact form.
 void write_parameters(std::ostream& out, Scope scope, const void* owner) {
   for (const ParameterInfo& p : all_parameters()) {
     if (p.scope != scope) continue;
     const double value = p.get(owner);
     out << p.name << " = ";
-    if (p.kind == ValueKind::integer) out << static_cast<std::int64_t>(value);
-    else out << std::setprecision(17) << value << (value == std::floor(value) && std::abs(value) < 1e15 ? ".0" : "");
+    if (p.kind == ValueKind::integer) out << static_cast<std::int64_t>(value);  // whole and within 2^31
+    else out << toml_double(value);
     out << "\n";
   }
 }
@@ -242,16 +282,16 @@ std::string to_toml(const Scenario& scenario) {
   out << "seed = " << scenario.seed << "\n\n[market]\n";
   write_parameters(out, Scope::market, &scenario.market);
   for (const auto& firm : scenario.firms) {
-    out << "\n[[firms]]\nname = " << quoted(firm.name) << "\n";
+    out << "\n[[firms]]\nname = " << toml_string(firm.name) << "\n";
     write_parameters(out, Scope::firm, &firm);
   }
   for (const auto& segment : scenario.segments) {
-    out << "\n[[segments]]\nname = " << quoted(segment.name) << "\n";
+    out << "\n[[segments]]\nname = " << toml_string(segment.name) << "\n";
     write_parameters(out, Scope::segment, &segment);
   }
   for (const auto& d : scenario.departures) {
-    out << "\n[[departures]]\nmonth = " << d.month << "\ncount = " << d.count << "\nfirm = " << quoted(d.firm)
-        << "\nwhich = " << quoted(d.which) << "\nto = " << quoted(d.to) << "\n";
+    out << "\n[[departures]]\nmonth = " << d.month << "\ncount = " << d.count << "\nfirm = " << toml_string(d.firm)
+        << "\nwhich = " << toml_string(d.which) << "\nto = " << toml_string(d.to) << "\n";
   }
   return out.str();
 }

@@ -3,11 +3,11 @@
 // names the file, line, column and key.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
-
-#include <optional>
 
 #include "core/scenario.hpp"
 #include "core/sweep_spec.hpp"
@@ -32,15 +32,23 @@ ParsedScenario parse_scenario_text(std::string_view text, const std::string& sou
 // The same, for text that has no [sweep] table to care about.
 Scenario parse_scenario(std::string_view text, const std::string& source);
 
-// Reads and parses a file; a missing or unreadable file is an InputError.
+// Reads and parses a file; a missing or unreadable file, or one that is
+// not a regular file or is larger than max_toml_bytes, is an InputError.
 ScenarioFile load_scenario(const std::filesystem::path& path);
 
-// Applies one --set PATH=VALUE. VALUE is a TOML value (a number for every
-// parameter). Throws InputError naming the option on any problem.
+// Applies one --set PATH=VALUE. VALUE is a TOML number; an integer
+// parameter's or the seed's is read exactly and range-checked (see
+// whole_number). Throws InputError naming the option on any problem.
 void apply_override(Scenario& scenario, std::string_view assignment);
 
-// Writes every value of a scenario (defaults included) as TOML that
-// parse_scenario reads back to the same scenario: what a run really used.
+// A seed as written on the command line (--seed N, --set seed=N): a whole
+// number in [0, 2^63-1], in any form TOML writes numbers. `option` names it
+// in messages ("--seed -1").
+std::uint64_t parse_seed(std::string_view text, const std::string& option);
+
+// Writes every value of an accepted scenario (defaults included) as TOML
+// that parse_scenario reads back to the same scenario, bit for bit, and to
+// the same text: what a run really used.
 std::string to_toml(const Scenario& scenario);
 
 // A short fingerprint (16 hex digits) of everything that decides a sweep's

@@ -4,6 +4,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include "io/toml_writer.hpp"
+
 namespace loyalsim::io {
 namespace {
 
@@ -138,7 +140,7 @@ std::string sweep_to_toml(const SweepSpec& sweep) {
   if (sweep.samples > 0) out << "samples = " << sweep.samples << "\n";
   out << "\n[sweep.parameters]\n";
   for (const auto& p : sweep.parameters) {
-    out << '"' << p.path << "\" = [";
+    out << toml_string(p.path) << " = [";  // a firm's name may hold a quote or a backslash
     if (sweep.design == DesignType::grid || sweep.design == DesignType::list) {
       for (std::size_t i = 0; i < p.values.size(); ++i) out << (i ? ", " : "") << p.values[i];
     } else {

@@ -12,6 +12,7 @@
 
 #include "core/errors.hpp"
 #include "core/parameters.hpp"
+#include "io/utf8.hpp"
 
 namespace loyalsim::io {
 
@@ -20,14 +21,18 @@ class Reader {
  public:
   explicit Reader(std::string source) : source_(std::move(source)) {}
 
+  // Keys and problems may quote user text (a key, a name, a string value):
+  // it is shown escaped and shortened, so the message stays one short line.
   [[noreturn]] void fail(const toml::source_region& region, std::string_view key, const std::string& problem) const {
     std::ostringstream message;
-    message << source_;
+    message << printable(source_, 400);
     if (region.begin.line > 0) message << ':' << region.begin.line << ':' << region.begin.column;
-    message << ": key '" << key << "': " << problem;
+    message << ": key '" << printable(key, 200) << "': " << printable(problem, 600);
     throw InputError(message.str());
   }
-  [[noreturn]] void fail_file(const std::string& problem) const { throw InputError(source_ + ": " + problem); }
+  [[noreturn]] void fail_file(const std::string& problem) const {
+    throw InputError(printable(source_, 400) + ": " + printable(problem, 600));
+  }
 
   // `prefix` makes the key a full path in the message ("market.customrs").
   [[noreturn]] void unknown_key(const toml::key& key, const std::string& context, std::vector<std::string> valid,
@@ -42,17 +47,16 @@ class Reader {
     fail(key.source(), prefix + std::string(key.str()), problem);
   }
 
+  // A parameter's value. Integer parameters go through integer(): exact,
+  // range-checked before any conversion; 1e6 is a fine way to write a
+  // million customers, 12.5 months is not.
   double number(const toml::node& node, const ParameterInfo& info, const std::string& key) const {
-    double value = 0.0;
-    if (auto i = node.as_integer()) value = static_cast<double>(i->get());
-    else if (auto f = node.as_floating_point()) {
-      value = f->get();
-      // 1e6 is a fine way to write a million customers; 12.5 months is not.
-      if (info.kind == ValueKind::integer && value != std::floor(value))
-        fail(node.source(), key, "expected a whole number, found " + format(value));
-    } else {
+    if (!node.is_integer() && !node.is_floating_point())
       fail(node.source(), key, std::string("expected a number, found ") + type_name(node));
-    }
+    if (info.kind == ValueKind::integer)
+      return static_cast<double>(integer(node, key, info.whole_low(), info.whole_high()));
+    const double value = node.is_integer() ? static_cast<double>(node.as_integer()->get())
+                                           : node.as_floating_point()->get();
     if (auto problem = info.check(value)) fail(node.source(), key, "value " + format(value) + " " + *problem);
     return value;
   }
@@ -62,13 +66,15 @@ class Reader {
     fail(node.source(), key, std::string("expected a string, found ") + type_name(node));
   }
 
+  // A whole number in [low, high]: a TOML integer exactly, or a float that
+  // is whole and exact (see whole_number).
   std::int64_t integer(const toml::node& node, const std::string& key, std::int64_t low, std::int64_t high) const {
-    auto i = node.as_integer();
-    if (!i) fail(node.source(), key, std::string("expected a whole number, found ") + type_name(node));
-    if (i->get() < low || i->get() > high)
-      fail(node.source(), key, "value " + std::to_string(i->get()) + " must be in [" + std::to_string(low) + ", " +
-                                   std::to_string(high) + "]");
-    return i->get();
+    WholeNumber whole;
+    if (auto i = node.as_integer()) whole = whole_number(i->get(), low, high);
+    else if (auto f = node.as_floating_point()) whole = whole_number(f->get(), low, high);
+    else fail(node.source(), key, std::string("expected a whole number, found ") + type_name(node));
+    if (whole.problem) fail(node.source(), key, *whole.problem);
+    return whole.value;
   }
 
   const toml::table& table(const toml::node& node, const std::string& key) const {
@@ -96,11 +102,7 @@ class Reader {
     }
   }
 
-  static std::string format(double value) {
-    std::ostringstream out;
-    out << value;
-    return out.str();
-  }
+  static std::string format(double value) { return shortest_text(value); }
 
   static const char* type_name(const toml::node& node) {
     switch (node.type()) {

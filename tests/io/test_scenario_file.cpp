@@ -248,3 +248,88 @@ TEST(Overrides, BadOverridesNameTheOptionAndTheProblem) {
 
 }  // namespace
 }  // namespace loyalsim::io
+
+namespace loyalsim::io {
+namespace {
+
+// Seeds and integer parameters: exact when written as integers, range-checked
+// before any conversion when written as floats, in the file and in --set.
+std::string set_error(Scenario& s, const std::string& assignment) {
+  try {
+    apply_override(s, assignment);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+const std::string one_firm = "[[firms]]\nname = \"A\"\n[[segments]]\nname = \"s\"\n";
+
+TEST(Seeds, ASeedIsReadExactlyUpToTwoToThe63MinusOne) {
+  EXPECT_EQ(parse_scenario("seed = 9007199254740993\n" + one_firm, "t").seed, 9007199254740993u);
+  EXPECT_EQ(parse_scenario("seed = 9223372036854775807\n" + one_firm, "t").seed, 9223372036854775807u);
+  Scenario s = parse_scenario(one_firm, "t");
+  apply_override(s, "seed=9007199254740993");  // went through a double: ...992
+  EXPECT_EQ(s.seed, 9007199254740993u);
+  apply_override(s, "seed=1e3");
+  EXPECT_EQ(s.seed, 1000u);
+  EXPECT_EQ(parse_seed("9223372036854775807", "--seed"), 9223372036854775807u);
+  EXPECT_EQ(parse_seed(" 42 ", "--seed"), 42u);
+}
+
+TEST(Seeds, ASeedOutOfRangeOrInexactIsRefused) {
+  Scenario s = parse_scenario(one_firm, "t");
+  // 1e30 became 0 through an undefined conversion on the old code.
+  EXPECT_NE(set_error(s, "seed=1e30").find("--set seed=1e30: value 1e+30 must be in [0, 9223372036854775807]"),
+            std::string::npos);
+  EXPECT_NE(set_error(s, "seed=-1").find("must be in [0, 9223372036854775807]"), std::string::npos);
+  EXPECT_NE(set_error(s, "seed=9007199254740993.0").find("write it as an integer"), std::string::npos);
+  EXPECT_NE(set_error(s, "seed=nan").find("whole number"), std::string::npos);
+  EXPECT_NE(set_error(s, "seed=9223372036854775808").find("64-bit"), std::string::npos);
+  EXPECT_EQ(s.seed, 1u);
+  // --seed -1 became 2^64-1 through Boost on the old code.
+  EXPECT_THROW(parse_seed("-1", "--seed -1"), InputError);
+  EXPECT_THROW(parse_seed("18446744073709551615", "--seed"), InputError);
+  EXPECT_THROW(parse_seed("1e30", "--seed"), InputError);
+  EXPECT_THROW(parse_seed("", "--seed"), InputError);
+  EXPECT_THROW(parse_seed("[1]", "--seed"), InputError);
+  EXPECT_NE(error_of("seed = 1e30\n" + one_firm).find("test.toml:1:8:"), std::string::npos);
+  EXPECT_NE(error_of("seed = 1e30\n" + one_firm).find("key 'seed': value 1e+30"), std::string::npos);
+  EXPECT_NE(error_of("seed = -1\n" + one_firm).find("key 'seed'"), std::string::npos);
+}
+
+TEST(IntegerParameters, HugeFloatsAreRefusedInTheFileAndInSet) {
+  for (const std::string& value : {std::string("1e30"), std::string("-1e30"), std::string("9.3e18"), std::string("1e300"), std::string("inf"), std::string("-inf"), std::string("nan")}) {
+    const std::string e = error_of("[market]\ncustomers = " + value + "\n" + one_firm);
+    EXPECT_NE(e.find("key 'market.customers'"), std::string::npos) << value << ": " << e;
+    Scenario s = parse_scenario(one_firm, "t");
+    const std::string set = set_error(s, "firms.A.reps=" + value);
+    EXPECT_NE(set.find("--set firms.A.reps=" + value + ": "), std::string::npos) << set;
+    EXPECT_EQ(s.firms[0].reps, FirmParams{}.reps);
+  }
+  EXPECT_NE(error_of("[market]\nmonths = 9223372036854775807\n" + one_firm).find("value 9223372036854775807 must"),
+            std::string::npos);
+}
+
+TEST(IntegerParameters, WholeFloatsStayAccepted) {
+  const Scenario s = parse_scenario("[market]\ncustomers = 1e6\nmonths = 12.0\n" + one_firm, "t");
+  EXPECT_EQ(s.market.customers, 1000000);
+  EXPECT_EQ(s.market.months, 12);
+  Scenario t = parse_scenario(one_firm, "t");
+  apply_override(t, "market.customers=2e3");
+  EXPECT_EQ(t.market.customers, 2000);
+  // Other whole numbers read the same way: replicates, departures' months.
+  const ParsedScenario p = parse_scenario_text(
+      "[[firms]]\nname = \"A\"\n[[firms]]\nname = \"B\"\n[[segments]]\nname = \"s\"\n"
+      "[[departures]]\nmonth = 3.0\nfirm = \"A\"\ncount = 2e0\n"
+      "[sweep]\ndesign = \"grid\"\nreplicates = 2.0\n[sweep.parameters]\n\"firms.A.reps\" = [1, 2.0]\n",
+      "t");
+  EXPECT_EQ(p.scenario.departures.at(0).month, 3);
+  EXPECT_EQ(p.scenario.departures.at(0).count, 2);
+  EXPECT_EQ(p.sweep->replicates, 2);
+  EXPECT_NE(error_of(one_firm + "[[departures]]\nmonth = 1e30\nfirm = \"A\"\n").find("departures[1].month"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace loyalsim::io

@@ -1,0 +1,197 @@
+#include "io/toml_limits.hpp"
+
+#include "core/errors.hpp"
+#include "io/input_file.hpp"
+
+namespace loyalsim::io {
+namespace {
+
+bool is_one_of(char c, std::string_view set) { return set.find(c) != std::string_view::npos; }
+
+// A recursive-descent walk over the text, recursing only to a depth it has
+// already checked against max_toml_depth. It is lenient: on anything
+// unexpected it moves on a character, never fails, and never stops early.
+class Scan {
+ public:
+  Scan(std::string_view text, const std::string& source) : text_(text), source_(source) {}
+
+  void document() {
+    std::size_t table_depth = 0;  // levels of the current [table] / [[array]] header
+    while (true) {
+      skip_space();
+      if (at_end()) return;
+      const std::size_t before = pos_;
+      if (text_[pos_] == '[') {
+        table_depth = header();
+      } else if (const std::size_t parts = key(table_depth); parts > 0) {
+        skip_blanks();
+        if (peek() == '=') {
+          ++pos_;
+          value(table_depth + parts);
+        }
+      }
+      // A key = value or a header ends its line; the rest is a comment,
+      // or a syntax error toml++ will stop at.
+      while (!at_end() && text_[pos_] != '\n') ++pos_;
+      if (pos_ == before) ++pos_;
+    }
+  }
+
+ private:
+  bool at_end() const { return pos_ >= text_.size(); }
+  char peek(std::size_t ahead = 0) const { return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\n'; }
+
+  void skip_blanks() {
+    while (!at_end() && (text_[pos_] == ' ' || text_[pos_] == '\t')) ++pos_;
+  }
+  // Blanks, comments and line breaks: what may separate array elements.
+  void skip_space() {
+    while (!at_end()) {
+      const char c = text_[pos_];
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\n') ++pos_;
+      else if (c == '#') while (!at_end() && text_[pos_] != '\n') ++pos_;
+      else return;
+    }
+  }
+
+  // At a quote: moves past the string, whichever of the four kinds it is.
+  void string() {
+    const char quote = text_[pos_];
+    const bool escapes = quote == '"';
+    if (peek(1) == quote && peek(2) == quote) {  // multi-line
+      pos_ += 3;
+      while (!at_end()) {
+        if (escapes && text_[pos_] == '\\') pos_ += 2;
+        else if (text_[pos_] == quote && peek(1) == quote && peek(2) == quote) {
+          pos_ += 3;
+          // Up to two more quotes are content just before the closing three.
+          for (int i = 0; i < 2 && !at_end() && text_[pos_] == quote; ++i) ++pos_;
+          return;
+        } else ++pos_;
+      }
+      return;
+    }
+    ++pos_;
+    while (!at_end() && text_[pos_] != '\n') {
+      if (escapes && text_[pos_] == '\\') pos_ += 2;
+      else if (text_[pos_++] == quote) return;
+    }
+  }
+
+  // A table header, [a.b] or [[a.b]]; returns the depth of its table.
+  std::size_t header() {
+    const bool array = peek(1) == '[';
+    pos_ += array ? 2 : 1;
+    // An array of tables adds a level: the array, then its element table.
+    return key(array ? 1 : 0) + (array ? 1 : 0);
+  }
+
+  // A dotted key whose first part sits at level `outer` + 1. Returns its
+  // number of parts (0: no key here); each part is measured as it is met.
+  std::size_t key(std::size_t outer) {
+    std::size_t parts = 0;
+    while (true) {
+      skip_blanks();
+      if (at_end()) return parts;
+      const std::size_t start = pos_;
+      const bool quoted = text_[pos_] == '"' || text_[pos_] == '\'';
+      if (quoted) string();
+      else while (!at_end() && !is_one_of(text_[pos_], " \t.=[]{}\"'#,\r\n")) ++pos_;
+      if (pos_ == start) return parts;
+      ++parts;
+      const std::size_t bytes = pos_ - start - (quoted ? 2 : 0);
+      if (bytes > max_toml_key_bytes && !(quoted && pos_ - start < 2))
+        fail(start, "a key part of " + std::to_string(bytes) + " bytes; at most " +
+                        std::to_string(max_toml_key_bytes) + " are allowed");
+      check_depth(outer + parts, start);
+      skip_blanks();
+      if (peek() != '.') return parts;
+      ++pos_;
+    }
+  }
+
+  // A value at level `depth`: a string, array, inline table or scalar.
+  void value(std::size_t depth) {
+    skip_blanks();
+    if (at_end()) return;
+    check_depth(depth, pos_);
+    const char c = text_[pos_];
+    if (c == '"' || c == '\'') {
+      string();
+    } else if (c == '[') {
+      ++pos_;
+      while (true) {
+        skip_space();
+        if (at_end()) return;
+        if (text_[pos_] == ']') {
+          ++pos_;
+          return;
+        }
+        const std::size_t before = pos_;
+        value(depth + 1);
+        skip_space();
+        if (peek() == ',') ++pos_;
+        else if (pos_ == before) ++pos_;
+      }
+    } else if (c == '{') {
+      ++pos_;
+      while (true) {
+        skip_space();
+        if (at_end()) return;
+        if (text_[pos_] == '}') {
+          ++pos_;
+          return;
+        }
+        const std::size_t before = pos_;
+        const std::size_t parts = key(depth);
+        skip_blanks();
+        if (parts > 0 && peek() == '=') {
+          ++pos_;
+          value(depth + parts);
+        }
+        skip_space();
+        if (peek() == ',') ++pos_;
+        else if (pos_ == before) ++pos_;
+      }
+    } else {
+      // A number, boolean or date: runs to a delimiter. (A date's space
+      // before its time ends it early; the rest is skipped like a value.)
+      while (!at_end() && !is_one_of(text_[pos_], " \t\r\n,]}[{\"'#")) ++pos_;
+    }
+  }
+
+  void check_depth(std::size_t depth, std::size_t at) const {
+    if (depth > max_toml_depth)
+      fail(at, "nested too deeply: level " + std::to_string(depth) + " of tables, arrays and dotted-key parts; at most " +
+                   std::to_string(max_toml_depth) + " are allowed");
+  }
+
+  [[noreturn]] void fail(std::size_t at, const std::string& problem) const {
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i < at && i < text_.size(); ++i) {
+      const auto c = static_cast<unsigned char>(text_[i]);
+      if (c == '\n') {
+        ++line;
+        column = 1;
+      } else if ((c & 0xC0) != 0x80) {  // count code points, not continuation bytes
+        ++column;
+      }
+    }
+    throw InputError(source_ + ":" + std::to_string(line) + ":" + std::to_string(column) + ": TOML " + problem);
+  }
+
+  std::string_view text_;
+  const std::string& source_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+void check_toml_limits(std::string_view text, const std::string& source) {
+  if (text.size() > max_toml_bytes)
+    throw InputError(source + ": the TOML text has " + std::to_string(text.size()) +
+                     " bytes, more than the limit of " + byte_limit_text(max_toml_bytes));
+  Scan(text, source).document();
+}
+
+}  // namespace loyalsim::io

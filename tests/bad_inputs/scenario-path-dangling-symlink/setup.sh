@@ -1,0 +1,1 @@
+ln -s absent.toml scenario.toml

@@ -1,0 +1,2 @@
+mkdir folder
+ln -s folder scenario.toml

@@ -1,0 +1,1 @@
+python3 -c 'print("[[" + ".".join(["a"] * 31000) + "]]")' > scenario.toml
