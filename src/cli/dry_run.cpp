@@ -159,9 +159,8 @@ void print_dry_run(std::ostream& out, const Scenario& scenario, const Design& de
   // three times over until the run is written (recorded per thread,
   // gathered into the run's result, encoded for the journal).
   const std::int64_t concurrent = std::min<std::int64_t>(runs, threads);
-  const double largest_run_customer_months =
-      static_cast<double>(extent.largest_customers) *
-      static_cast<double>(scenario.market.burn_in_months + scenario.market.months);
+  // Events are recorded in recorded months only (the probe has no burn-in).
+  const double largest_run_customer_months = static_cast<double>(extent.largest_customers) * extent.months;
   const double event_memory =
       events ? probe.events_per_customer_month * largest_run_customer_months * 3.0 * sizeof(DecisionEvent) : 0.0;
   const double memory = static_cast<double>(concurrent) * (static_cast<double>(extent.largest_run_bytes) + event_memory);
@@ -172,7 +171,7 @@ void print_dry_run(std::ostream& out, const Scenario& scenario, const Design& de
   for (const MetricInfo& m : series_metrics)
     per_run += 8.0 * extent.months * firms * (m.shape == MetricShape::firm_segment ? segments : 1.0);
   per_run += 8.0 * static_cast<double>(summary_metrics.size()) * firms * segments;
-  const double event_rows = probe.events_per_customer_month * extent.customer_months;
+  const double event_rows = probe.events_per_customer_month * extent.recorded_customer_months;
   const double output = per_run * static_cast<double>(runs) + event_rows * event_row_bytes;
 
   out << "dry run: " << design.points.rows() << " point" << (design.points.rows() == 1 ? "" : "s") << " x "

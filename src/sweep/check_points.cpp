@@ -96,6 +96,8 @@ SweepExtent check_every_point(const Scenario& base, const Design& design) {
     sweep.customer_months += static_cast<double>(extent.customers) *
                              static_cast<double>(extent.burn_in + extent.months) *
                              static_cast<double>(design.replicates);
+    sweep.recorded_customer_months += static_cast<double>(extent.customers) * static_cast<double>(extent.months) *
+                                      static_cast<double>(design.replicates);
     sweep.months = static_cast<double>(extent.months);
   }
   return sweep;

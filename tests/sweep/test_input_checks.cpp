@@ -168,6 +168,7 @@ TEST(SweepInputChecks, TheExtentCoversEveryRun) {
   const SweepExtent extent = check_every_point(base, design);
   EXPECT_EQ(extent.largest_customers, 400);
   EXPECT_DOUBLE_EQ(extent.customer_months, 3.0 * (100 + 400) * (6 + 12));
+  EXPECT_DOUBLE_EQ(extent.recorded_customer_months, 3.0 * (100 + 400) * 12);
   EXPECT_EQ(extent.largest_run_bytes, run_bytes(400, extent.largest_rep_capacity, 12, 2, 1));
 }
 
