@@ -16,6 +16,7 @@
 #include <tbb/global_control.h>
 
 #include "cli/commands.hpp"
+#include "cli/dry_run.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/report.hpp"
 #include "cli/sweep_output.hpp"
@@ -26,6 +27,7 @@
 #include "io/scenario_file.hpp"
 #include "io/sweep_table.hpp"
 #include "io/utf8.hpp"
+#include "sweep/check_points.hpp"
 #include "sweep/executor.hpp"
 #include "version.hpp"
 
@@ -141,21 +143,15 @@ io::ResultsLayout make_layout(const Scenario& scenario, const std::optional<Swee
   return layout;
 }
 
-// Every design point must make a valid model (e.g. a swept `months` must
-// still contain the scripted departures) before any run starts. Returns
-// the memory the largest run needs.
-std::size_t check_every_point(const Scenario& scenario, const Design& design, const fs::path& source) {
-  std::size_t largest = 0;
-  for (Eigen::Index point = 0; point < design.points.rows(); ++point) {
-    try {
-      const Model model = make_model(scenario_at_point(scenario, design, point), 0);
-      largest = std::max(largest, run_memory_bytes(static_cast<std::size_t>(model.customers),
-                                                   static_cast<std::size_t>(model.rep_capacity)));
-    } catch (const InputError& e) {
-      throw InputError(source.string() + ": design point " + std::to_string(point) + ": " + e.what());
-    }
+// Every design point must make a valid model (e.g. a swept burn-in must
+// still contain the scripted departures) before any run starts, for a dry
+// run and a real run alike. Returns what the largest run needs.
+SweepExtent checked_extent(const Scenario& scenario, const Design& design, const fs::path& source) {
+  try {
+    return check_every_point(scenario, design);
+  } catch (const InputError& e) {
+    throw InputError(source.string() + ": " + e.what());
   }
-  return largest;
 }
 
 // A --set of a parameter the sweep varies would be silently overwritten at
@@ -196,27 +192,28 @@ std::size_t available_memory_bytes() {
   return 0;
 }
 
-// The largest run of the design, as many at once as there are threads (an
-// upper bound): refused before anything is allocated if it cannot fit.
+// The largest run of the design (agent state and recorded metrics), as
+// many at once as there are threads (an upper bound): refused before
+// anything is allocated if it cannot fit, by a dry run as by a real run.
 void check_memory(std::size_t largest, const Design& design, int threads, bool quiet) {
   const auto concurrent =
       static_cast<std::size_t>(std::min<std::int64_t>(design.runs(), static_cast<std::int64_t>(threads)));
-  const std::size_t needed = largest * concurrent;
-  const std::size_t available = available_memory_bytes();
   const double gib = 1024.0 * 1024.0 * 1024.0;
+  const double needed = static_cast<double>(largest) * static_cast<double>(concurrent);
+  const auto available = static_cast<double>(available_memory_bytes());
   if (available > 0 && needed > available) {
     std::ostringstream message;
-    message << std::fixed << std::setprecision(2) << "the run needs about " << static_cast<double>(needed) / gib
-            << " GiB of memory (" << customer_state_bytes << " bytes per customer"
+    message << std::fixed << std::setprecision(2) << "the run needs about " << needed / gib
+            << " GiB of memory (agent state at " << customer_state_bytes
+            << " bytes per customer and the recorded metrics, months x firms x segments"
             << (concurrent > 1 ? ", " + std::to_string(concurrent) + " runs at once" : std::string()) << ") but only "
-            << static_cast<double>(available) / gib
-            << " GiB are available; reduce market.customers" << (concurrent > 1 ? " or --threads" : "");
+            << available / gib << " GiB are available; reduce market.customers or market.months"
+            << (concurrent > 1 ? ", or --threads" : "");
     throw InputError(message.str());
   }
-  if (!quiet && needed > (std::size_t{256} << 20))
-    std::cerr << "loyalsim: estimated memory " << std::fixed << std::setprecision(2)
-              << static_cast<double>(needed) / gib << " GiB of " << static_cast<double>(available) / gib
-              << " GiB available\n";
+  if (!quiet && needed > static_cast<double>(std::size_t{256} << 20))
+    std::cerr << "loyalsim: estimated memory " << std::fixed << std::setprecision(2) << needed / gib << " GiB of "
+              << available / gib << " GiB available\n";
 }
 
 int available_threads(int requested) {
@@ -236,20 +233,27 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   for (const auto& assignment : options.overrides) io::apply_override(scenario, assignment);
   io::validate_scenario(scenario, file.path.string());
   if (options.seed) scenario.seed = *options.seed;
-  const Design design = file.sweep ? make_design(*file.sweep, scenario.seed) : single_run_design();
+  // Every check of the inputs happens here, once, before the dry run and
+  // the real run part ways: a sweep that passes its dry run does not fail
+  // later on its own inputs.
+  Design design;
+  try {
+    design = file.sweep ? make_design(*file.sweep, scenario.seed) : single_run_design();
+  } catch (const InputError& e) {
+    throw InputError(file.path.string() + ": " + e.what());
+  }
   check_overrides_against_design(options.overrides, design);
-  const std::size_t largest_run_bytes = check_every_point(scenario, design, file.path);
-
+  const SweepExtent extent = checked_extent(scenario, design, file.path);
   const int threads = available_threads(options.threads);
+  check_memory(extent.largest_run_bytes, design, threads, options.quiet || options.dry_run);
   const OutputPaths paths =
       output_paths(options.output.empty() ? fs::path("results") / (file.name + ".h5") : options.output);
+  const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+
   if (options.dry_run) {
-    print_dry_run(std::cout, scenario, design, paths, threads, options.events);
-    check_memory(largest_run_bytes, design, threads, true);  // a run that would be refused: exit 2
+    print_dry_run(std::cout, scenario, design, extent, paths, threads, options.events);
     return 0;
   }
-  check_memory(largest_run_bytes, design, threads, options.quiet);
-  const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
 
   // Output: a fresh file, or the interrupted one rebuilt from its journal.
   const io::ResultsLayout layout = make_layout(scenario, file.sweep, design, options.events);

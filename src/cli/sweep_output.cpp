@@ -55,58 +55,6 @@ OutputPaths output_paths(const fs::path& final_path) {
   return paths;
 }
 
-void print_dry_run(std::ostream& out, const Scenario& scenario, const Design& design, const OutputPaths& paths,
-                   int threads, bool events) {
-  const std::int64_t runs = design.runs();
-  const auto firms = static_cast<double>(scenario.firms.size());
-  const auto segments = static_cast<double>(scenario.segments.size());
-  std::int64_t customer_months = 0;
-  std::int64_t largest = 0;
-  for (std::int64_t run = 0; run < runs; ++run) {
-    const Scenario s = scenario_at_point(scenario, design, run / design.replicates);
-    customer_months += s.market.customers * (s.market.months + s.market.burn_in_months);
-    largest = std::max(largest, s.market.customers);
-  }
-  // Timing the first run (cut to at most 10^6 customers and about 10^7
-  // customer-months, so a dry run stays quick and small) tells how fast
-  // this machine is.
-  Scenario probe = scenario_at_point(scenario, design, 0);
-  probe.market.customers = std::min<std::int64_t>(probe.market.customers, 1000000);
-  const std::int64_t affordable = std::max<std::int64_t>(1, 10000000 / probe.market.customers);
-  probe.market.burn_in_months = std::min(probe.market.burn_in_months, affordable / 2);
-  probe.market.months = std::max<std::int64_t>(1, std::min(probe.market.months, affordable - probe.market.burn_in_months));
-  probe.departures.clear();
-  const RunResult timing = simulate(make_model(probe, 1));
-  const double rate = static_cast<double>(timing.customer_months) / std::max(timing.wall_seconds, 1e-6);
-
-  const double bytes_per_customer = static_cast<double>(timing.state_bytes) / static_cast<double>(probe.market.customers);
-  const std::int64_t concurrent = std::min<std::int64_t>(runs, threads);
-  const double memory = static_cast<double>(concurrent) * bytes_per_customer * static_cast<double>(largest);
-  const double months = static_cast<double>(scenario.market.months);
-  // Eight bytes per value of every timeseries and summary metric, plus the
-  // runs/ row: the metric tables say how many values a run has.
-  RunResult shape;
-  shape.allocate(static_cast<std::size_t>(months), static_cast<std::size_t>(firms),
-                 static_cast<std::size_t>(segments));
-  double per_run = 64.0;
-  for (const auto& values : shape.series) per_run += 8.0 * static_cast<double>(values.size());
-  for (const auto& values : shape.totals) per_run += 8.0 * static_cast<double>(values.size());
-
-  out << std::fixed << std::setprecision(1);
-  out << "dry run: " << design.points.rows() << " point" << (design.points.rows() == 1 ? "" : "s") << " x "
-      << design.replicates << " replicate" << (design.replicates == 1 ? "" : "s") << " = " << runs << " run"
-      << (runs == 1 ? "" : "s") << "\n"
-      << "  simulated: " << customer_months << " customer-months (burn-in included)\n"
-      << "  estimated memory: " << memory / 1048576.0 << " MiB of agent state (" << concurrent
-      << (concurrent == 1 ? " run" : " runs") << " at once, " << bytes_per_customer << " bytes/customer)\n"
-      << "  estimated output: at most " << per_run * static_cast<double>(runs) / 1048576.0
-      << " MiB before compression" << (events ? ", plus events/ (not estimated)" : "") << "\n"
-      << "  estimated time: " << static_cast<double>(customer_months) / rate << " s at " << std::scientific
-      << std::setprecision(2) << rate << " customer-months/s (measured now on " << threads << " thread"
-      << (threads == 1 ? "" : "s") << ")\n"
-      << "  output: " << paths.final.string() << "\n";
-}
-
 RunTally::RunTally(const io::ResultsLayout& layout) : done(layout.runs, false) {
   pooled.allocate(0, layout.firm_names.size(), layout.segment_names.size());
 }

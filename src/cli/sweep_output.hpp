@@ -25,10 +25,6 @@ struct OutputPaths {
 
 OutputPaths output_paths(const std::filesystem::path& final_path);
 
-// --dry-run: runs, memory, output size and time, without running.
-void print_dry_run(std::ostream& out, const Scenario& scenario, const Design& design, const OutputPaths& paths,
-                   int threads, bool events);
-
 // Which runs are finished, and their decision totals pooled.
 struct RunTally {
   explicit RunTally(const io::ResultsLayout& layout);

@@ -55,9 +55,43 @@ struct Model {
   std::int64_t step_of_month(std::int64_t month) const { return month + burn_in - 1; }
 };
 
+// The few values of a scenario that must fit together with its fixed
+// structure (firms, segments, scripted departures) and that decide a run's
+// size. A sweep point changes at most these among the values whose validity
+// depends on others, so a sweep checks every point from its extent alone,
+// without building the point's model.
+struct ModelExtent {
+  std::int64_t customers = 0;
+  std::int64_t burn_in = 0;
+  std::int64_t months = 0;
+  std::int64_t headcount = 0;  // the firms' target reps, summed
+};
+
+ModelExtent extent_of(const Scenario& scenario);
+
+// The checks of what only shows when a scenario's pieces are put together,
+// written once and used by validate_scenario (after --set), by the sweep's
+// check of every design point and by make_model.
+class ModelCheck {
+ public:
+  // Checks the structure (firm and segment counts, scripted departures
+  // naming existing, distinct firms). Throws InputError.
+  explicit ModelCheck(const Scenario& scenario);
+  // Checks an extent against the structure: every scripted departure inside
+  // the simulated months, rep ids within 32 bits. Returns the rep slots a
+  // run needs. Throws InputError.
+  std::int64_t rep_capacity(const ModelExtent& extent) const;
+
+ private:
+  std::int64_t scripted_reps_ = 0;
+  // The scripted departures with the earliest and the latest month (1-based
+  // position in [[departures]]; 0: none), enough to check any horizon.
+  std::size_t earliest_ = 0, latest_ = 0;
+  std::int64_t earliest_month_ = 0, latest_month_ = 0;
+};
+
 // Derives a model from a scenario that io/ has validated. Throws InputError
-// on what only shows when the pieces are put together (e.g. a scripted
-// departure naming a firm that does not exist).
+// (by ModelCheck) on what only shows when the pieces are put together.
 Model make_model(const Scenario& scenario, std::uint64_t run_seed);
 
 // The seed of run (point, replicate) of a scenario: a stable mix of the

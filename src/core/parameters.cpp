@@ -53,13 +53,20 @@ constexpr ParameterInfo real(Scope scope, std::string_view name, std::string_vie
                              double low, double high, std::string_view description,
                              bool low_open = false, bool high_open = false) {
   return {scope, name, ValueKind::real, unit, description, low, high, low_open, high_open,
-          &read_member<Member>, &write_member<Member>};
+          &read_member<Member>, &write_member<Member>, {}};
 }
 template <auto Member>
 constexpr ParameterInfo integer(Scope scope, std::string_view name, std::string_view unit,
                                 double low, double high, std::string_view description) {
   return {scope, name, ValueKind::integer, unit, description, low, high, false, false,
-          &read_member<Member>, &write_member<Member>};
+          &read_member<Member>, &write_member<Member>, {}};
+}
+
+// A parameter a sweep may not vary, and why, as the sentence a refused sweep
+// prints (see ParameterInfo::not_sweepable).
+constexpr ParameterInfo fixed(ParameterInfo info, std::string_view why) {
+  info.not_sweepable = why;
+  return info;
 }
 
 using M = MarketParams;
@@ -73,8 +80,10 @@ constexpr Scope segment = Scope::segment;
 const std::array parameters{
     integer<&M::customers>(market, "customers", "customers", 1, 2147483647,
                            "total customer population N, attached or not"),
-    integer<&M::months>(market, "months", "months", 1, 12000,
-                        "recorded horizon; months are numbered 1..months"),
+    fixed(integer<&M::months>(market, "months", "months", 1, 12000,
+                              "recorded horizon; months are numbered 1..months"),
+          "the horizon cannot be swept: it fixes the shape of the results file (the month dimension of "
+          "every timeseries/ dataset is the same for every run); run one sweep per horizon instead"),
     integer<&M::burn_in_months>(market, "burn_in_months", "months", 0, 12000,
                                 "months simulated before month 1 and not recorded"),
     real<&M::substitutability>(market, "substitutability", "1", 0, 1,
@@ -105,8 +114,9 @@ const std::array parameters{
     integer<&F::vacancy_months>(firm, "vacancy_months", "months", 0, 1200,
                                 "months until a departed rep's vacancy can be filled"),
 
-    real<&S::share>(segment, "share", "1", 0, 1,
-                    "share of the population in this segment (shares sum to 1)"),
+    fixed(real<&S::share>(segment, "share", "1", 0, 1,
+                          "share of the population in this segment (shares sum to 1)"),
+          "segment shares cannot be swept: they must sum to 1 at every point"),
     real<&S::brand_weight>(segment, "brand_weight", "utility", 0, inf,
                            "w_b: weight of brand loyalty B in the stay utility"),
     real<&S::rep_weight>(segment, "rep_weight", "utility", 0, inf,

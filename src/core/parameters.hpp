@@ -32,6 +32,9 @@ struct ParameterInfo {
   // Read and write the value on a market, firm or segment object.
   double (*get)(const void* owner);
   void (*set)(void* owner, double value);
+  // Why a sweep may not vary this parameter (empty: it may). One flag here,
+  // read by the [sweep] reader, so no other place keeps its own list.
+  std::string_view not_sweepable = {};
 
   // "[0, 1]", "(0, inf)", ...
   std::string range_text() const;

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace loyalsim {
@@ -35,5 +37,40 @@ struct SweepSpec {
   std::int64_t samples = 0;                // lhs, sobol: number of points
   std::vector<SweepParameter> parameters;  // in the order written in the file
 };
+
+// The most a sweep may have, checked before anything is allocated: the
+// design matrix (points x parameters doubles) and the per-run bookkeeping
+// of a sweep (one row of runs/, a done flag, a pending index) stay small,
+// and a dry run answers at once.
+inline constexpr std::int64_t max_sweep_runs = 10000000;       // points x replicates
+inline constexpr std::int64_t max_design_points = 1000000;     // grid combinations, list length, samples
+inline constexpr std::int64_t max_design_values = 4000000;     // points x parameters (32 MB of doubles)
+inline constexpr std::int64_t max_sweep_replicates = 1000000;
+
+struct ParameterInfo;
+
+// The rules of a [sweep] table, each written once. io/sweep_table applies
+// them while reading (so a message carries the file's line and key);
+// make_design applies the same functions to a spec built in code. Each
+// returns why the input is refused, or nothing.
+
+// A path a sweep may vary: not the seed (info == nullptr), not a parameter
+// the registry marks as not sweepable, and a name the results file can use
+// for its runs/ column (HDF5 link names cannot contain '/' or NUL).
+std::optional<std::string> sweep_path_problem(std::string_view path, const ParameterInfo* info);
+
+// One parameter's values (grid, list) or range (lhs, sobol): non-empty,
+// finite, whole for integer parameters, low <= high, no repeated grid value.
+std::optional<std::string> sweep_values_problem(const SweepParameter& parameter, DesignType design);
+
+// The number of design points, or why the design is too large (more than
+// max_design_points points, max_design_values values or max_sweep_runs
+// runs). Needs the value lists (grid, list) or samples; computed without
+// multiplying past the limits.
+struct DesignSize {
+  std::int64_t points = 0;
+  std::optional<std::string> problem;
+};
+DesignSize design_size(const SweepSpec& spec);
 
 }  // namespace loyalsim

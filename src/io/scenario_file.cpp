@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "core/errors.hpp"
+#include "core/model.hpp"
 #include "core/parameters.hpp"
 #include "io/input_file.hpp"
 #include "io/names.hpp"
@@ -308,11 +309,11 @@ std::string scenario_hash(const Scenario& scenario, const std::optional<SweepSpe
 }
 
 void validate_scenario(const Scenario& scenario, const std::string& source) {
-  for (const auto& d : scenario.departures) {
-    if (d.month < 1 - scenario.market.burn_in_months || d.month > scenario.market.months)
-      throw InputError(source + ": key 'departures.month': month " + std::to_string(d.month) +
-                       " is outside the simulated months " + std::to_string(1 - scenario.market.burn_in_months) +
-                       ".." + std::to_string(scenario.market.months));
+  // The same check make_model and the sweep's check of every point apply.
+  try {
+    ModelCheck(scenario).rep_capacity(extent_of(scenario));
+  } catch (const InputError& e) {
+    throw InputError(source + ": " + e.what());
   }
 }
 

@@ -56,8 +56,9 @@ std::string to_toml(const Scenario& scenario);
 // Resuming an output refuses a different fingerprint.
 std::string scenario_hash(const Scenario& scenario, const std::optional<SweepSpec>& sweep, bool events);
 
-// Checks what spans several keys: shares summing to 1, unique names,
-// scripted departures naming existing firms. `source` names the origin.
+// Checks what spans several keys (core's ModelCheck: scripted departures
+// naming existing firms and inside the simulated months, rep ids within 32
+// bits), e.g. after --set. `source` names the origin.
 void validate_scenario(const Scenario& scenario, const std::string& source);
 
 }  // namespace loyalsim::io

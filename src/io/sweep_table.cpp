@@ -38,10 +38,7 @@ SweepParameter read_parameter(const Reader& reader, const toml::key& key, const 
   } catch (const InputError& e) {
     reader.fail(key.source(), where, e.what());
   }
-  if (path.info == nullptr)
-    reader.fail(key.source(), where, "the seed cannot be swept; use replicates for repeated runs");
-  if (path.info->name == "share")
-    reader.fail(key.source(), where, "segment shares cannot be swept: they must sum to 1 at every point");
+  if (auto problem = sweep_path_problem(parameter.path, path.info)) reader.fail(key.source(), where, *problem);
   parameter.integer = path.info->kind == ValueKind::integer;
 
   const toml::array* values = node.as_array();
@@ -55,21 +52,15 @@ SweepParameter read_parameter(const Reader& reader, const toml::key& key, const 
 
   if (design == DesignType::grid || design == DesignType::list) {
     parameter.values = numbers;
-    if (design == DesignType::grid) {
-      std::vector<double> sorted = numbers;
-      std::sort(sorted.begin(), sorted.end());
-      if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
-        reader.fail(node.source(), where, "a grid value appears twice");
-    }
   } else {
     if (numbers.size() != 2)
       reader.fail(node.source(), where,
                   "expected [low, high] for a " + std::string(design_name(design)) + " design, found " +
                       std::to_string(numbers.size()) + " values");
-    if (numbers[0] > numbers[1]) reader.fail(node.source(), where, "low is above high");
     parameter.low = numbers[0];
     parameter.high = numbers[1];
   }
+  if (auto problem = sweep_values_problem(parameter, design)) reader.fail(node.source(), where, *problem);
   return parameter;
 }
 
@@ -89,7 +80,7 @@ std::optional<SweepSpec> read_sweep_table(const Reader& reader, const toml::tabl
   if (design == nullptr) reader.fail(table.source(), "sweep.design", "is required: grid, list, lhs or sobol");
   sweep.design = design_type(reader, *design);
   if (const toml::node* replicates = table.get("replicates"))
-    sweep.replicates = reader.integer(*replicates, "sweep.replicates", 1, 1000000);
+    sweep.replicates = reader.integer(*replicates, "sweep.replicates", 1, max_sweep_replicates);
 
   const bool sampled = sweep.design == DesignType::lhs || sweep.design == DesignType::sobol;
   const toml::node* samples = table.get("samples");
@@ -100,7 +91,7 @@ std::optional<SweepSpec> read_sweep_table(const Reader& reader, const toml::tabl
     reader.fail(samples->source(), "sweep.samples",
                 "applies only to lhs and sobol designs; a " + std::string(design_name(sweep.design)) +
                     " design's points come from its value lists");
-  if (samples != nullptr) sweep.samples = reader.integer(*samples, "sweep.samples", 1, 100000000);
+  if (samples != nullptr) sweep.samples = reader.integer(*samples, "sweep.samples", 1, max_design_points);
 
   const toml::node* parameters = table.get("parameters");
   if (parameters == nullptr)
@@ -120,6 +111,9 @@ std::optional<SweepSpec> read_sweep_table(const Reader& reader, const toml::tabl
   for (const auto& [key, value] : ordered)
     sweep.parameters.push_back(read_parameter(reader, *key, *value, sweep.design, scenario));
 
+  // The design's size, by the rule make_design applies, checked here so the
+  // message can point at the file: a list of another length at its entry,
+  // a design too large at the [sweep] table.
   if (sweep.design == DesignType::list) {
     const std::size_t points = sweep.parameters.front().values.size();
     for (const auto& [key, value] : ordered) {
@@ -130,6 +124,7 @@ std::optional<SweepSpec> read_sweep_table(const Reader& reader, const toml::tabl
                         ", \"" + sweep.parameters.front().path + "\" has " + std::to_string(points));
     }
   }
+  if (const DesignSize size = design_size(sweep); size.problem) reader.fail(table.source(), "sweep", *size.problem);
   return sweep;
 }
 

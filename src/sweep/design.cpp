@@ -26,92 +26,23 @@ constexpr auto lhs_purpose = static_cast<Purpose>(0x1A5u);
 
 [[noreturn]] void fail(const std::string& problem) { throw InputError("[sweep]: " + problem); }
 
-std::string format(double value) {
-  char buffer[32];
-  const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
-  return std::string(buffer, end);
-}
-
 std::string parameter_key(const SweepParameter& parameter) { return "parameter '" + parameter.path + "'"; }
 
-bool is_whole(double value) { return std::floor(value) == value; }
-
-// grid and list: explicit values, which must be usable as they stand.
-void check_value_list(const SweepParameter& parameter, DesignType type) {
-  if (parameter.values.empty())
-    fail(parameter_key(parameter) + ": design '" + design_name(type) + "' needs at least one value");
-  for (const double value : parameter.values) {
-    if (!std::isfinite(value)) fail(parameter_key(parameter) + ": value " + format(value) + " is not a finite number");
-    // Rounding an explicit value would run a point other than the one written.
-    if (parameter.integer && !is_whole(value))
-      fail(parameter_key(parameter) + " takes whole numbers, but the value " + format(value) + " is not one");
-  }
-}
-
-// lhs and sobol: a range to sample.
-void check_range(const SweepParameter& parameter) {
-  const std::string key = parameter_key(parameter);
-  // A width that overflows would scale every sample to infinity.
-  if (!std::isfinite(parameter.low) || !std::isfinite(parameter.high) || !std::isfinite(parameter.high - parameter.low))
-    fail(key + ": the range [" + format(parameter.low) + ", " + format(parameter.high) + "] must be finite");
-  if (parameter.low > parameter.high)
-    fail(key + ": low " + format(parameter.low) + " is greater than high " + format(parameter.high));
-  // Whole bounds keep rounded samples inside [low, high].
-  if (parameter.integer && (!is_whole(parameter.low) || !is_whole(parameter.high)))
-    fail(key + " takes whole numbers, so its range [" + format(parameter.low) + ", " + format(parameter.high) +
-         "] must have whole ends");
-}
-
-void check_list_lengths(const std::vector<SweepParameter>& parameters) {
-  const std::size_t length = parameters.front().values.size();
-  const bool equal = std::all_of(parameters.begin(), parameters.end(),
-                                 [&](const SweepParameter& p) { return p.values.size() == length; });
-  if (equal) return;
-  std::string lengths;
-  for (const SweepParameter& p : parameters)
-    lengths += (lengths.empty() ? "'" : ", '") + p.path + "' has " + std::to_string(p.values.size());
-  fail("design 'list' needs equally many values for every parameter (one per point), but " + lengths);
-}
-
-// Validates the spec and returns its number of design points.
+// Validates the spec with the rules of core/sweep_spec (the same the
+// [sweep] reader applies) and returns its number of design points, before
+// anything is allocated.
 std::int64_t checked_point_count(const SweepSpec& spec) {
-  if (spec.parameters.empty()) fail("no parameters to vary: [sweep.parameters] needs at least one entry");
-  if (spec.replicates < 1) fail("key 'replicates': must be at least 1, got " + std::to_string(spec.replicates));
   std::set<std::string> seen;
-  for (const SweepParameter& parameter : spec.parameters)
+  for (const SweepParameter& parameter : spec.parameters) {
     if (!seen.insert(parameter.path).second) fail(parameter_key(parameter) + " is listed twice");
-
-  const std::string too_many = "the sweep would have more than " + std::to_string(max_sweep_runs) + " runs";
-  std::int64_t points = 1;
-  switch (spec.design) {
-    case DesignType::grid:
-      for (const SweepParameter& parameter : spec.parameters) {
-        check_value_list(parameter, spec.design);
-        // Checked before multiplying, so the product cannot overflow.
-        const auto length = static_cast<std::int64_t>(parameter.values.size());
-        if (points > max_sweep_runs / length) fail(too_many + " (the grid alone has more points)");
-        points *= length;
-      }
-      break;
-    case DesignType::list:
-      for (const SweepParameter& parameter : spec.parameters) check_value_list(parameter, spec.design);
-      check_list_lengths(spec.parameters);
-      points = static_cast<std::int64_t>(spec.parameters.front().values.size());
-      break;
-    case DesignType::lhs:
-    case DesignType::sobol:
-      if (spec.samples < 1) fail("key 'samples': must be at least 1, got " + std::to_string(spec.samples));
-      for (const SweepParameter& parameter : spec.parameters) check_range(parameter);
-      if (spec.design == DesignType::sobol &&
-          spec.parameters.size() > boost::random::default_sobol_table::max_dimension)
-        fail("design 'sobol' supports at most " + std::to_string(boost::random::default_sobol_table::max_dimension) +
-             " parameters, got " + std::to_string(spec.parameters.size()));
-      points = spec.samples;
-      break;
+    if (auto problem = sweep_values_problem(parameter, spec.design)) fail(parameter_key(parameter) + ": " + *problem);
   }
-  if (points > max_sweep_runs / spec.replicates)
-    fail(too_many + ": " + std::to_string(points) + " points x " + std::to_string(spec.replicates) + " replicates");
-  return points;
+  const DesignSize size = design_size(spec);
+  if (size.problem) fail(*size.problem);
+  if (spec.design == DesignType::sobol && spec.parameters.size() > boost::random::default_sobol_table::max_dimension)
+    fail("design 'sobol' supports at most " + std::to_string(boost::random::default_sobol_table::max_dimension) +
+         " parameters, got " + std::to_string(spec.parameters.size()));
+  return size.points;
 }
 
 // First parameter slowest: the last parameter's index cycles fastest.

@@ -18,10 +18,6 @@
 
 namespace loyalsim {
 
-// The most runs one sweep may have: run indices are stored as 32-bit
-// integers in the results file and the random counters.
-inline constexpr std::int64_t max_sweep_runs = 2147483647;  // 2^31 - 1
-
 struct Design {
   DesignType type = DesignType::grid;
   std::vector<std::string> paths;  // one per varied parameter, in spec order
@@ -31,10 +27,12 @@ struct Design {
   std::int64_t runs() const { return static_cast<std::int64_t>(points.rows()) * replicates; }
 };
 
-// Expands a [sweep] table. Throws InputError on an invalid spec (no
-// parameters, replicates < 1, an empty value list, lists of unequal length
-// in a "list" design, samples < 1 or low > high in "lhs"/"sobol", more than
-// max_sweep_runs runs, ...). Only "lhs" uses the scenario seed.
+// Expands a [sweep] table. Throws InputError on an invalid spec, by the
+// rules of core/sweep_spec.hpp (no parameters, replicates < 1, an empty
+// value list, lists of unequal length in a "list" design, samples < 1 or
+// low > high in "lhs"/"sobol", more than max_design_points points or
+// max_sweep_runs runs, ...), checked before the design matrix is
+// allocated. Only "lhs" uses the scenario seed.
 //
 // grid:  the Cartesian product of the value lists, first parameter slowest
 //        (as nested loops written in spec order).

@@ -351,17 +351,37 @@ TEST(DesignValidation, RejectsAnEmptyValueListForGridAndList) {
   expect_input_error(spec_of(DesignType::list, {values_parameter("b", {})}), {"'b'", "list"});
 }
 
-TEST(DesignValidation, RejectsMoreThanTwoToThe31MinusOneRuns) {
-  // Grid points alone: 50000 x 50000 = 2.5e9.
-  const std::vector<double> many(50000, 0.0);
-  expect_input_error(spec_of(DesignType::grid, {values_parameter("a", many), values_parameter("b", many)}),
-                     {"2147483647 runs"});
-  // Points x replicates, right at the boundary (one point keeps it cheap).
-  const SweepSpec one_point = spec_of(DesignType::grid, {values_parameter("a", {1})}, 0, max_sweep_runs);
-  EXPECT_EQ(make_design(one_point, 1).runs(), max_sweep_runs);
-  expect_input_error(spec_of(DesignType::grid, {values_parameter("a", {1, 2})}, 0, max_sweep_runs / 2 + 1),
-                     {"2147483647 runs", "2 points"});
-  expect_input_error(spec_of(DesignType::lhs, {range_parameter("a", 0, 1)}, max_sweep_runs, 2), {"2147483647 runs"});
+// The design's size is bounded before the design matrix is allocated (a
+// dry run once grew past 3 GB on samples = 1e8): points, values (points x
+// parameters) and runs (points x replicates), each at its documented limit.
+TEST(DesignValidation, RejectsDesignsAboveTheDocumentedLimits) {
+  // Grid points alone: 2000 x 2000 = 4e6 > 1e6, refused before multiplying out.
+  const std::vector<double> many(2000, 0.0);
+  std::vector<double> distinct(many.size());
+  for (std::size_t i = 0; i < distinct.size(); ++i) distinct[i] = static_cast<double>(i);
+  expect_input_error(spec_of(DesignType::grid, {values_parameter("a", distinct), values_parameter("b", distinct)}),
+                     {"1000000 points"});
+  expect_input_error(spec_of(DesignType::lhs, {range_parameter("a", 0, 1)}, max_design_points + 1), {"samples"});
+  expect_input_error(spec_of(DesignType::list, {values_parameter("a", std::vector<double>(max_design_points + 1))}),
+                     {"at most 1000000"});
+  // Values: 500000 points x 10 parameters = 5e6 > 4e6.
+  std::vector<SweepParameter> ten;
+  for (int k = 0; k < 10; ++k) {
+    std::string name = "p";  // appended, not "p" + ...: GCC 12 warns (-Wrestrict) on that
+    name += std::to_string(k);
+    ten.push_back(range_parameter(name, 0, 1));
+  }
+  expect_input_error(spec_of(DesignType::sobol, ten, 500000), {"4000000 values"});
+  // Runs: right at the boundary, and one point more.
+  const std::vector<double> ten_values{1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  const SweepSpec at_limit = spec_of(DesignType::grid, {values_parameter("a", ten_values)}, 0, max_sweep_replicates);
+  EXPECT_EQ(make_design(at_limit, 1).runs(), max_sweep_runs);
+  std::vector<double> eleven = ten_values;
+  eleven.push_back(11);
+  expect_input_error(spec_of(DesignType::grid, {values_parameter("a", eleven)}, 0, max_sweep_replicates),
+                     {"10000000 runs", "11 points"});
+  expect_input_error(spec_of(DesignType::grid, {values_parameter("a", {1})}, 0, max_sweep_replicates + 1),
+                     {"replicates"});
 }
 
 TEST(DesignValidation, RejectsFractionalValuesForIntegerParameters) {
