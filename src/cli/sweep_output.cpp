@@ -100,24 +100,21 @@ SweepOutput SweepOutput::resume(const OutputPaths& paths, const io::ResultsLayou
   if (file_exists(paths.final))
     throw InputError(paths.final.string() + ": exists beside an interrupted run's journal; move one of them away");
   // The journal is the truth; the old partial file may be damaged (a kill
-  // mid-write), so the file is rebuilt from the journal's runs.
+  // mid-write), so the file is rebuilt from the journal's runs. The journal
+  // is checked first: one that is refused leaves every file as it was.
+  io::RunJournal journal = io::RunJournal::open_for_resume(paths.journal, journal_header(layout, meta));
   io::ResultsFile file = io::ResultsFile::create(paths.final, layout, meta);
   RunTally tally(layout);
-  std::size_t records = 0;
-  bool tail_dropped = false;
-  io::RunJournal journal = io::RunJournal::open_for_resume(
-      paths.journal, journal_header(layout, meta), [&](const io::RunRecord& record, const RunResult& result) {
-        if (record.run < 0 || static_cast<std::size_t>(record.run) >= layout.runs)
-          throw InputError(paths.journal.string() + ": records run " + std::to_string(record.run) +
-                           " outside this sweep; start over with --force");
-        if (tally.done[static_cast<std::size_t>(record.run)]) return;
-        file.write_run(record, result);
-        tally.count(record, result);
-      },
-      &records, &tail_dropped);
+  const io::JournalRecovery found = journal.recover([&](const io::RunRecord& record, const RunResult& result) {
+    if (record.run < 0 || static_cast<std::size_t>(record.run) >= layout.runs)
+      throw InputError(paths.journal.string() + ": records run " + std::to_string(record.run) +
+                       " outside this sweep; start over with --force");
+    if (tally.done[static_cast<std::size_t>(record.run)]) return;
+    file.write_run(record, result);
+    tally.count(record, result);
+  });
   std::cerr << "loyalsim: resuming: " << tally.runs_done << " of " << layout.runs << " runs recovered from "
-            << paths.journal.string()
-            << (tail_dropped ? " (a run cut short by the interruption was dropped and will run again)" : "") << "\n";
+            << paths.journal.string() << found.losses() << "\n";
   return SweepOutput(paths, std::move(file), std::move(journal), std::move(tally));
 }
 

@@ -6,6 +6,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
+#include <array>
 #include <bit>
 #include <cerrno>
 #include <cstring>
@@ -26,7 +28,7 @@ namespace fs = std::filesystem;
 using Bytes = std::vector<unsigned char>;
 
 constexpr std::string_view magic = "LOYALSIM-JOURNAL\n";
-constexpr std::uint32_t format_version = 1;
+constexpr std::uint32_t format_version = 2;
 // Level 1: the fastest; these arrays (mostly small counts and zeros) still
 // shrink several-fold, and the journal must never slow a sweep down.
 constexpr int compression_level = 1;
@@ -35,9 +37,18 @@ constexpr std::size_t prefix_bytes = magic.size() + 4 + 8;
 // A header is a hash and a few numbers; anything bigger is garbage, and the
 // cap stops a damaged size field from making us read a whole large file.
 constexpr std::uint64_t max_header_bytes = std::uint64_t{1} << 20;
-// compressed_size and raw_size (covered by the CRC), then the CRC.
-constexpr std::size_t frame_sizes_bytes = 8 + 8;
-constexpr std::size_t frame_bytes = frame_sizes_bytes + 4;
+// Starts every record: what the reader scans for after damage. Not ASCII
+// text, and with a CR LF that text-mode mangling would break (as in PNG).
+constexpr std::array<unsigned char, 8> record_marker{0x89, 'L', 'S', 'R', 'E', 'C', 0x0d, 0x0a};
+// marker, sequence, run, compressed_size, raw_size, payload CRC; then the
+// header's own CRC.
+constexpr std::size_t record_header_crc_at = 8 + 8 + 8 + 8 + 8 + 4;
+constexpr std::size_t record_header_bytes = record_header_crc_at + 4;
+// sequence, compressed_size, CRC.
+constexpr std::size_t trailer_bytes = 8 + 8 + 4;
+constexpr std::string_view trailer_seed = "LSEND";
+// How much the marker scan reads at a time.
+constexpr std::size_t scan_chunk_bytes = std::size_t{1} << 16;
 constexpr std::size_t event_bytes = 4 + 4 + 4 + 2 + 2 + 1 + 1 + 4 + 4;
 
 // ------------------------------------------------------------ errors
@@ -303,6 +314,75 @@ std::optional<std::string> decode_run(Decoder& in, RunRecord& record, RunResult&
   return std::nullopt;
 }
 
+// ------------------------------------------------------------ record framing
+
+// A record's header fields (see the format in run_journal.hpp).
+struct RecordFrame {
+  std::uint64_t sequence = 0;
+  std::int64_t run = 0;
+  std::uint64_t compressed_size = 0, raw_size = 0;
+  std::uint32_t payload_crc = 0;
+};
+
+std::uint64_t record_bytes(std::uint64_t compressed_size) {
+  return record_header_bytes + compressed_size + trailer_bytes;
+}
+
+void store_le(unsigned char* at, std::uint64_t v, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) at[i] = static_cast<unsigned char>(v >> (8 * i));
+}
+
+// Writes the record header at `at` (record_header_bytes).
+void encode_record_header(unsigned char* at, const RecordFrame& f) {
+  std::memcpy(at, record_marker.data(), record_marker.size());
+  store_le(at + 8, f.sequence, 8);
+  store_le(at + 16, static_cast<std::uint64_t>(f.run), 8);
+  store_le(at + 24, f.compressed_size, 8);
+  store_le(at + 32, f.raw_size, 8);
+  store_le(at + 40, f.payload_crc, 4);
+  store_le(at + record_header_crc_at, crc_of(at, record_header_crc_at), 4);
+}
+
+// The record header at `at` (record_header_bytes), if marker and CRC are intact.
+std::optional<RecordFrame> decode_record_header(const unsigned char* at) {
+  if (std::memcmp(at, record_marker.data(), record_marker.size()) != 0) return std::nullopt;
+  Decoder in(at + record_marker.size(), record_header_bytes - record_marker.size());
+  RecordFrame f;
+  f.sequence = in.u64();
+  f.run = in.i64();
+  f.compressed_size = in.u64();
+  f.raw_size = in.u64();
+  f.payload_crc = in.u32();
+  if (in.u32() != crc_of(at, record_header_crc_at)) return std::nullopt;
+  return f;
+}
+
+// The seed keeps a trailer's CRC from matching 16 bytes of anything else.
+std::uint32_t trailer_crc(const unsigned char* fields) {
+  return crc_of(fields, 16,
+                crc_of(reinterpret_cast<const unsigned char*>(trailer_seed.data()), trailer_seed.size()));
+}
+
+// Writes the record trailer at `at` (trailer_bytes).
+void encode_trailer(unsigned char* at, const RecordFrame& f) {
+  store_le(at, f.sequence, 8);
+  store_le(at + 8, f.compressed_size, 8);
+  store_le(at + 16, trailer_crc(at), 4);
+}
+
+struct Trailer {
+  std::uint64_t sequence = 0, compressed_size = 0;
+};
+
+std::optional<Trailer> decode_trailer(const unsigned char* at) {
+  Decoder in(at, trailer_bytes);
+  Trailer t;
+  t.sequence = in.u64();
+  t.compressed_size = in.u64();
+  if (in.u32() != trailer_crc(at)) return std::nullopt;
+  return t;
+}
+
 // ------------------------------------------------------------ POSIX I/O
 
 // One write() normally; the loop covers EINTR and partial writes.
@@ -347,6 +427,135 @@ void lock_or_refuse(int fd, const fs::path& path) {
   }
 }
 
+// Walks a journal's records from the first to the end of the file, skipping
+// damage as the format comment in run_journal.hpp describes. Deterministic:
+// a second walk over the same file finds the same records, which compaction
+// relies on. Memory: one record.
+class RecordScanner {
+ public:
+  RecordScanner(int fd, const fs::path& path, std::uint64_t start, std::uint64_t size)
+      : fd_(fd), path_(path), at_(start), size_(size), intact_end_(size) {}
+
+  // Moves to the next intact record (header and payload pass their CRCs);
+  // false at the end of the file, when found() and intact_end() are final.
+  bool next() {
+    std::optional<std::uint64_t> damage_from;  // start of the damaged bytes being skipped
+    while (at_ < size_) {
+      const std::optional<RecordFrame> header = header_at(at_);
+      if (!header) {
+        if (!damage_from) damage_from = at_;
+        at_ = find_marker(at_ + 1);
+        continue;
+      }
+      const std::uint64_t end = at_ + record_bytes(header->compressed_size);
+      if (end > size_) {  // cut short: the write a kill interrupted
+        finish(damage_from, header->sequence);
+        return false;
+      }
+      if (damage_from) found_.damaged_bytes += at_ - *damage_from;
+      damage_from.reset();
+      found_.damaged_records += header->sequence - next_sequence_;  // records the damage held
+      next_sequence_ = header->sequence + 1;
+      const std::uint64_t start = at_;
+      at_ = end;  // the header's CRC vouches for its size
+      payload_.resize(header->compressed_size);
+      read_at(fd_, start + record_header_bytes, payload_.data(), payload_.size(), path_);
+      if (crc_of(payload_.data(), payload_.size()) != header->payload_crc) {
+        ++found_.damaged_records;
+        found_.damaged_bytes += end - start;
+        continue;
+      }
+      // A damaged trailer alone costs nothing (compaction rewrites it).
+      std::array<unsigned char, trailer_bytes> trailer{};
+      read_at(fd_, end - trailer_bytes, trailer.data(), trailer.size(), path_);
+      const std::optional<Trailer> t = decode_trailer(trailer.data());
+      if (!t || t->sequence != header->sequence || t->compressed_size != header->compressed_size)
+        found_.damaged_bytes += trailer_bytes;
+      frame_ = *header;
+      ++found_.records;
+      return true;
+    }
+    finish(damage_from, std::nullopt);
+    return false;
+  }
+
+  const RecordFrame& frame() const { return frame_; }
+  const Bytes& payload() const { return payload_; }  // compressed
+  const JournalRecovery& found() const { return found_; }
+  // The end of the intact part: where the torn tail starts, else the file size.
+  std::uint64_t intact_end() const { return intact_end_; }
+
+ private:
+  // The record header at `at`, if it is intact and plausible where it is.
+  std::optional<RecordFrame> header_at(std::uint64_t at) {
+    if (size_ - at < record_header_bytes) return std::nullopt;
+    std::array<unsigned char, record_header_bytes> bytes{};
+    read_at(fd_, at, bytes.data(), bytes.size(), path_);
+    std::optional<RecordFrame> header = decode_record_header(bytes.data());
+    // Sequence numbers only grow; a size beyond the file cannot be (and
+    // would overflow the arithmetic).
+    if (header && (header->sequence < next_sequence_ || header->compressed_size > size_)) return std::nullopt;
+    return header;
+  }
+
+  // The offset of the next record marker at or after `from`, or the file size.
+  std::uint64_t find_marker(std::uint64_t from) {
+    scan_.resize(scan_chunk_bytes);
+    while (from < size_ && size_ - from >= record_marker.size()) {
+      const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(scan_chunk_bytes, size_ - from));
+      const std::size_t n = read_at(fd_, from, scan_.data(), want, path_);
+      const auto end = scan_.begin() + static_cast<std::ptrdiff_t>(n);
+      const auto hit = std::search(scan_.begin(), end, record_marker.begin(), record_marker.end());
+      if (hit != end) return from + static_cast<std::uint64_t>(hit - scan_.begin());
+      if (n < scan_chunk_bytes) break;
+      from += n - (record_marker.size() - 1);  // a marker may straddle two chunks
+    }
+    return size_;
+  }
+
+  // At the end of the file: damaged bytes still being skipped, or a record
+  // (of sequence torn_sequence) running past the end.
+  void finish(std::optional<std::uint64_t> damage_from, std::optional<std::uint64_t> torn_sequence) {
+    std::uint64_t tail = size_;
+    if (torn_sequence) {
+      tail = at_;
+      if (damage_from) found_.damaged_bytes += at_ - *damage_from;
+      found_.damaged_records += *torn_sequence - next_sequence_;
+    } else if (damage_from) {
+      // Complete records end with a valid trailer, which counts them; a
+      // write cut short (or zeros a power loss left) does not.
+      std::optional<Trailer> t;
+      if (size_ - *damage_from >= trailer_bytes) {
+        std::array<unsigned char, trailer_bytes> bytes{};
+        read_at(fd_, size_ - trailer_bytes, bytes.data(), bytes.size(), path_);
+        t = decode_trailer(bytes.data());
+      }
+      if (t && t->sequence >= next_sequence_ && t->compressed_size <= size_ &&
+          size_ - *damage_from >= record_bytes(t->compressed_size)) {
+        found_.damaged_records += t->sequence - next_sequence_ + 1;
+        found_.damaged_bytes += size_ - *damage_from;
+      } else {
+        tail = *damage_from;
+      }
+    }
+    if (tail < size_) {
+      found_.torn_tail = true;
+      found_.torn_bytes = size_ - tail;
+    }
+    intact_end_ = tail;
+    at_ = size_;
+  }
+
+  int fd_;
+  const fs::path& path_;
+  std::uint64_t at_, size_;
+  std::uint64_t next_sequence_ = 0;  // the sequence the next intact record should have
+  RecordFrame frame_;
+  Bytes payload_, scan_;
+  JournalRecovery found_;
+  std::uint64_t intact_end_;
+};
+
 // The journal's header as read from the file, and where the records start.
 struct StoredHeader {
   JournalHeader header;
@@ -365,22 +574,29 @@ StoredHeader read_header(int fd, std::uint64_t file_size, const fs::path& path) 
   if (got < prefix_bytes) fail_damaged(path, "the header is cut short");
   Decoder in(prefix.data() + magic.size(), prefix_bytes - magic.size());
   const std::uint32_t version = in.u32();
-  if (version != format_version) {
-    fail_damaged(path, "journal format version " + std::to_string(version) +
-                           ", but this build reads version " + std::to_string(format_version));
-  }
   const std::uint64_t header_size = in.u64();
-  if (header_size > max_header_bytes || prefix_bytes + header_size + 4 > file_size) {
-    fail_damaged(path, "the header is cut short or its size is corrupt");
-  }
 
-  // The header and its CRC (over the prefix too).
-  Bytes all(prefix_bytes + header_size + 4);
-  read_at(fd, 0, all.data(), all.size(), path);
-  const std::size_t crc_at = all.size() - 4;
-  if (crc_of(all.data(), crc_at) != Decoder(all.data() + crc_at, 4).u32()) {
-    fail_damaged(path, "the header fails its checksum");
+  // The header and its CRC (over the prefix too). Every version so far
+  // frames its header this way, so the CRC tells an intact journal of
+  // another version from a damaged version field.
+  const bool sized = header_size <= max_header_bytes && prefix_bytes + header_size + 4 <= file_size;
+  Bytes all;
+  bool intact = false;
+  if (sized) {
+    all.resize(prefix_bytes + header_size + 4);
+    read_at(fd, 0, all.data(), all.size(), path);
+    const std::size_t crc_at = all.size() - 4;
+    intact = crc_of(all.data(), crc_at) == Decoder(all.data() + crc_at, 4).u32();
   }
+  if (intact && version != format_version) {
+    throw InputError(context(path) + ": was written by " + (version < format_version ? "an older" : "a newer") +
+                     " loyalsim (journal format version " + std::to_string(version) + "; this build reads version " +
+                     std::to_string(format_version) +
+                     "), so it cannot be resumed here: finish the sweep with the loyalsim that started it, " +
+                     "or start over with --force");
+  }
+  if (!sized) fail_damaged(path, "the header is cut short or its size is corrupt");
+  if (!intact) fail_damaged(path, "the header fails its checksum");
   StoredHeader stored;
   try {
     Decoder h(all.data() + prefix_bytes, header_size);
@@ -426,6 +642,21 @@ void check_same_scenario(const StoredHeader& stored, const JournalHeader& expect
 
 }  // namespace
 
+// ------------------------------------------------------------ JournalRecovery
+
+std::string JournalRecovery::losses() const {
+  std::string text;
+  if (damaged_records > 0) {
+    const bool one = damaged_records == 1;
+    text += "; " + std::to_string(damaged_records) + " damaged record" + (one ? "" : "s") + " skipped (" +
+            (one ? "its run" : "their runs") + " will run again)";
+  } else if (damaged_bytes > 0) {
+    text += "; " + std::to_string(damaged_bytes) + " damaged bytes repaired (no run lost)";
+  }
+  if (torn_tail) text += "; a run cut short by the interruption was dropped and will run again";
+  return text;
+}
+
 // ------------------------------------------------------------ RunJournal
 
 RunJournal::RunJournal(fs::path path, int fd, JournalHeader header, std::uint64_t end)
@@ -436,7 +667,10 @@ RunJournal::RunJournal(RunJournal&& other) noexcept
       fd_(std::exchange(other.fd_, -1)),
       header_(std::move(other.header_)),
       end_(other.end_),
-      broken_(other.broken_) {}
+      broken_(other.broken_),
+      recovered_(other.recovered_),
+      records_start_(other.records_start_),
+      next_sequence_(other.next_sequence_) {}
 
 RunJournal& RunJournal::operator=(RunJournal&& other) noexcept {
   if (this != &other) {
@@ -446,6 +680,9 @@ RunJournal& RunJournal::operator=(RunJournal&& other) noexcept {
     header_ = std::move(other.header_);
     end_ = other.end_;
     broken_ = other.broken_;
+    recovered_ = other.recovered_;
+    records_start_ = other.records_start_;
+    next_sequence_ = other.next_sequence_;
   }
   return *this;
 }
@@ -482,6 +719,7 @@ RunJournal RunJournal::create(const fs::path& path, const JournalHeader& header)
   if (fd < 0) fail_system(temporary, "creating");
   const Bytes prefix = encode_header(header);
   RunJournal journal(path, fd, header, prefix.size());
+  journal.records_start_ = prefix.size();
   try {
     lock_or_refuse(fd, temporary);
     write_all(fd, prefix.data(), prefix.size(), temporary);
@@ -495,12 +733,7 @@ RunJournal RunJournal::create(const fs::path& path, const JournalHeader& header)
   return journal;
 }
 
-RunJournal RunJournal::open_for_resume(const fs::path& path, const JournalHeader& expected,
-                                       const std::function<void(const RunRecord&, const RunResult&)>& on_run,
-                                       std::size_t* records_read, bool* tail_dropped) {
-  if (records_read) *records_read = 0;
-  if (tail_dropped) *tail_dropped = false;
-
+RunJournal RunJournal::open_for_resume(const fs::path& path, const JournalHeader& expected) {
   const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) {
@@ -512,64 +745,115 @@ RunJournal RunJournal::open_for_resume(const fs::path& path, const JournalHeader
   lock_or_refuse(fd, path);
   struct stat info {};
   if (::fstat(fd, &info) != 0) fail_system(path, "reading its size");
-  const auto file_size = static_cast<std::uint64_t>(info.st_size);
-
-  const StoredHeader stored = read_header(fd, file_size, path);
+  const StoredHeader stored = read_header(fd, static_cast<std::uint64_t>(info.st_size), path);
   check_same_scenario(stored, expected, path);
+  journal.records_start_ = stored.records_start;
+  journal.end_ = stored.records_start;
+  journal.recovered_ = false;
+  return journal;
+}
 
-  // Records in order, up to the first torn or corrupt one. The buffers and
-  // the decoded run are reused, so memory stays at one record.
-  std::uint64_t offset = stored.records_start;
-  std::size_t count = 0;
-  Bytes frame(frame_bytes), compressed, raw;
+JournalRecovery RunJournal::recover(const std::function<void(const RunRecord&, const RunResult&)>& on_run) {
+  if (fd_ < 0) throw Error("run journal: recovering a moved-from journal");
+  if (recovered_) throw Error(context(path_) + ": recover() on a journal that is new or already recovered");
+  struct stat info {};
+  if (::fstat(fd_, &info) != 0) fail_system(path_, "reading its size");
+
+  // The intact records in order; buffers and the decoded run are reused, so
+  // memory stays at one record. Nothing is written until all were read.
+  RecordScanner scan(fd_, path_, records_start_, static_cast<std::uint64_t>(info.st_size));
+  Bytes raw;
   RunRecord record;
   RunResult result;
-  while (file_size - offset >= frame_bytes) {
-    read_at(fd, offset, frame.data(), frame_bytes, path);
-    Decoder f(frame.data(), frame_bytes);
-    const std::uint64_t compressed_size = f.u64(), raw_size = f.u64();
-    const std::uint32_t crc = f.u32();
-    // A size running past the end is a torn write (or a corrupt size field).
-    if (compressed_size > file_size - offset - frame_bytes) break;
-    compressed.resize(compressed_size);
-    read_at(fd, offset + frame_bytes, compressed.data(), compressed.size(), path);
-    if (crc_of(compressed.data(), compressed.size(), crc_of(frame.data(), frame_sizes_bytes)) != crc) break;
-
-    // Past the CRC, the record is what append() wrote: a failure now is not
-    // a torn tail but a writer bug or a foreign file, so nothing is dropped.
+  while (scan.next()) {
+    // Past the CRCs, the record is what append() wrote: a failure now is a
+    // writer bug or a forged file, not damage to skip.
     const auto record_problem = [&](const std::string& problem) {
-      fail_damaged(path, "record " + std::to_string(count + 1) + " passes its checksum but " + problem);
+      fail_damaged(path_, "record " + std::to_string(scan.found().records) + " passes its checksums but " + problem);
     };
-    if (raw_size > std::numeric_limits<uLongf>::max()) record_problem("is too large");
-    raw.resize(raw_size);
-    auto inflated = static_cast<uLongf>(raw_size);
-    if (::uncompress(raw.data(), &inflated, compressed.data(), static_cast<uLong>(compressed.size())) !=
+    const RecordFrame& frame = scan.frame();
+    if (frame.raw_size > std::numeric_limits<uLongf>::max()) record_problem("is too large");
+    raw.resize(frame.raw_size);
+    auto inflated = static_cast<uLongf>(frame.raw_size);
+    if (::uncompress(raw.data(), &inflated, scan.payload().data(), static_cast<uLong>(scan.payload().size())) !=
             Z_OK ||
-        inflated != raw_size) {
+        inflated != frame.raw_size) {
       record_problem("does not inflate");
     }
     Decoder payload(raw.data(), raw.size());
     if (auto problem = decode_run(payload, record, result)) record_problem(*problem);
-    if (auto problem = shape_problem(expected, record, result)) record_problem(*problem);
-
+    if (auto problem = shape_problem(header_, record, result)) record_problem(*problem);
+    if (record.run != frame.run) {
+      record_problem("holds run " + std::to_string(record.run) + " where its header says run " +
+                     std::to_string(frame.run));
+    }
     on_run(record, result);
-    ++count;
-    if (records_read) *records_read = count;
-    offset += frame_bytes + compressed_size;
   }
 
-  // Cut off the torn or corrupt tail so appends continue right after the
-  // last good record (records after garbage could never be read back).
-  if (offset < file_size) {
-    if (::ftruncate(fd, static_cast<off_t>(offset)) != 0) fail_system(path, "cutting off its torn tail");
-    if (tail_dropped) *tail_dropped = true;
+  JournalRecovery found = scan.found();
+  if (found.damaged_records > 0 || found.damaged_bytes > 0) {
+    // Damage in the middle: rewrite the intact records to a clean journal,
+    // so appends follow them and the next resume finds no damage.
+    compact();
+    found.rewritten = true;
+  } else {
+    // At most a torn tail: cut it off so appends continue right after the
+    // last intact record.
+    if (scan.intact_end() < static_cast<std::uint64_t>(info.st_size) &&
+        ::ftruncate(fd_, static_cast<off_t>(scan.intact_end())) != 0) {
+      fail_system(path_, "cutting off its torn tail");
+    }
+    end_ = scan.intact_end();
   }
-  journal.end_ = offset;
-  return journal;
+  next_sequence_ = found.records;
+  recovered_ = true;
+  return found;
+}
+
+void RunJournal::compact() {
+  fs::path temporary = path_;
+  temporary += ".new";
+  const int fd = ::open(temporary.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) fail_system(temporary, "creating the repaired copy of the journal");
+  RunJournal copy(path_, fd, header_, 0);  // closes fd if anything below throws
+  try {
+    lock_or_refuse(fd, temporary);
+    // The file's header as it is (it passed its checks), then the intact
+    // records, numbered afresh.
+    Bytes buffer(records_start_);
+    if (read_at(fd_, 0, buffer.data(), buffer.size(), path_) != buffer.size())
+      throw Error(context(path_) + ": it shrank while being repaired");
+    write_all(fd, buffer.data(), buffer.size(), temporary);
+    std::uint64_t end = buffer.size();
+    struct stat info {};
+    if (::fstat(fd_, &info) != 0) fail_system(path_, "reading its size");
+    RecordScanner scan(fd_, path_, records_start_, static_cast<std::uint64_t>(info.st_size));
+    for (std::uint64_t sequence = 0; scan.next(); ++sequence) {
+      RecordFrame frame = scan.frame();
+      frame.sequence = sequence;
+      buffer.resize(record_bytes(frame.compressed_size));
+      encode_record_header(buffer.data(), frame);
+      std::memcpy(buffer.data() + record_header_bytes, scan.payload().data(), scan.payload().size());
+      encode_trailer(buffer.data() + buffer.size() - trailer_bytes, frame);
+      write_all(fd, buffer.data(), buffer.size(), temporary);
+      end += buffer.size();
+    }
+    if (::rename(temporary.c_str(), path_.c_str()) != 0)
+      fail_system(path_, "renaming its repaired copy '" + temporary.string() + "' onto it");
+    end_ = end;
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(temporary, ignored);  // the journal itself is unchanged
+    throw;
+  }
+  // Append to the repaired file from now on (its lock is already held).
+  close();
+  fd_ = std::exchange(copy.fd_, -1);
 }
 
 void RunJournal::append(const RunRecord& record, const RunResult& result) {
   if (fd_ < 0) throw Error("run journal: appending to a moved-from journal");
+  if (!recovered_) throw Error(context(path_) + ": appending to a resumed journal before recover()");
   if (broken_) {
     throw Error(context(path_) + ": an earlier append failed and could not be undone; no more records");
   }
@@ -579,23 +863,24 @@ void RunJournal::append(const RunRecord& record, const RunResult& result) {
   encode_run(payload, record, result);
   const Bytes& raw = payload_;
 
-  // Frame and payload in one buffer, so the record goes out in one write().
+  // Header, payload and trailer in one buffer, so the record goes out in one write().
   uLongf compressed_size = ::compressBound(static_cast<uLong>(raw.size()));
   Bytes& frame = frame_;
-  frame.resize(frame_bytes + compressed_size);
-  if (::compress2(frame.data() + frame_bytes, &compressed_size, raw.data(), static_cast<uLong>(raw.size()),
-                  compression_level) != Z_OK) {
-    throw Error(context(path_) + ": run " + std::to_string(record.run) +
-                ": zlib could not compress the record");
+  frame.resize(record_header_bytes + compressed_size + trailer_bytes);
+  unsigned char* const compressed = frame.data() + record_header_bytes;
+  if (::compress2(compressed, &compressed_size, raw.data(), static_cast<uLong>(raw.size()), compression_level) !=
+      Z_OK) {
+    throw Error(context(path_) + ": run " + std::to_string(record.run) + ": zlib could not compress the record");
   }
-  frame.resize(frame_bytes + compressed_size);
-  Bytes sizes_bytes;
-  Encoder sizes(sizes_bytes);
-  sizes.u64(compressed_size);
-  sizes.u64(raw.size());
-  sizes.u32(
-      crc_of(frame.data() + frame_bytes, compressed_size, crc_of(sizes_bytes.data(), frame_sizes_bytes)));
-  std::memcpy(frame.data(), sizes.bytes().data(), frame_bytes);
+  frame.resize(record_bytes(compressed_size));
+  RecordFrame header;
+  header.sequence = next_sequence_;
+  header.run = record.run;
+  header.compressed_size = compressed_size;
+  header.raw_size = raw.size();
+  header.payload_crc = crc_of(compressed, compressed_size);
+  encode_record_header(frame.data(), header);
+  encode_trailer(frame.data() + frame.size() - trailer_bytes, header);
 
   // A failed write (disk full) may leave part of the record: cut it off so
   // the file still ends at a record boundary; if even that fails, stop.
@@ -606,6 +891,7 @@ void RunJournal::append(const RunRecord& record, const RunResult& result) {
     throw;
   }
   end_ += frame.size();
+  ++next_sequence_;
 }
 
 void RunJournal::sync() {

@@ -3,23 +3,44 @@
 // finished run is also appended to a journal beside the output, one framed
 // record per run, and `--resume` rebuilds the results file from the journal
 // and carries on. A SIGKILL at any moment leaves the journal as it was before
-// the interrupted append, plus at most a torn tail that the next open cuts off.
+// the interrupted append, plus at most a torn tail that the next resume cuts
+// off. A damaged record (a flipped bit, a zeroed page) costs that run alone:
+// every record carries a sync marker and its own checksummed header, so the
+// reader finds the next intact record after damage and keeps everything else.
 //
-// File format (version 1; every integer little-endian, written byte by byte
+// File format (version 2; every integer little-endian, written byte by byte
 // so the file is the same on any host):
 //
 //   "LOYALSIM-JOURNAL\n"                       17 bytes, magic
-//   u32 version                                 1
+//   u32 version                                 2
 //   u64 header_size
 //   header_size bytes of header:
 //     u64 n + n bytes scenario_hash, u64 runs, u64 months, u64 firms,
 //     u64 segments, u8 events, u64 series metric count, u64 summary metric count
 //   u32 crc32 of everything above
 //   records, each:
-//     u64 compressed_size, u64 raw_size,
-//     u32 crc32 of the two sizes and the compressed payload,
+//     record header, 48 bytes:
+//       8 bytes sync marker 89 'L' 'S' 'R' 'E' 'C' 0d 0a
+//       u64 sequence    0, 1, 2, ... in file order: a gap counts lost records
+//       u64 run         the run recorded (also in the payload)
+//       u64 compressed_size, u64 raw_size
+//       u32 crc32 of the compressed payload
+//       u32 crc32 of the 44 bytes above (marker included)
 //     compressed_size bytes: the payload, zlib compress2 level 1, which
-//     inflates to raw_size bytes (see run_journal.cpp for its fields).
+//       inflates to raw_size bytes (see run_journal.cpp for its fields).
+//     record trailer, 20 bytes:
+//       u64 sequence, u64 compressed_size (as in the record header)
+//       u32 crc32 of those 16 bytes, seeded with crc32("LSEND")
+//
+// Reading (RunJournal::recover): a record whose header passes its CRC is
+// trusted for its size, so damage inside its payload costs that record
+// alone. A header that fails is skipped by scanning forward to the next sync
+// marker whose header passes its CRC with a later sequence number; the gap
+// in sequence numbers says exactly how many records the damaged bytes held.
+// Damage running to the end of the file is told apart from a torn write by
+// the trailer: a complete record ends with a valid trailer (whose sequence
+// again counts the records lost), a write cut short by a kill does not.
+// Version 1 (no markers, no sequence) is refused with a message saying so.
 //
 // Doubles and floats are stored as their IEEE-754 bit patterns, so NaNs and
 // signed zeros come back bit for bit.
@@ -48,6 +69,21 @@ struct JournalHeader {
   bool events = false;  // runs carry their decision events
 };
 
+// What recover() found in a journal.
+struct JournalRecovery {
+  std::size_t records = 0;          // intact records passed to on_run
+  std::size_t damaged_records = 0;  // records lost to damage, exactly (their runs run again)
+  std::uint64_t damaged_bytes = 0;  // bytes that failed their checksums (skipped or rewritten)
+  bool torn_tail = false;           // an incomplete last record (a kill mid-append) was cut off
+  std::uint64_t torn_bytes = 0;     // its size
+  bool rewritten = false;           // damage was found, so the journal was compacted
+
+  // For the resume message, to follow "N of M runs recovered from X": empty
+  // when nothing was lost, else e.g. "; 1 damaged record skipped (its run
+  // will run again)".
+  std::string losses() const;
+};
+
 // One writer per journal: the open journal holds an exclusive flock(), so a
 // second process resuming the same output is refused instead of interleaving.
 // Not thread-safe: append() reuses buffers, so calls must be serialised (the
@@ -59,20 +95,23 @@ class RunJournal {
   // create leaves either the old journal or a complete new one.
   static RunJournal create(const std::filesystem::path& path, const JournalHeader& header);
 
-  // Opens an existing journal for appending after reading it: calls `on_run`
-  // for every complete, intact record in order. Reading stops at the first
-  // record that is torn (a kill mid-write) or fails its CRC (damage); that
-  // record and everything after it is cut off the file, and *tail_dropped is
-  // set. Those runs were not recorded, so the sweep simply runs them again.
-  // Throws InputError, leaving the file untouched, if it is missing, is not a
-  // journal, has a damaged header, belongs to a different scenario (hash or
-  // shape differs) or is open in another process; also (after the records
-  // before it were passed to on_run) if a record passes its CRC but does not
-  // decode, which only a writer bug could cause. Exceptions from on_run
-  // propagate, with the file untouched.
-  static RunJournal open_for_resume(const std::filesystem::path& path, const JournalHeader& expected,
-                                    const std::function<void(const RunRecord&, const RunResult&)>& on_run,
-                                    std::size_t* records_read = nullptr, bool* tail_dropped = nullptr);
+  // Opens an existing journal to resume it: locks it and checks its header.
+  // Changes nothing. Throws InputError, leaving the file untouched, if it is
+  // missing, is not a journal, is of another format version, has a damaged
+  // header, belongs to a different scenario (hash or shape differs) or is
+  // open in another process. Call recover() before appending.
+  static RunJournal open_for_resume(const std::filesystem::path& path, const JournalHeader& expected);
+
+  // Reads an opened journal's records: calls `on_run` for every intact
+  // record, in order, and returns what it found. A damaged record is skipped
+  // and the records after it are kept; a torn tail (a kill mid-append) is
+  // cut off. When records were damaged, the intact ones are then copied to
+  // "<path>.new", which is renamed onto the journal (no fsync, as append()),
+  // so a second resume reads a clean journal with the same runs. Throws
+  // InputError, with the file untouched, if a record passes its checksums
+  // but does not decode (only a writer bug could cause that); exceptions
+  // from on_run propagate, with the file untouched too. Call once.
+  JournalRecovery recover(const std::function<void(const RunRecord&, const RunResult&)>& on_run);
 
   RunJournal(RunJournal&& other) noexcept;
   RunJournal& operator=(RunJournal&& other) noexcept;
@@ -100,12 +139,18 @@ class RunJournal {
  private:
   RunJournal(std::filesystem::path path, int fd, JournalHeader header, std::uint64_t end);
   void close() noexcept;
+  // Copies the intact records to "<path>.new", renumbered, and renames it
+  // onto the journal; the journal then appends to the new file.
+  void compact();
 
   std::filesystem::path path_;
   int fd_ = -1;
   JournalHeader header_;
   std::uint64_t end_ = 0;  // file size after the last complete record
   bool broken_ = false;    // an append failed: the file's tail is not trustworthy
+  bool recovered_ = true;  // false between open_for_resume() and recover(): no appends
+  std::uint64_t records_start_ = 0;  // where the first record starts
+  std::uint64_t next_sequence_ = 0;  // the sequence number of the next record appended
   // Reused by append(): after the first run, no allocation (and no fresh
   // pages to fault in) per record.
   std::vector<unsigned char> payload_, frame_;
