@@ -2,6 +2,7 @@
 // rep? Entry point: dispatches to a subcommand and maps errors to exit
 // statuses (2 for bad input, 1 for anything else).
 #include <boost/program_options/errors.hpp>
+#include <csignal>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -26,6 +27,10 @@ const char* usage =
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A file-size limit (ulimit -f) would otherwise kill the process with
+  // SIGXFSZ mid-write, silently. Ignored, the write fails with EFBIG
+  // instead, and the run stops with a message and a --resume hint.
+  std::signal(SIGXFSZ, SIG_IGN);
   std::vector<std::string> words(argv + 1, argv + argc);
   std::string command_line = argv[0];
   for (const auto& w : words) command_line += " " + w;
