@@ -90,6 +90,24 @@ bool prepare_folder(const fs::path& folder, bool create) {
   return true;
 }
 
+// Once a run is accepted, nothing is a refusal any more: an InputError from
+// below (exit 2, which promises that no file changed) becomes an Error.
+template <typename Body>
+auto as_accepted(Body&& body) {
+  try {
+    return body();
+  } catch (const InputError& e) {
+    throw Error(e.what());
+  }
+}
+
+// A path that names no file (-o "" or -o results/) cannot be an output.
+void check_names_a_file(const fs::path& final_path) {
+  if (final_path.empty() || !final_path.has_filename() || final_path.filename() == "." ||
+      final_path.filename() == "..")
+    throw InputError("-o '" + final_path.string() + "': names no file; give a file name such as results/NAME.h5");
+}
+
 // Removes a leftover of a killed run that this run replaces (only ever done
 // after every refusal check has passed, under the lock).
 void remove_leftover(const fs::path& path) {
@@ -193,6 +211,7 @@ SweepOutput::SweepOutput(OutputPaths paths, io::OutputLock lock, io::ResultsFile
 
 SweepOutput SweepOutput::start(const OutputPaths& paths, const io::ResultsLayout& layout,
                                const io::FileMetadata& meta, bool force, const NextCommands& next) {
+  check_names_a_file(paths.final);
   check_output_entries(paths);
   prepare_folder(folder_of(paths.final), true);
   io::OutputLock lock = io::OutputLock::acquire(paths.lock, paths.final);
@@ -211,19 +230,22 @@ SweepOutput SweepOutput::start(const OutputPaths& paths, const io::ResultsLayout
   }
   // Accepted: from here on this run writes.
   lock.claim();
-  remove_leftover(paths.partial);
-  remove_leftover(paths.journal_new);
-  io::ResultsFile file = io::ResultsFile::create(paths.final, layout, meta);
-  io::RunJournal journal = io::RunJournal::create(paths.journal, journal_header(layout, meta));
-  // --force: the old result goes once the new run's files exist, so that an
-  // interruption leaves an interrupted run (finished by --resume), not an
-  // old result beside a new journal.
-  if (force) remove_leftover(paths.final);
-  return SweepOutput(paths, std::move(lock), std::move(file), std::move(journal), RunTally(layout));
+  return as_accepted([&] {
+    remove_leftover(paths.partial);
+    remove_leftover(paths.journal_new);
+    io::ResultsFile file = io::ResultsFile::create(paths.final, layout, meta);
+    io::RunJournal journal = io::RunJournal::create(paths.journal, journal_header(layout, meta));
+    // --force: the old result goes once the new run's files exist, so that
+    // an interruption leaves an interrupted run (finished by --resume), not
+    // an old result beside a new journal.
+    if (force) remove_leftover(paths.final);
+    return SweepOutput(paths, std::move(lock), std::move(file), std::move(journal), RunTally(layout));
+  });
 }
 
 SweepOutput SweepOutput::resume(const OutputPaths& paths, const io::ResultsLayout& layout,
                                 const io::FileMetadata& meta, const NextCommands& next) {
+  check_names_a_file(paths.final);
   check_output_entries(paths);
   const auto nothing_to_resume = [&] {
     return InputError(paths.final.string() + ": nothing to resume (no " + paths.journal.string() +
@@ -269,26 +291,28 @@ SweepOutput SweepOutput::resume(const OutputPaths& paths, const io::ResultsLayou
   // Accepted. The journal is the truth; the old partial file may be damaged
   // (a kill mid-write), so the file is rebuilt from the journal's runs.
   lock.claim();
-  remove_leftover(paths.partial);
-  remove_leftover(paths.journal_new);
-  io::ResultsFile file = io::ResultsFile::create(paths.final, layout, meta);
-  RunTally tally(layout);
-  std::size_t records = 0;
-  bool tail_dropped_now = false;
-  io::RunJournal journal = io::RunJournal::open_for_resume(
-      paths.journal, journal_header(layout, meta),
-      [&](const io::RunRecord& record, const RunResult& result) {
-        check_run_number(record);
-        if (tally.done[static_cast<std::size_t>(record.run)]) return;
-        file.write_run(record, result);
-        tally.count(record, result);
-      },
-      &records, &tail_dropped_now);
-  tail_dropped = tail_dropped || tail_dropped_now;
-  std::cerr << "loyalsim: resuming: " << tally.runs_done << " of " << layout.runs << " runs recovered from "
-            << paths.journal.string()
-            << (tail_dropped ? " (a run cut short by the interruption was dropped and will run again)" : "") << "\n";
-  return SweepOutput(paths, std::move(lock), std::move(file), std::move(journal), std::move(tally));
+  return as_accepted([&] {
+    remove_leftover(paths.partial);
+    remove_leftover(paths.journal_new);
+    io::ResultsFile file = io::ResultsFile::create(paths.final, layout, meta);
+    RunTally tally(layout);
+    std::size_t records = 0;
+    bool tail_dropped_now = false;
+    io::RunJournal journal = io::RunJournal::open_for_resume(
+        paths.journal, journal_header(layout, meta),
+        [&](const io::RunRecord& record, const RunResult& result) {
+          check_run_number(record);
+          if (tally.done[static_cast<std::size_t>(record.run)]) return;
+          file.write_run(record, result);
+          tally.count(record, result);
+        },
+        &records, &tail_dropped_now);
+    tail_dropped = tail_dropped || tail_dropped_now;
+    std::cerr << "loyalsim: resuming: " << tally.runs_done << " of " << layout.runs << " runs recovered from "
+              << paths.journal.string()
+              << (tail_dropped ? " (a run cut short by the interruption was dropped and will run again)" : "") << "\n";
+    return SweepOutput(paths, std::move(lock), std::move(file), std::move(journal), std::move(tally));
+  });
 }
 
 std::vector<std::int64_t> SweepOutput::pending_runs() const {
