@@ -191,6 +191,19 @@ bool wait_for_a_journal_record(Child& child, const fs::path& journal) {
   return false;
 }
 
+// kill(SIGSTOP) returns before the process has stopped: a write under way
+// could still land after it. Waits until /proc says it is stopped ('T').
+bool wait_until_stopped(pid_t pid) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
+    const auto close = stat.rfind(')');
+    if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'T') return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return false;
+}
+
 // A small tmpfs where one can be mounted (we run as root, but a container
 // may refuse): unmounted at the end.
 class Tmpfs {
@@ -254,6 +267,9 @@ class OutputFaults : public ::testing::Test {
         << "no run reached the journal while the sweep ran:\n"
         << child->output();
     child->signal(number);
+    if (number == SIGSTOP) {
+      EXPECT_TRUE(wait_until_stopped(child->pid()));
+    }
     return child;
   }
 

@@ -9,3 +9,9 @@ for i in $(seq 1 20000); do
   sleep 0.001
 done
 kill -STOP $pid
+# kill returns before the process has stopped: wait until /proc says so.
+for i in $(seq 1 5000); do
+  state=$(sed 's/.*) //' /proc/$pid/stat | cut -c1)
+  [ "$state" = T ] && break
+  sleep 0.001
+done
