@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
 
   try {
     if (words.empty()) {
-      std::cerr << usage;
+      std::cerr << "loyalsim: error: no command given (try loyalsim run SCENARIO.toml, or loyalsim --help)\n";
       return 2;
     }
     const std::string command = words.front();
@@ -52,7 +52,9 @@ int main(int argc, char** argv) {
     }
     if (command == "run") return loyalsim::cli::run_command(args, command_line);
     if (command == "params") return loyalsim::cli::params_command(args);
-    std::cerr << "loyalsim: unknown command '" << command << "'\n\n" << usage;
+    // One line, like every refusal: the usage is one --help away.
+    std::cerr << "loyalsim: error: unknown command '" << command
+              << "' (the commands are run and params; see loyalsim --help)\n";
     return 2;
   } catch (const loyalsim::InputError& e) {
     std::cerr << "loyalsim: error: " << e.what() << "\n";
