@@ -298,8 +298,17 @@ int run_command(const std::vector<std::string>& args, const std::string& command
               << "\n  finish with: " << next.resume << "\n";
   };
   try {
+    bool failed = false;  // on_done calls are serialised by the executor
     execute_runs(scenario, design, pending, executor, [&](const io::RunRecord& record, const RunResult& result) {
-      output.add(record, result);
+      // After a failed add, runs still finishing on other threads are not
+      // recorded: the sweep is stopping, and --resume runs them again.
+      if (failed) return;
+      try {
+        output.add(record, result);
+      } catch (...) {
+        failed = true;
+        throw;
+      }
       ++throughput.runs;
       throughput.customer_months += result.customer_months;
       throughput.state_bytes_per_customer =

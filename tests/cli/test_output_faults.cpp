@@ -508,17 +508,23 @@ TEST_F(OutputFaults, DiskFullKeepsTheFinishedRunsAndTheHintResumes) {
 }
 
 // ulimit -f: SIGXFSZ is ignored, so the write fails with EFBIG and the run
-// stops with a message and a hint instead of dying silently.
+// stops with a message and a hint instead of dying silently. Several limits,
+// so the failure meets other runs at different points: a run cut short by
+// the failure's cancellation must never be recorded as finished (it once
+// was, and resuming then gave zeros for that run).
 TEST_F(OutputFaults, FileSizeLimitGivesAMessageAndTheHintResumes) {
-  const std::string out = path("out/sweep.h5");
-  const Outcome limited =
-      shell("ulimit -f 150 && " + std::string(LOYALSIM_EXE) + " run " + long_sweep + " -q --threads 2 -o " + out);
-  EXPECT_EQ(limited.status, 1) << limited.output;
-  EXPECT_FALSE(contains(limited.output, "HDF5-DIAG")) << limited.output;
-  EXPECT_TRUE(contains(limited.output, "File too large")) << limited.output;
-  EXPECT_TRUE(contains(last_line(limited.output), "--resume")) << limited.output;
-  ASSERT_NO_FATAL_FAILURE(run_hint_expecting_success(limited.output));
-  EXPECT_EQ(same_data(reference(), out).status, 0);
+  for (const int blocks : {150, 200, 300, 400}) {
+    const std::string out = path("out/sweep_" + std::to_string(blocks) + ".h5");
+    const Outcome limited = shell("ulimit -f " + std::to_string(blocks) + " && " + std::string(LOYALSIM_EXE) +
+                                  " run " + long_sweep + " -q --threads 2 -o " + out);
+    EXPECT_EQ(limited.status, 1) << limited.output;
+    EXPECT_FALSE(contains(limited.output, "HDF5-DIAG")) << limited.output;
+    EXPECT_TRUE(contains(limited.output, "File too large")) << limited.output;
+    EXPECT_TRUE(contains(last_line(limited.output), "--resume")) << limited.output;
+    ASSERT_NO_FATAL_FAILURE(run_hint_expecting_success(limited.output));
+    const Outcome same = same_data(reference(), out);
+    EXPECT_EQ(same.status, 0) << "limit " << blocks << " blocks:\n" << same.output;
+  }
 }
 
 // A file-size limit so small the results file cannot even be created: no run
