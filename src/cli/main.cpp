@@ -2,6 +2,7 @@
 // rep? Entry point: dispatches to a subcommand and maps errors to exit
 // statuses (2 for bad input, 1 for anything else).
 #include <boost/program_options/errors.hpp>
+#include <csignal>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -26,13 +27,17 @@ const char* usage =
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A file-size limit (ulimit -f) would otherwise kill the process with
+  // SIGXFSZ mid-write, silently. Ignored, the write fails with EFBIG
+  // instead, and the run stops with a message and a --resume hint.
+  std::signal(SIGXFSZ, SIG_IGN);
   std::vector<std::string> words(argv + 1, argv + argc);
   std::string command_line = argv[0];
   for (const auto& w : words) command_line += " " + w;
 
   try {
     if (words.empty()) {
-      std::cerr << usage << "\nloyalsim: error: no command given\n";
+      std::cerr << "loyalsim: error: no command given (try loyalsim run SCENARIO.toml, or loyalsim --help)\n";
       return 2;
     }
     const std::string command = words.front();
@@ -47,7 +52,9 @@ int main(int argc, char** argv) {
     }
     if (command == "run") return loyalsim::cli::run_command(args, command_line);
     if (command == "params") return loyalsim::cli::params_command(args);
-    std::cerr << usage << "\nloyalsim: error: unknown command '" << command << "' (run, params, --help, --version)\n";
+    // One line, like every refusal: the usage is one --help away.
+    std::cerr << "loyalsim: error: unknown command '" << command
+              << "' (the commands are run and params; see loyalsim --help)\n";
     return 2;
   } catch (const loyalsim::InputError& e) {
     std::cerr << "loyalsim: error: " << e.what() << "\n";

@@ -168,17 +168,25 @@ void check_overrides_against_design(const std::vector<std::string>& overrides, c
   }
 }
 
-// The command that finishes an interrupted run: the same words (so the same
-// --set, --seed and --events, and so the same scenario), with --resume in
-// place of --force.
-std::string resume_command(const std::vector<std::string>& args) {
-  std::string command = "loyalsim run";
+// The commands messages tell the user to run next: the same words (so the
+// same --set, --seed, --events and -o, and so the same scenario and output),
+// with --resume, --force or neither.
+std::string shell_word(const std::string& word) {
+  if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                              "_-+=./:,@%") == std::string::npos)
+    return word;
+  std::string quoted = "'";
+  for (const char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+NextCommands next_commands(const std::vector<std::string>& args) {
+  std::string plain = "loyalsim run";
   for (const auto& word : args) {
     if (word == "--force" || word == "--resume") continue;
-    const bool plain = word.find_first_of(" \t'\"$\\") == std::string::npos && !word.empty();
-    command += " " + (plain ? word : "'" + word + "'");
+    plain += " " + shell_word(word);
   }
-  return command + " --resume";
+  return {plain, plain + " --resume", plain + " --force"};
 }
 
 // Bytes of memory the machine can still give (MemAvailable), 0 if unknown.
@@ -261,8 +269,22 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   if (file.sweep) resolved += "\n" + io::sweep_to_toml(*file.sweep);
   const io::FileMetadata meta{software_version, command_line, file.path.string(), file.text, resolved,
                               scenario.seed, io::scenario_hash(scenario, file.sweep, options.events)};
-  SweepOutput output = options.resume ? SweepOutput::resume(paths, layout, meta)
-                                      : SweepOutput::start(paths, layout, meta, options.force);
+  const NextCommands next = next_commands(args);
+  // Before any run, a failure (disk full, ...) leaves the files as they were
+  // or as leftovers the same command clears: the hint is to run it again.
+  const std::string same_command = options.resume ? next.resume : options.force ? next.force : next.again;
+  std::optional<SweepOutput> made;
+  try {
+    made.emplace(options.resume ? SweepOutput::resume(paths, layout, meta, next)
+                                : SweepOutput::start(paths, layout, meta, options.force, next));
+  } catch (const InputError&) {
+    throw;  // refused: nothing was changed
+  } catch (const std::exception& e) {
+    std::cerr << "loyalsim: error: " << e.what() << "\nloyalsim: no run was started; once that is fixed, run: "
+              << same_command << "\n";
+    return 1;
+  }
+  SweepOutput& output = *made;
 
   const std::vector<std::int64_t> pending = output.pending_runs();
   const bool single = design.runs() == 1;
@@ -278,9 +300,25 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   Throughput throughput;
   throughput.threads = threads;
   const auto start = std::chrono::steady_clock::now();
+  // From the first run on, every finished run is in the journal: whatever
+  // stops the sweep, --resume finishes it, and the last line says so.
+  const auto finish_with = [&](const std::string& what) {
+    std::cerr << "loyalsim: " << what << " after " << output.runs_done() << " of " << design.runs()
+              << " runs; the finished runs are kept in " << paths.journal.string()
+              << "\n  finish with: " << next.resume << "\n";
+  };
   try {
+    bool failed = false;  // on_done calls are serialised by the executor
     execute_runs(scenario, design, pending, executor, [&](const io::RunRecord& record, const RunResult& result) {
-      output.add(record, result);
+      // After a failed add, runs still finishing on other threads are not
+      // recorded: the sweep is stopping, and --resume runs them again.
+      if (failed) return;
+      try {
+        output.add(record, result);
+      } catch (...) {
+        failed = true;
+        throw;
+      }
       ++throughput.runs;
       throughput.customer_months += result.customer_months;
       throughput.state_bytes_per_customer =
@@ -289,16 +327,31 @@ int run_command(const std::vector<std::string>& args, const std::string& command
     });
   } catch (const SweepInterrupted&) {
     progress.finish();
-    output.suspend();
-    std::cerr << "loyalsim: " << (interrupt.signal_number() == SIGTERM ? "terminated" : "interrupted") << " after "
-              << output.runs_done() << " of " << design.runs() << " runs; the finished runs are in "
-              << paths.partial.string() << "\n  finish with: "
-              << resume_command(args) << "\n";
+    try {
+      output.suspend();
+    } catch (const std::exception& e) {
+      output.keep_after_failure();
+      std::cerr << "loyalsim: error: " << e.what() << "\n";
+    }
+    finish_with(interrupt.signal_number() == SIGTERM ? "terminated" : "interrupted");
+    return 1;
+  } catch (const std::exception& e) {
+    progress.finish();
+    output.keep_after_failure();
+    std::cerr << "loyalsim: error: " << e.what() << "\n";
+    finish_with("stopped by that error");
     return 1;
   }
   throughput.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   progress.finish();
-  output.commit();
+  try {
+    output.commit();
+  } catch (const std::exception& e) {
+    output.keep_after_failure();
+    std::cerr << "loyalsim: error: " << e.what() << "\n";
+    finish_with("stopped while finishing the file");
+    return 1;
+  }
 
   std::cout << "scenario " << file.path.string() << " (seed " << scenario.seed << ", " << design.runs() << " run"
             << (design.runs() == 1 ? "" : "s") << ") -> " << paths.final.string() << "\n\n";

@@ -1,6 +1,10 @@
 #include "cli/sweep_output.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <iomanip>
 #include <iostream>
@@ -17,8 +21,8 @@ namespace {
 namespace fs = std::filesystem;
 
 bool file_exists(const fs::path& path) {
-  std::error_code ignored;
-  return fs::exists(path, ignored);
+  struct stat info {};
+  return ::lstat(path.c_str(), &info) == 0;
 }
 
 io::JournalHeader journal_header(const io::ResultsLayout& layout, const io::FileMetadata& meta) {
@@ -26,18 +30,90 @@ io::JournalHeader journal_header(const io::ResultsLayout& layout, const io::File
           layout.events};
 }
 
-// An output that cannot be written is a bad argument (exit 2), found before
-// any run starts.
-void check_writable_destination(const fs::path& final_path) {
+// An output (and each of its companions) is absent or a regular file.
+// Anything else is refused before it is opened: writing "into" /dev/full, a
+// FIFO or a directory would either hang, fail late, or (renaming onto it)
+// destroy it. A symbolic link is refused too, even to a regular file: the
+// file is finished by renaming NAME.h5.partial onto NAME.h5, which would
+// replace the link and leave its target as it was, surprising whoever made
+// the link. (A symlinked folder is fine: only the last component counts.)
+void check_output_entry(const fs::path& path) {
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0) {
+    const int error = errno;
+    if (error == ENOENT) return;
+    if (error == ENOTDIR) throw InputError(path.string() + ": a part of the path is not a folder");
+    throw InputError(path.string() + ": cannot look at the output: " + std::strerror(error));
+  }
+  if (S_ISREG(info.st_mode)) return;
+  if (S_ISLNK(info.st_mode)) {
+    throw InputError(path.string() +
+                     ": is a symbolic link; loyalsim writes only to a path that is absent or a regular file (a "
+                     "finished output is renamed into place, which would replace the link, not its target): give "
+                     "the target's path with -o");
+  }
+  if (S_ISDIR(info.st_mode)) throw InputError(path.string() + ": is a directory; give a file name with -o");
+  const char* kind = S_ISCHR(info.st_mode)    ? "a character device"
+                     : S_ISBLK(info.st_mode)  ? "a block device"
+                     : S_ISFIFO(info.st_mode) ? "a FIFO (named pipe)"
+                     : S_ISSOCK(info.st_mode) ? "a socket"
+                                              : "not a regular file";
+  throw InputError(path.string() + ": is " + kind +
+                   "; loyalsim writes its results only to a regular file: give another path with -o");
+}
+
+void check_output_entries(const OutputPaths& paths) {
+  for (const fs::path* path : {&paths.final, &paths.partial, &paths.journal, &paths.journal_new, &paths.lock})
+    check_output_entry(*path);
+}
+
+fs::path folder_of(const fs::path& final_path) {
+  return final_path.has_parent_path() ? final_path.parent_path() : fs::path(".");
+}
+
+// The output folder must be a writable folder. A new run creates it (the
+// default results/ in a fresh checkout); a resume never does: without the
+// folder there is nothing to resume. False if it is absent and not created.
+bool prepare_folder(const fs::path& folder, bool create) {
   std::error_code error;
-  if (fs::is_directory(final_path, error))
-    throw InputError(final_path.string() + ": is a directory; give a file name with -o");
-  const fs::path folder = final_path.has_parent_path() ? final_path.parent_path() : fs::path(".");
+  const fs::file_status status = fs::status(folder, error);
+  if (fs::is_directory(status)) {
+    if (::access(folder.c_str(), W_OK) != 0)
+      throw InputError(folder.string() + ": the output folder is not writable: " + std::strerror(errno));
+    return true;
+  }
+  if (fs::exists(status)) throw InputError(folder.string() + ": is not a folder, so it cannot hold the output");
+  if (!create) return false;
   fs::create_directories(folder, error);
   if (error || !fs::is_directory(folder))
     throw InputError(folder.string() + ": cannot create the output folder" + (error ? ": " + error.message() : ""));
-  if (::access(folder.c_str(), W_OK) != 0)
-    throw InputError(folder.string() + ": the output folder is not writable");
+  return true;
+}
+
+// Once a run is accepted, nothing is a refusal any more: an InputError from
+// below (exit 2, which promises that no file changed) becomes an Error.
+template <typename Body>
+auto as_accepted(Body&& body) {
+  try {
+    return body();
+  } catch (const InputError& e) {
+    throw Error(e.what());
+  }
+}
+
+// A path that names no file (-o "" or -o results/) cannot be an output.
+void check_names_a_file(const fs::path& final_path) {
+  if (final_path.empty() || !final_path.has_filename() || final_path.filename() == "." ||
+      final_path.filename() == "..")
+    throw InputError("-o '" + final_path.string() + "': names no file; give a file name such as results/NAME.h5");
+}
+
+// Removes a leftover of a killed run that this run replaces (only ever done
+// after every refusal check has passed, under the lock).
+void remove_leftover(const fs::path& path) {
+  std::error_code error;
+  fs::remove(path, error);
+  if (error) throw Error(path.string() + ": removing the leftover of an earlier run: " + error.message());
 }
 
 // The decision totals that pool across runs (the rates are recomputed).
@@ -52,6 +128,9 @@ OutputPaths output_paths(const fs::path& final_path) {
   paths.partial = io::partial_path_for(final_path);
   paths.journal = final_path;
   paths.journal += ".journal";
+  paths.journal_new = paths.journal;
+  paths.journal_new += ".new";
+  paths.lock = io::lock_path_for(final_path);
   return paths;
 }
 
@@ -70,52 +149,114 @@ void RunTally::count(const io::RunRecord& record, const RunResult& result) {
       pooled.totals[index_of(t)][cell] += result.totals[index_of(t)][cell];
 }
 
-SweepOutput::SweepOutput(OutputPaths paths, io::ResultsFile file, io::RunJournal journal, RunTally tally)
-    : paths_(std::move(paths)), file_(std::move(file)), journal_(std::move(journal)), tally_(std::move(tally)) {}
+SweepOutput::SweepOutput(OutputPaths paths, io::OutputLock lock, io::ResultsFile file, io::RunJournal journal,
+                         RunTally tally)
+    : paths_(std::move(paths)),
+      lock_(std::move(lock)),
+      file_(std::move(file)),
+      journal_(std::move(journal)),
+      tally_(std::move(tally)) {}
 
 SweepOutput SweepOutput::start(const OutputPaths& paths, const io::ResultsLayout& layout,
-                               const io::FileMetadata& meta, bool force) {
-  check_writable_destination(paths.final);
+                               const io::FileMetadata& meta, bool force, const NextCommands& next) {
+  check_names_a_file(paths.final);
+  check_output_entries(paths);
+  prepare_folder(folder_of(paths.final), true);
+  io::OutputLock lock = io::OutputLock::acquire(paths.lock, paths.final);
+  check_output_entries(paths);  // again: before the lock another run could have been changing them
   if (!force) {
     if (file_exists(paths.final))
       throw InputError(paths.final.string() + ": exists; use --force to overwrite it or -o to write elsewhere");
-    if (file_exists(paths.journal) || file_exists(paths.partial))
-      throw InputError(paths.final.string() + ": an interrupted run left " +
-                       (file_exists(paths.journal) ? paths.journal : paths.partial).string() +
-                       "; finish it with --resume, or start over with --force");
+    if (file_exists(paths.journal))
+      throw InputError(paths.final.string() + ": an interrupted run left " + paths.journal.string() +
+                       "; finish it with: " + next.resume + "  (or start over with: " + next.force + ")");
+    if (file_exists(paths.partial))
+      throw InputError(paths.partial.string() +
+                       ": was left by a run stopped before it recorded any finished run, so there is nothing to "
+                       "resume; start over with: " +
+                       next.force);
   }
-  io::ResultsFile file = io::ResultsFile::create(paths.final, layout, meta);
-  io::RunJournal journal = io::RunJournal::create(paths.journal, journal_header(layout, meta));
-  return SweepOutput(paths, std::move(file), std::move(journal), RunTally(layout));
+  // Accepted: from here on this run writes.
+  lock.claim();
+  return as_accepted([&] {
+    remove_leftover(paths.partial);
+    remove_leftover(paths.journal_new);
+    io::ResultsFile file = io::ResultsFile::create(paths.final, layout, meta);
+    io::RunJournal journal = io::RunJournal::create(paths.journal, journal_header(layout, meta));
+    // --force: the old result goes once the new run's files exist, so that
+    // an interruption leaves an interrupted run (finished by --resume), not
+    // an old result beside a new journal.
+    if (force) remove_leftover(paths.final);
+    return SweepOutput(paths, std::move(lock), std::move(file), std::move(journal), RunTally(layout));
+  });
 }
 
 SweepOutput SweepOutput::resume(const OutputPaths& paths, const io::ResultsLayout& layout,
-                                const io::FileMetadata& meta) {
-  check_writable_destination(paths.final);
+                                const io::FileMetadata& meta, const NextCommands& next) {
+  check_names_a_file(paths.final);
+  check_output_entries(paths);
+  const auto nothing_to_resume = [&] {
+    return InputError(paths.final.string() + ": nothing to resume (no " + paths.journal.string() +
+                      "); start the run with: " + next.again);
+  };
+  if (!prepare_folder(folder_of(paths.final), false)) throw nothing_to_resume();
+  io::OutputLock lock = io::OutputLock::acquire(paths.lock, paths.final);
+  check_output_entries(paths);
   if (!file_exists(paths.journal)) {
     if (file_exists(paths.final))
       throw InputError(paths.final.string() + ": is already complete; nothing to resume");
-    throw InputError(paths.final.string() + ": nothing to resume (no " + paths.journal.string() + ")");
+    if (file_exists(paths.partial))
+      throw InputError(paths.partial.string() +
+                       ": was left by a run stopped before it recorded any finished run, so there is nothing to "
+                       "resume; start over with: " +
+                       next.force);
+    throw nothing_to_resume();
   }
-  if (file_exists(paths.final))
-    throw InputError(paths.final.string() + ": exists beside an interrupted run's journal; move one of them away");
-  // The journal is the truth; the old partial file may be damaged (a kill
-  // mid-write), so the file is rebuilt from the journal's runs. The journal
-  // is checked first: one that is refused leaves every file as it was.
-  io::RunJournal journal = io::RunJournal::open_for_resume(paths.journal, journal_header(layout, meta));
-  io::ResultsFile file = io::ResultsFile::create(paths.final, layout, meta);
-  RunTally tally(layout);
-  const io::JournalRecovery found = journal.recover([&](const io::RunRecord& record, const RunResult& result) {
+  // A complete file beside the journal: a run killed between renaming its
+  // finished file into place and deleting its journal. If the file is this
+  // scenario's, finishing the run rewrites the same result; any other file
+  // is not ours to replace.
+  if (file_exists(paths.final)) {
+    const std::optional<std::string> hash = io::complete_file_scenario_hash(paths.final);
+    if (!hash || *hash != meta.scenario_hash)
+      throw InputError(paths.final.string() + ": exists beside the journal of an interrupted run (" +
+                       paths.journal.string() + ") but is not that run's result; move it away, then run: " +
+                       next.resume);
+  }
+  const auto check_run_number = [&](const io::RunRecord& record) {
     if (record.run < 0 || static_cast<std::size_t>(record.run) >= layout.runs)
       throw InputError(paths.journal.string() + ": records run " + std::to_string(record.run) +
-                       " outside this sweep; start over with --force");
-    if (tally.done[static_cast<std::size_t>(record.run)]) return;
-    file.write_run(record, result);
-    tally.count(record, result);
+                       " outside this sweep; start over with: " + next.force);
+  };
+  // First pass: every refusal the journal can cause (another scenario, a
+  // record that does not decode, a run outside this sweep) comes now, while
+  // nothing has been written: recover() changes the journal only after it
+  // has read every record (cutting a torn tail, or compacting around damaged
+  // records, which costs no intact run).
+  io::JournalRecovery found;
+  {
+    io::RunJournal checked = io::RunJournal::open_for_resume(paths.journal, journal_header(layout, meta));
+    found = checked.recover([&](const io::RunRecord& record, const RunResult&) { check_run_number(record); });
+  }
+  // Accepted. The journal is the truth; the old partial file may be damaged
+  // (a kill mid-write), so the file is rebuilt from the journal's runs.
+  lock.claim();
+  return as_accepted([&] {
+    remove_leftover(paths.partial);
+    remove_leftover(paths.journal_new);
+    io::ResultsFile file = io::ResultsFile::create(paths.final, layout, meta);
+    RunTally tally(layout);
+    io::RunJournal journal = io::RunJournal::open_for_resume(paths.journal, journal_header(layout, meta));
+    journal.recover([&](const io::RunRecord& record, const RunResult& result) {
+      check_run_number(record);
+      if (tally.done[static_cast<std::size_t>(record.run)]) return;
+      file.write_run(record, result);
+      tally.count(record, result);
+    });
+    std::cerr << "loyalsim: resuming: " << tally.runs_done << " of " << layout.runs << " runs recovered from "
+              << paths.journal.string() << found.losses() << "\n";
+    return SweepOutput(paths, std::move(lock), std::move(file), std::move(journal), std::move(tally));
   });
-  std::cerr << "loyalsim: resuming: " << tally.runs_done << " of " << layout.runs << " runs recovered from "
-            << paths.journal.string() << found.losses() << "\n";
-  return SweepOutput(paths, std::move(file), std::move(journal), std::move(tally));
 }
 
 std::vector<std::int64_t> SweepOutput::pending_runs() const {
@@ -127,11 +268,13 @@ std::vector<std::int64_t> SweepOutput::pending_runs() const {
 
 void SweepOutput::add(const io::RunRecord& record, const RunResult& result) {
   journal_.append(record, result);
+  tally_.count(record, result);  // recorded: --resume recovers it even if the file write below fails
   file_.write_run(record, result);
-  tally_.count(record, result);
 }
 
 void SweepOutput::suspend() { file_.suspend(); }
+
+void SweepOutput::keep_after_failure() noexcept { file_.keep_after_failure(); }
 
 void SweepOutput::commit() {
   file_.commit();

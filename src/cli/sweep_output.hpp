@@ -7,10 +7,12 @@
 #include <filesystem>
 #include <iosfwd>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/run_result.hpp"
 #include "core/scenario.hpp"
+#include "io/output_lock.hpp"
 #include "io/results_file.hpp"
 #include "io/run_journal.hpp"
 #include "sweep/design.hpp"
@@ -18,9 +20,20 @@
 namespace loyalsim::cli {
 
 struct OutputPaths {
-  std::filesystem::path final;    // NAME.h5: only ever a complete file
-  std::filesystem::path partial;  // NAME.h5.partial: the file while runs are added
-  std::filesystem::path journal;  // NAME.h5.journal: finished runs, crash-safe
+  std::filesystem::path final;        // NAME.h5: only ever a complete file
+  std::filesystem::path partial;      // NAME.h5.partial: the file while runs are added
+  std::filesystem::path journal;      // NAME.h5.journal: finished runs, crash-safe
+  std::filesystem::path journal_new;  // NAME.h5.journal.new: a journal being created
+  std::filesystem::path lock;         // NAME.h5.lock: held by the one process writing
+};
+
+// The commands a message tells the user to run next: the words they typed,
+// without --resume and --force (so the same scenario, --set, --seed,
+// --events and -o), shell-quoted, and with either added.
+struct NextCommands {
+  std::string again;   // neither: a fresh run
+  std::string resume;  // ... --resume
+  std::string force;   // ... --force
 };
 
 OutputPaths output_paths(const std::filesystem::path& final_path);
@@ -38,13 +51,22 @@ struct RunTally {
 
 class SweepOutput {
  public:
-  // A new output. Refuses (InputError) to replace an existing result, or an
-  // interrupted run's files, without `force`.
+  // Every refusal below is an InputError thrown before any file is created,
+  // opened for writing or removed (the lock file this process created is
+  // removed again): a refused command changes nothing.
+
+  // A new output. Takes the output's lock, then refuses to replace an
+  // existing result, or an interrupted run's files, without `force`. With
+  // `force` the old result is removed once the new files exist, so an
+  // interruption leaves a run that --resume finishes.
   static SweepOutput start(const OutputPaths& paths, const io::ResultsLayout& layout, const io::FileMetadata& meta,
-                           bool force);
-  // Rebuilds the results file from the journal of an interrupted run of the
-  // same scenario (refused, with InputError, for another scenario).
-  static SweepOutput resume(const OutputPaths& paths, const io::ResultsLayout& layout, const io::FileMetadata& meta);
+                           bool force, const NextCommands& next);
+  // Takes the output's lock and rebuilds the results file from the journal
+  // of an interrupted run of the same scenario. The journal is read through
+  // once before anything is written, so a refusal (another scenario, a
+  // damaged journal) leaves the old files as they were.
+  static SweepOutput resume(const OutputPaths& paths, const io::ResultsLayout& layout, const io::FileMetadata& meta,
+                            const NextCommands& next);
 
   std::vector<std::int64_t> pending_runs() const;
   std::int64_t runs_done() const { return tally_.runs_done; }
@@ -53,6 +75,9 @@ class SweepOutput {
   void add(const io::RunRecord& record, const RunResult& result);
   // Interrupted: keeps NAME.h5.partial and the journal for --resume.
   void suspend();
+  // Failed (disk full, file too large): keeps whatever is on disk, reporting
+  // nothing; the journal holds every finished run for --resume.
+  void keep_after_failure() noexcept;
   // Complete: renames NAME.h5.partial to NAME.h5 and deletes the journal.
   void commit();
 
@@ -61,9 +86,10 @@ class SweepOutput {
   std::int64_t scripted_shortfall() const { return tally_.scripted_shortfall; }
 
  private:
-  SweepOutput(OutputPaths paths, io::ResultsFile file, io::RunJournal journal, RunTally tally);
+  SweepOutput(OutputPaths paths, io::OutputLock lock, io::ResultsFile file, io::RunJournal journal, RunTally tally);
 
   OutputPaths paths_;
+  io::OutputLock lock_;  // declared first: released last, after the files are closed
   io::ResultsFile file_;
   io::RunJournal journal_;
   RunTally tally_;

@@ -12,13 +12,27 @@
 namespace loyalsim::io::hdf5 {
 namespace {
 
-// HDF5 prints its error stack to stderr by default; we carry it in the
-// exception instead. Called before anything that can fail, once.
-void silence_automatic_error_printing() {
-  static const bool silenced = [] {
+// HDF5 prints its error stack to stderr by default (a 30-line dump per
+// failure); we carry it in the exception instead, as one line. This build of
+// HDF5 is thread-safe, so the setting belongs to each thread's own error
+// stack: a sweep writes runs from TBB worker threads, so every entry point
+// below silences the calling thread first (once per thread).
+//
+// H5dont_atexit, once per process and before the library starts: after a
+// failed write (disk full) a file's H5Fclose fails and leaves the file in
+// HDF5's table, and the library's own atexit clean-up then crashes on it
+// (SIGSEGV after the error message). Every file is closed by its owner, so
+// the clean-up has nothing to do anyway.
+void silence_automatic_error_printing() noexcept {
+  static const bool no_atexit = [] {
+    H5dont_atexit();
+    return true;
+  }();
+  thread_local const bool silenced = [] {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     return true;
   }();
+  (void)no_atexit;
   (void)silenced;
 }
 
@@ -51,6 +65,32 @@ bool contains_ignoring_case(std::string_view text, std::string_view part) {
   return !std::ranges::search(text, part, {}, lower, lower).empty();
 }
 
+// HDF5's messages for a failed write carry a multi-line dump of the call
+// ("file write failed: time = ..., filename = ..., errno = 28, error message
+// = 'No space left on device', buf = ..."): only the system's own message
+// is kept, and the text is made one line.
+std::string one_line(std::string text) {
+  constexpr std::string_view marker = "error message = '";
+  if (const auto at = text.find(marker); at != std::string::npos) {
+    const auto start = at + marker.size();
+    const auto end = text.find('\'', start);
+    const std::string system = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    auto cut = text.find("time =");
+    if (cut == std::string::npos) cut = at;
+    text = text.substr(0, cut);
+    while (!text.empty() && (text.back() == ' ' || text.back() == ':' || text.back() == ',')) text.pop_back();
+    text += ": " + system;
+  }
+  std::string line;
+  for (const char c : text) {
+    const bool space = c == '\n' || c == '\r' || c == '\t' || c == ' ';
+    if (space && (line.empty() || line.back() == ' ')) continue;
+    line += space ? ' ' : c;
+  }
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  return line;
+}
+
 // The current error stack as one line, outermost call first: the API
 // function's complaint, then the innermost cause, which usually says what
 // actually went wrong ("name already exists"). Clears the stack.
@@ -69,7 +109,7 @@ std::string take_error_stack() {
       !minor.empty() && !contains_ignoring_case(text, minor)) {
     text += " (" + minor + ")";
   }
-  return text;
+  return one_line(std::move(text));
 }
 
 // The stack is read before `where` runs: building the message calls HDF5
@@ -188,11 +228,13 @@ Handle& Handle::operator=(Handle&& other) noexcept {
 Handle::~Handle() { release(); }
 
 void Handle::release() noexcept {
+  silence_automatic_error_printing();
   if (id_ >= 0 && closer_ != nullptr) closer_(id_);
   id_ = H5I_INVALID_HID;
 }
 
 void Handle::close(std::string_view where) {
+  silence_automatic_error_printing();
   if (id_ < 0) return;
   const hid_t id = std::exchange(id_, H5I_INVALID_HID);
   if (closer_ != nullptr && closer_(id) < 0) fail(text(std::string(where)));
@@ -211,6 +253,7 @@ bool Datatype::is_utf8_string() const {
 }
 
 bool Datatype::equals(hid_t other) const {
+  silence_automatic_error_printing();
   return check_tri(H5Tequal(id(), other), text("HDF5: comparing datatypes"));
 }
 
@@ -238,6 +281,7 @@ Dataspace Dataspace::simple(const Dims& dims, const Dims& max_dims) {
 }
 
 Dims Dataspace::dims() const {
+  silence_automatic_error_printing();
   const auto where = text("HDF5: reading the dimensions of a dataspace");
   const int rank = H5Sget_simple_extent_ndims(id());
   if (rank < 0) fail(where);
@@ -247,6 +291,7 @@ Dims Dataspace::dims() const {
 }
 
 Dims Dataspace::max_dims() const {
+  silence_automatic_error_printing();
   const auto where = text("HDF5: reading the maximum dimensions of a dataspace");
   const int rank = H5Sget_simple_extent_ndims(id());
   if (rank < 0) fail(where);
@@ -256,10 +301,12 @@ Dims Dataspace::max_dims() const {
 }
 
 hsize_t Dataspace::element_count() const {
+  silence_automatic_error_printing();
   return element_count_of(id(), "HDF5: counting the elements of a dataspace");
 }
 
 void Dataspace::select(const Dims& start, const Dims& count) {
+  silence_automatic_error_printing();
   const auto where = text("HDF5: selecting a hyperslab");
   if (start.size() != count.size() || start.size() != dims().size()) {
     throw Hdf5Error(where() + ": start, count and dataspace ranks differ");
@@ -278,22 +325,26 @@ DatasetCreation::DatasetCreation() {
 }
 
 DatasetCreation& DatasetCreation::chunk(const Dims& chunk_dims) {
+  silence_automatic_error_printing();
   check(H5Pset_chunk(id(), static_cast<int>(chunk_dims.size()), chunk_dims.data()),
         text("HDF5: setting chunk dimensions"));
   return *this;
 }
 
 DatasetCreation& DatasetCreation::shuffle() {
+  silence_automatic_error_printing();
   check(H5Pset_shuffle(id()), text("HDF5: adding the shuffle filter"));
   return *this;
 }
 
 DatasetCreation& DatasetCreation::deflate(unsigned level) {
+  silence_automatic_error_printing();
   check(H5Pset_deflate(id(), level), text("HDF5: adding the deflate filter"));
   return *this;
 }
 
 DatasetCreation& DatasetCreation::set_fill_value(hid_t memory_type, const void* value) {
+  silence_automatic_error_printing();
   check(H5Pset_fill_value(id(), memory_type, value), text("HDF5: setting a fill value"));
   return *this;
 }
@@ -301,6 +352,7 @@ DatasetCreation& DatasetCreation::set_fill_value(hid_t memory_type, const void* 
 // ---------------------------------------------------------------- Object
 
 std::string Object::path() const {
+  silence_automatic_error_printing();
   const auto where = [this] { return "HDF5: reading an object name in " + in_quotes(file_label_); };
   const ssize_t size = H5Iget_name(id(), nullptr, 0);
   if (size < 0) fail(where);
@@ -313,6 +365,7 @@ std::string Object::path() const {
 // The object's path without the leading slash ("timeseries/customers"), for
 // messages; never fails, since it is used while reporting another failure.
 std::string Object::display_path() const {
+  silence_automatic_error_printing();
   const ssize_t size = H5Iget_name(id(), nullptr, 0);
   if (size <= 0) return "?";
   std::string name(static_cast<std::size_t>(size) + 1, '\0');
@@ -323,11 +376,13 @@ std::string Object::display_path() const {
 }
 
 std::string Object::where(std::string_view doing) const {
+  silence_automatic_error_printing();
   return "HDF5: " + std::string(doing) + " " + in_quotes(display_path()) + " in " +
          in_quotes(file_label_);
 }
 
 std::string Object::where(std::string_view doing, std::string_view child) const {
+  silence_automatic_error_printing();
   std::string parent = display_path();
   parent = parent == "/" ? std::string() : parent + "/";
   return "HDF5: " + std::string(doing) + " " + in_quotes(parent + std::string(child)) + " in " +
@@ -335,12 +390,14 @@ std::string Object::where(std::string_view doing, std::string_view child) const 
 }
 
 bool Object::has_attribute(std::string_view name) const {
+  silence_automatic_error_printing();
   const std::string n(name);
   return check_tri(H5Aexists(id(), n.c_str()),
                    [&] { return where("looking for attribute " + in_quotes(name) + " of"); });
 }
 
 std::vector<std::string> Object::attribute_names() const {
+  silence_automatic_error_printing();
   std::vector<std::string> names;
   const auto collect = [](hid_t, const char* name, const H5A_info_t*, void* client) -> herr_t {
     try {
@@ -358,6 +415,7 @@ std::vector<std::string> Object::attribute_names() const {
 
 void Object::write_attribute_raw(std::string_view name, hid_t file_type, hid_t memory_type,
                                  const void* data, const Dims& dims) {
+  silence_automatic_error_printing();
   const std::string n(name);
   const auto here = [&] { return where("writing attribute " + in_quotes(name) + " of"); };
   // Rewriting replaces: the new value may differ in type or shape.
@@ -370,6 +428,7 @@ void Object::write_attribute_raw(std::string_view name, hid_t file_type, hid_t m
 }
 
 void Object::write_attribute(std::string_view name, std::string_view value) {
+  silence_automatic_error_printing();
   const Datatype type = Datatype::utf8_string();
   const std::string owned(value);
   const char* pointer = owned.c_str();
@@ -377,12 +436,14 @@ void Object::write_attribute(std::string_view name, std::string_view value) {
 }
 
 void Object::write_attribute(std::string_view name, const std::vector<std::string>& texts) {
+  silence_automatic_error_printing();
   const Datatype type = Datatype::utf8_string();
   const std::vector<const char*> pointers = c_strings(texts);
   write_attribute_raw(name, type.id(), type.id(), pointers.data(), Dims{texts.size()});
 }
 
 std::size_t Object::attribute_element_count(std::string_view name) const {
+  silence_automatic_error_printing();
   const std::string n(name);
   const std::string here = where("reading attribute " + in_quotes(name) + " of");
   const Handle attribute(check_id(H5Aopen(id(), n.c_str(), H5P_DEFAULT), text(here)), H5Aclose);
@@ -391,6 +452,7 @@ std::size_t Object::attribute_element_count(std::string_view name) const {
 }
 
 void Object::read_attribute_raw(std::string_view name, hid_t memory_type, void* data) const {
+  silence_automatic_error_printing();
   const std::string n(name);
   const auto here = [&] { return where("reading attribute " + in_quotes(name) + " of"); };
   const Handle attribute(check_id(H5Aopen(id(), n.c_str(), H5P_DEFAULT), here), H5Aclose);
@@ -398,6 +460,7 @@ void Object::read_attribute_raw(std::string_view name, hid_t memory_type, void* 
 }
 
 std::vector<std::string> Object::read_strings_attribute(std::string_view name) const {
+  silence_automatic_error_printing();
   const std::string n(name);
   const std::string here = where("reading attribute " + in_quotes(name) + " of");
   const Handle attribute(check_id(H5Aopen(id(), n.c_str(), H5P_DEFAULT), text(here)), H5Aclose);
@@ -411,6 +474,7 @@ std::vector<std::string> Object::read_strings_attribute(std::string_view name) c
 }
 
 std::string Object::read_string_attribute(std::string_view name) const {
+  silence_automatic_error_printing();
   std::vector<std::string> texts = read_strings_attribute(name);
   if (texts.size() != 1) {
     throw Hdf5Error(where("reading attribute " + in_quotes(name) + " of") + ": " +
@@ -420,6 +484,7 @@ std::string Object::read_string_attribute(std::string_view name) const {
 }
 
 Datatype Object::attribute_type(std::string_view name) const {
+  silence_automatic_error_printing();
   const std::string n(name);
   const auto here = [&] {
     return where("reading the type of attribute " + in_quotes(name) + " of");
@@ -429,6 +494,7 @@ Datatype Object::attribute_type(std::string_view name) const {
 }
 
 void Object::close() {
+  silence_automatic_error_printing();
   if (!handle_.is_open()) return;
   handle_.close(where("closing"));
 }
@@ -436,12 +502,14 @@ void Object::close() {
 // ---------------------------------------------------------------- Dataset
 
 Dataspace Dataset::space() const {
+  silence_automatic_error_printing();
   return Dataspace(
       Handle(check_id(H5Dget_space(id()), [this] { return where("reading the dataspace of"); }),
              H5Sclose));
 }
 
 Datatype Dataset::type() const {
+  silence_automatic_error_printing();
   return Datatype(Handle(
       check_id(H5Dget_type(id()), [this] { return where("reading the datatype of"); }), H5Tclose));
 }
@@ -454,6 +522,7 @@ std::size_t Dataset::product(const Dims& dims) {
 
 void Dataset::write_raw(hid_t memory_type, const void* data, std::size_t size, const Dims& start,
                         const Dims& count) {
+  silence_automatic_error_printing();
   const auto here = [this] { return where("writing dataset"); };
   Dataspace file_space = space();
   const bool whole = start.empty() && count.empty();
@@ -472,6 +541,7 @@ void Dataset::write_raw(hid_t memory_type, const void* data, std::size_t size, c
 }
 
 void Dataset::read_raw(hid_t memory_type, void* data, const Dims& start, const Dims& count) const {
+  silence_automatic_error_printing();
   const auto here = [this] { return where("reading dataset"); };
   if (start.empty() && count.empty()) {
     check(H5Dread(id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), here);
@@ -484,6 +554,7 @@ void Dataset::read_raw(hid_t memory_type, void* data, const Dims& start, const D
 }
 
 void Dataset::write_strings(const std::vector<std::string>& texts) {
+  silence_automatic_error_printing();
   const auto here = [this] { return where("writing dataset"); };
   const std::size_t selected = space().element_count();
   if (texts.size() != selected) {
@@ -496,6 +567,7 @@ void Dataset::write_strings(const std::vector<std::string>& texts) {
 }
 
 std::vector<std::string> Dataset::read_strings() const {
+  silence_automatic_error_printing();
   const std::string here = where("reading dataset");
   const Datatype stored = type();
   if (H5Tget_class(stored.id()) != H5T_STRING) throw Hdf5Error(here + ": not strings");
@@ -508,16 +580,19 @@ std::vector<std::string> Dataset::read_strings() const {
 }
 
 void Dataset::extend(const Dims& new_dims) {
+  silence_automatic_error_printing();
   check(H5Dset_extent(id(), new_dims.data()), [this] { return where("extending dataset"); });
 }
 
 void Dataset::make_dimension_scale(std::string_view dimension_name) {
+  silence_automatic_error_printing();
   const std::string name(dimension_name);
   check(H5DSset_scale(id(), name.c_str()),
         [this] { return where("making a dimension scale of dataset"); });
 }
 
 void Dataset::attach_dimension_scale(const Dataset& scale, unsigned axis) {
+  silence_automatic_error_printing();
   check(H5DSattach_scale(id(), scale.id(), axis), [&] {
     return where("attaching dimension scale " + in_quotes(scale.display_path()) + " to axis " +
                  std::to_string(axis) + " of dataset");
@@ -525,23 +600,27 @@ void Dataset::attach_dimension_scale(const Dataset& scale, unsigned axis) {
 }
 
 void Dataset::set_dimension_label(unsigned axis, std::string_view label) {
+  silence_automatic_error_printing();
   const std::string l(label);
   check(H5DSset_label(id(), axis, l.c_str()),
         [&] { return where("labelling axis " + std::to_string(axis) + " of dataset"); });
 }
 
 bool Dataset::is_dimension_scale() const {
+  silence_automatic_error_printing();
   return check_tri(H5DSis_scale(id()),
                    [this] { return where("asking whether a dimension scale is dataset"); });
 }
 
 bool Dataset::has_dimension_scale(const Dataset& scale, unsigned axis) const {
+  silence_automatic_error_printing();
   return check_tri(H5DSis_attached(id(), scale.id(), axis), [&] {
     return where("asking what is attached to axis " + std::to_string(axis) + " of dataset");
   });
 }
 
 std::string Dataset::dimension_label(unsigned axis) const {
+  silence_automatic_error_printing();
   const auto here = [&] {
     return where("reading the label of axis " + std::to_string(axis) + " of dataset");
   };
@@ -556,6 +635,7 @@ std::string Dataset::dimension_label(unsigned axis) const {
 // ---------------------------------------------------------------- Location
 
 Group Location::create_group(std::string_view name) {
+  silence_automatic_error_printing();
   const std::string n(name);
   const std::string here = where("creating group", name);
   const Handle options(check_id(H5Pcreate(H5P_GROUP_CREATE), text(here)), H5Pclose);
@@ -567,6 +647,7 @@ Group Location::create_group(std::string_view name) {
 }
 
 Group Location::open_group(std::string_view name) const {
+  silence_automatic_error_printing();
   const std::string n(name);
   return Group(Handle(check_id(H5Gopen2(id(), n.c_str(), H5P_DEFAULT),
                                [&] { return where("opening group", name); }),
@@ -576,6 +657,7 @@ Group Location::open_group(std::string_view name) const {
 
 Dataset Location::create_dataset(std::string_view name, const Datatype& type,
                                  const Dataspace& space, const DatasetCreation& options) {
+  silence_automatic_error_printing();
   const std::string n(name);
   return Dataset(Handle(check_id(H5Dcreate2(id(), n.c_str(), type.id(), space.id(), H5P_DEFAULT,
                                             options.id(), H5P_DEFAULT),
@@ -585,6 +667,7 @@ Dataset Location::create_dataset(std::string_view name, const Datatype& type,
 }
 
 Dataset Location::open_dataset(std::string_view name) const {
+  silence_automatic_error_printing();
   const std::string n(name);
   return Dataset(Handle(check_id(H5Dopen2(id(), n.c_str(), H5P_DEFAULT),
                                  [&] { return where("opening dataset", name); }),
@@ -593,12 +676,14 @@ Dataset Location::open_dataset(std::string_view name) const {
 }
 
 bool Location::contains(std::string_view name) const {
+  silence_automatic_error_printing();
   const std::string n(name);
   return check_tri(H5Lexists(id(), n.c_str(), H5P_DEFAULT),
                    [&] { return where("looking for", name); });
 }
 
 std::vector<std::string> Location::child_names() const {
+  silence_automatic_error_printing();
   const auto here = [this] { return where("listing the members of"); };
   H5G_info_t info{};
   check(H5Gget_info(id(), &info), here);
@@ -665,11 +750,13 @@ File File::open(const std::filesystem::path& path, Access access, std::string la
 }
 
 void File::flush() {
+  silence_automatic_error_printing();
   check(H5Fflush(id(), H5F_SCOPE_LOCAL),
         [this] { return "HDF5: flushing " + in_quotes(file_label()); });
 }
 
 std::size_t File::open_object_count() const {
+  silence_automatic_error_printing();
   const ssize_t count = H5Fget_obj_count(id(), H5F_OBJ_ALL);
   if (count < 0)
     fail([this] { return "HDF5: counting open objects in " + in_quotes(file_label()); });

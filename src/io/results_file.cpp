@@ -318,6 +318,12 @@ void ResultsFile::suspend() {
   f.close_all();
 }
 
+void ResultsFile::keep_after_failure() noexcept {
+  if (!impl_) return;
+  impl_->open = false;
+  impl_->keep_temporary = true;  // the destructor closes every handle, unchecked
+}
+
 void ResultsFile::commit() {
   if (!impl_ || !impl_->open) throw Error("results file: commit after commit or move");
   Impl& f = *impl_;
@@ -338,6 +344,18 @@ void ResultsFile::commit() {
 const std::filesystem::path& ResultsFile::temporary_path() const {
   if (!impl_) throw Error("results file: asking a moved-from file for its temporary path");
   return impl_->temporary_path;
+}
+
+std::optional<std::string> complete_file_scenario_hash(const std::filesystem::path& path) {
+  try {
+    const h5::File file = h5::File::open(path, h5::File::Access::read_only);
+    if (!file.has_attribute("complete") || !file.has_attribute("scenario_hash")) return std::nullopt;
+    const std::vector<std::int8_t> complete = file.read_attribute<std::int8_t>("complete");
+    if (complete.size() != 1 || complete[0] != 1) return std::nullopt;
+    return file.read_string_attribute("scenario_hash");
+  } catch (const Error&) {
+    return std::nullopt;
+  }
 }
 
 std::filesystem::path partial_path_for(const std::filesystem::path& final_path) {

@@ -66,6 +66,11 @@ struct RunRecord {
   std::vector<double> parameter_values;        // same order as ResultsLayout::varied_parameters
 };
 
+// The scenario_hash attribute of a complete results file (complete = 1), or
+// nothing if the file is not one (missing, damaged, unfinished, foreign).
+// Only reads.
+std::optional<std::string> complete_file_scenario_hash(const std::filesystem::path& path);
+
 class ResultsFile {
  public:
   // Creates the temporary file beside final_path with every group, dataset,
@@ -84,6 +89,11 @@ class ResultsFile {
   // Flushes and closes, keeping the temporary file (NAME.h5.partial) with
   // the runs written so far: an interrupted sweep, to be resumed.
   void suspend();
+
+  // After a failure (disk full, file too large): keeps the temporary file,
+  // whatever state it is in, and closes it without reporting errors. The
+  // run journal, not this file, is what --resume rebuilds from.
+  void keep_after_failure() noexcept;
 
   // Flushes, closes, and renames the temporary file onto final_path
   // (replacing it if it exists: the caller checks --force before running).

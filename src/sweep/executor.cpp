@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include <tbb/parallel_for.h>
+#include <tbb/task.h>
 #include <tbb/task_arena.h>
 
 #include "core/model.hpp"
@@ -58,6 +59,10 @@ void execute_runs(const Scenario& base, const Design& design, std::span<const st
     for (Eigen::Index k = 0; k < design.points.cols(); ++k) record.parameter_values.push_back(design.points(id.point, k));
 
     const std::lock_guard lock(done_mutex);
+    // Another run failed (its exception cancels this parallel_for, and with
+    // it the month steps nested in this run, which then return early without
+    // an exception): the result may be cut short, so it is not a finished run.
+    if (tbb::task::current_context()->is_group_execution_cancelled()) return;
     on_done(record, result);
   };
 

@@ -1,0 +1,1 @@
+mkfifo out.h5.partial

@@ -1,0 +1,2 @@
+mkfifo pipe
+ln -s pipe out.h5
