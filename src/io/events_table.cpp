@@ -164,15 +164,22 @@ void write_events_in_run_order(EventsTable& t) {
 
 EventsScratch::EventsScratch(const std::filesystem::path& beside, std::size_t runs)
     : label_("events scratch file beside '" + beside.string() + "'"), runs_(runs) {
-  std::string name = beside.string() + ".events-XXXXXX";
-  fd_ = ::mkostemp(name.data(), O_CLOEXEC);  // O_EXCL: never an existing file, link or FIFO
-  if (fd_ < 0) fail("creating", errno);
-  // Unlinked at once: the data live as long as the descriptor, and a killed
-  // process leaves nothing behind.
-  if (::unlink(name.c_str()) != 0) {
-    const int error = errno;
-    close();
-    fail("unlinking", error);
+  const std::filesystem::path folder = beside.has_parent_path() ? beside.parent_path() : ".";
+  // A file without a name (Linux O_TMPFILE): a killed process leaves nothing.
+#ifdef O_TMPFILE
+  fd_ = ::open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+#endif
+  if (fd_ < 0) {
+    // Elsewhere, a fresh name (O_EXCL: never an existing file, link or
+    // FIFO), unlinked at once. A short name: the output's may be long.
+    std::string name = (folder / ".loyalsim-events-XXXXXX").string();
+    fd_ = ::mkostemp(name.data(), O_CLOEXEC);
+    if (fd_ < 0) fail("creating", errno);
+    if (::unlink(name.c_str()) != 0) {
+      const int error = errno;
+      close();
+      fail("unlinking", error);
+    }
   }
   // The index: one zero (empty) slot per run, a hole until written.
   end_ = static_cast<std::uint64_t>(runs) * slot_bytes;

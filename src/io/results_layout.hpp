@@ -68,9 +68,9 @@ std::vector<h5::Dataset> create_summary(h5::File& file, const ResultsLayout& lay
 // but SPEC wants events/ in (run, month, customer) order whatever that
 // order was. So a run's events are first staged, as they arrive, in a
 // scratch file, and laid out in run order when the file is committed or
-// suspended. The scratch is an unnamed file beside the output (created with
-// mkstemp and unlinked at once): nobody else sees it, and it vanishes with
-// the process however that ends. It starts with an index, one (offset,
+// suspended. The scratch is an unnamed file in the output's folder
+// (O_TMPFILE, or mkstemp and unlinked at once): nobody else sees it, and it
+// vanishes with the process however that ends. It starts with an index, one (offset,
 // count) slot per run, so memory does not grow with the number of runs.
 class EventsScratch {
  public:
