@@ -29,9 +29,9 @@ using detail::create_summary;
 using detail::create_timeseries;
 using detail::EventsTable;
 using detail::RunsTable;
+using detail::stage_events;
 using detail::write_events_in_run_order;
 using detail::write_runs_row;
-using detail::stage_events;
 
 constexpr std::int32_t format_version = 1;
 
