@@ -1,9 +1,26 @@
-// events/: one row per departure decision, appended run by run.
+// events/: one row per departure decision, in (run, month, customer) order
+// whatever order runs finish in. Runs are staged in a scratch file as they
+// are written and laid out in run order at the end (see EventsScratch in
+// results_layout.hpp).
 #include "io/results_layout.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <span>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
+
+#include "core/errors.hpp"
 
 namespace loyalsim::io::detail {
 namespace {
@@ -24,19 +41,55 @@ h5::Dataset create_event_column(h5::Group& group, std::string_view name, const h
 }
 
 template <h5::Element T, typename Field>
-void append_column(h5::Dataset& column, hsize_t first, const std::vector<DecisionEvent>& events,
+void append_column(h5::Dataset& column, hsize_t first, std::span<const DecisionEvent> events,
                    Field field) {
   std::vector<T> values;
   values.reserve(events.size());
-  for (const DecisionEvent& e : events) values.push_back(static_cast<T>(field(e)));
+  for (std::size_t k = 0; k < events.size(); ++k) values.push_back(static_cast<T>(field(k, events[k])));
   const hsize_t n = events.size();
   column.extend({first + n});
   column.write(values, {first}, {n});
 }
 
+// Appends rows to every column; runs[k] is the run of events[k].
+void append_rows(EventsTable& t, std::span<const DecisionEvent> events,
+                 std::span<const std::int64_t> runs) {
+  if (events.empty()) return;
+  const hsize_t first = t.rows;
+  using E = DecisionEvent;
+  // The row number is the id: a function of the ordered data alone.
+  append_column<std::int64_t>(t.event, first, events,
+                              [first](std::size_t k, const E&) { return first + k; });
+  append_column<std::int64_t>(t.run, first, events, [runs](std::size_t k, const E&) { return runs[k]; });
+  append_column<std::int32_t>(t.month, first, events, [](std::size_t, const E& e) { return e.month; });
+  append_column<std::int32_t>(t.customer, first, events,
+                              [](std::size_t, const E& e) { return e.customer; });
+  append_column<std::int16_t>(t.segment, first, events,
+                              [](std::size_t, const E& e) { return e.segment; });
+  append_column<std::int32_t>(t.rep, first, events, [](std::size_t, const E& e) { return e.rep; });
+  append_column<std::int16_t>(t.from_firm, first, events,
+                              [](std::size_t, const E& e) { return e.from_firm; });
+  append_column<std::int16_t>(t.to_firm, first, events,
+                              [](std::size_t, const E& e) { return e.to_firm; });
+  append_column<float>(t.brand_loyalty, first, events,
+                       [](std::size_t, const E& e) { return e.brand_loyalty; });
+  append_column<float>(t.rep_loyalty, first, events,
+                       [](std::size_t, const E& e) { return e.rep_loyalty; });
+  append_column<std::int8_t>(t.choice, first, events, [](std::size_t, const E& e) {
+    return static_cast<std::int8_t>(e.choice);
+  });
+  t.rows += events.size();
+}
+
+// The scratch holds DecisionEvent objects byte for byte: it is read back by
+// the process that wrote it, so its layout never has to be stable.
+static_assert(std::is_trivially_copyable_v<DecisionEvent>);
+constexpr std::uint64_t slot_bytes = 2 * sizeof(std::uint64_t);  // offset, count
+
 }  // namespace
 
-EventsTable create_events_table(h5::File& file, const ResultsLayout& layout) {
+EventsTable create_events_table(h5::File& file, const ResultsLayout& layout,
+                                const std::filesystem::path& scratch_beside) {
   h5::Group group = file.create_group("events");
   group.write_attribute("description",
                         "one row per departure decision: a customer whose rep left the firm");
@@ -72,27 +125,142 @@ EventsTable create_events_table(h5::File& file, const ResultsLayout& layout) {
                                               "the customer's decision: stay, follow or defect");
   t.choice.write_attribute("flag_values", choice_flag_values);
   t.choice.write_attribute("flag_meanings", choice_flag_meanings);
+  t.scratch = EventsScratch(scratch_beside, layout.runs);
   return t;
 }
 
-void append_events(EventsTable& t, std::int64_t run, const std::vector<DecisionEvent>& events) {
+void stage_events(EventsTable& t, std::int64_t run, const std::vector<DecisionEvent>& events) {
+  t.scratch.add(static_cast<std::size_t>(run), events);
+}
+
+void write_events_in_run_order(EventsTable& t) {
+  if (!t.scratch.is_open()) return;
+  // Rows wait here until a whole chunk is ready, so every chunk of events/
+  // is written (and compressed) once.
+  std::vector<DecisionEvent> rows;
+  std::vector<std::int64_t> runs;
+  const auto flush = [&](std::size_t n) {
+    for (std::size_t start = 0; start < n; start += events_chunk_rows) {
+      const std::size_t size = std::min<std::size_t>(events_chunk_rows, n - start);
+      append_rows(t, std::span(rows.data() + start, size), std::span(runs.data() + start, size));
+    }
+    rows.erase(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(n));
+    runs.erase(runs.begin(), runs.begin() + static_cast<std::ptrdiff_t>(n));
+  };
+  for (std::size_t run = 0; run < t.scratch.runs(); ++run) {
+    const auto [offset, count] = t.scratch.slot(run);
+    if (count == 0) continue;
+    const std::size_t held = rows.size();
+    rows.resize(held + count);
+    runs.resize(held + count, static_cast<std::int64_t>(run));
+    t.scratch.read(offset, count, rows.data() + held);
+    if (const std::size_t whole = rows.size() / events_chunk_rows * events_chunk_rows; whole > 0) flush(whole);
+  }
+  flush(rows.size());
+  t.scratch.close();
+}
+
+// ------------------------------------------------------------ EventsScratch
+
+EventsScratch::EventsScratch(const std::filesystem::path& beside, std::size_t runs)
+    : label_("events scratch file beside '" + beside.string() + "'"), runs_(runs) {
+  const std::filesystem::path folder = beside.has_parent_path() ? beside.parent_path() : ".";
+  // A file without a name (Linux O_TMPFILE): a killed process leaves nothing.
+#ifdef O_TMPFILE
+  fd_ = ::open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+#endif
+  if (fd_ < 0) {
+    // Elsewhere, a fresh name (O_EXCL: never an existing file, link or
+    // FIFO), unlinked at once. A short name: the output's may be long.
+    std::string name = (folder / ".loyalsim-events-XXXXXX").string();
+    fd_ = ::mkostemp(name.data(), O_CLOEXEC);
+    if (fd_ < 0) fail("creating", errno);
+    if (::unlink(name.c_str()) != 0) {
+      const int error = errno;
+      close();
+      fail("unlinking", error);
+    }
+  }
+  // The index: one zero (empty) slot per run, a hole until written.
+  end_ = static_cast<std::uint64_t>(runs) * slot_bytes;
+  if (::ftruncate(fd_, static_cast<off_t>(end_)) != 0) {
+    const int error = errno;
+    close();
+    fail("sizing", error);
+  }
+}
+
+EventsScratch::EventsScratch(EventsScratch&& other) noexcept
+    : label_(std::move(other.label_)),
+      fd_(std::exchange(other.fd_, -1)),
+      runs_(other.runs_),
+      end_(other.end_) {}
+
+EventsScratch& EventsScratch::operator=(EventsScratch&& other) noexcept {
+  if (this != &other) {
+    close();
+    label_ = std::move(other.label_);
+    fd_ = std::exchange(other.fd_, -1);
+    runs_ = other.runs_;
+    end_ = other.end_;
+  }
+  return *this;
+}
+
+EventsScratch::~EventsScratch() { close(); }
+
+void EventsScratch::close() noexcept {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+void EventsScratch::fail(const std::string& doing, int error) const {
+  throw Error(label_ + ": " + doing + ": " + std::strerror(error));
+}
+
+void EventsScratch::write_all(const void* data, std::size_t bytes, std::uint64_t offset) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  while (bytes > 0) {
+    const ssize_t n = ::pwrite(fd_, p, bytes, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail("writing", n < 0 ? errno : ENOSPC);
+    p += n;
+    bytes -= static_cast<std::size_t>(n);
+    offset += static_cast<std::uint64_t>(n);
+  }
+}
+
+void EventsScratch::add(std::size_t run, const std::vector<DecisionEvent>& events) {
+  if (fd_ < 0) throw Error(label_ + ": adding run " + std::to_string(run) + " after the events were laid out");
   if (events.empty()) return;
-  const hsize_t first = t.rows;
-  using E = DecisionEvent;
-  append_column<std::int64_t>(t.event, first, events,
-                              [row = first](const E&) mutable { return row++; });
-  append_column<std::int64_t>(t.run, first, events, [run](const E&) { return run; });
-  append_column<std::int32_t>(t.month, first, events, [](const E& e) { return e.month; });
-  append_column<std::int32_t>(t.customer, first, events, [](const E& e) { return e.customer; });
-  append_column<std::int16_t>(t.segment, first, events, [](const E& e) { return e.segment; });
-  append_column<std::int32_t>(t.rep, first, events, [](const E& e) { return e.rep; });
-  append_column<std::int16_t>(t.from_firm, first, events, [](const E& e) { return e.from_firm; });
-  append_column<std::int16_t>(t.to_firm, first, events, [](const E& e) { return e.to_firm; });
-  append_column<float>(t.brand_loyalty, first, events, [](const E& e) { return e.brand_loyalty; });
-  append_column<float>(t.rep_loyalty, first, events, [](const E& e) { return e.rep_loyalty; });
-  append_column<std::int8_t>(t.choice, first, events,
-                             [](const E& e) { return static_cast<std::int8_t>(e.choice); });
-  t.rows += events.size();
+  const std::uint64_t bytes = events.size() * sizeof(DecisionEvent);
+  write_all(events.data(), bytes, end_);
+  // The slot last: a failed write leaves the run without events, not half of them.
+  const std::array<std::uint64_t, 2> slot{end_, events.size()};
+  write_all(slot.data(), slot_bytes, run * slot_bytes);
+  end_ += bytes;
+}
+
+std::pair<std::uint64_t, std::uint64_t> EventsScratch::slot(std::size_t run) const {
+  std::array<std::uint64_t, 2> slot{};
+  read_bytes(slot.data(), slot_bytes, run * slot_bytes);
+  return {slot[0], slot[1]};
+}
+
+void EventsScratch::read(std::uint64_t offset, std::uint64_t count, DecisionEvent* out) const {
+  read_bytes(out, count * sizeof(DecisionEvent), offset);
+}
+
+void EventsScratch::read_bytes(void* data, std::size_t bytes, std::uint64_t offset) const {
+  auto* p = static_cast<unsigned char*>(data);
+  while (bytes > 0) {
+    const ssize_t n = ::pread(fd_, p, bytes, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail("reading", n < 0 ? errno : EIO);
+    p += n;
+    bytes -= static_cast<std::size_t>(n);
+    offset += static_cast<std::uint64_t>(n);
+  }
 }
 
 }  // namespace loyalsim::io::detail

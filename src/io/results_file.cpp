@@ -22,7 +22,6 @@ namespace {
 
 namespace h5 = hdf5;
 using h5::Dims;
-using detail::append_events;
 using detail::create_design_group;
 using detail::create_events_table;
 using detail::create_runs_table;
@@ -30,6 +29,8 @@ using detail::create_summary;
 using detail::create_timeseries;
 using detail::EventsTable;
 using detail::RunsTable;
+using detail::stage_events;
+using detail::write_events_in_run_order;
 using detail::write_runs_row;
 
 constexpr std::int32_t format_version = 1;
@@ -185,7 +186,16 @@ void ResultsFile::Impl::check_run(const RunRecord& record, const RunResult& resu
                   std::to_string(layout.varied_parameters.size()) + " varied parameters");
   }
   if (!layout.events) return;
+  const DecisionEvent* previous = nullptr;
   for (const DecisionEvent& e : result.events) {
+    // events/ is in (run, month, customer) order: a run's own events must
+    // come in (month, customer) order, one decision per customer and month.
+    if (previous != nullptr && !(previous->month < e.month ||
+                                 (previous->month == e.month && previous->customer < e.customer))) {
+      fail(run, "decision event of customer " + std::to_string(e.customer) + " in month " +
+                    std::to_string(e.month) + " is out of (month, customer) order");
+    }
+    previous = &e;
     const bool valid = e.month >= 1 && static_cast<std::size_t>(e.month) <= layout.months &&
                        e.segment < segments && e.from_firm >= 0 &&
                        static_cast<std::size_t>(e.from_firm) < firms && e.to_firm >= -1 &&
@@ -257,7 +267,8 @@ ResultsFile ResultsFile::create(const std::filesystem::path& final_path,
   impl->runs = create_runs_table(impl->file, layout);
   impl->series = create_timeseries(impl->file, layout);
   impl->totals = create_summary(impl->file, layout);
-  if (layout.events) impl->events = create_events_table(impl->file, layout);
+  if (layout.events)
+    impl->events = create_events_table(impl->file, layout, impl->temporary_path);
   if (layout.design) create_design_group(impl->file, *layout.design);
   impl->file.flush();
   return ResultsFile(std::move(impl));
@@ -298,7 +309,7 @@ void ResultsFile::write_run(const RunRecord& record, const RunResult& result) {
       f.totals[i].write(result.totals[i], start, count);
     }
   }
-  if (f.events) append_events(*f.events, record.run, result.events);
+  if (f.events) stage_events(*f.events, record.run, result.events);
 
   // The runs/ row, with its status "done", goes last and after a flush of
   // the data: a reader mid-sweep never sees a run marked done whose data
@@ -312,6 +323,7 @@ void ResultsFile::write_run(const RunRecord& record, const RunResult& result) {
 void ResultsFile::suspend() {
   if (!impl_ || !impl_->open) throw Error("results file: suspend after commit or move");
   Impl& f = *impl_;
+  if (f.events) write_events_in_run_order(*f.events);
   f.open = false;
   f.keep_temporary = true;
   f.file.flush();
@@ -327,6 +339,7 @@ void ResultsFile::keep_after_failure() noexcept {
 void ResultsFile::commit() {
   if (!impl_ || !impl_->open) throw Error("results file: commit after commit or move");
   Impl& f = *impl_;
+  if (f.events) write_events_in_run_order(*f.events);
   f.open = false;
   f.file.write_attribute("complete", std::int8_t{1});
   f.file.flush();

@@ -83,7 +83,9 @@ class ResultsFile {
   ~ResultsFile();  // not committed: closes and removes the temporary file
 
   // Writes run `record.run`: its runs/ row, timeseries/, summary/ and (if the
-  // layout has them) its events appended to events/.
+  // layout has them) its events, which must be in (month, customer) order.
+  // Runs may come in any order; their events are staged beside the file and
+  // reach events/ in run order when the file is committed or suspended.
   void write_run(const RunRecord& record, const RunResult& result);
 
   // Flushes and closes, keeping the temporary file (NAME.h5.partial) with

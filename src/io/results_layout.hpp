@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/run_result.hpp"
@@ -62,15 +64,66 @@ std::vector<h5::Dataset> create_summary(h5::File& file, const ResultsLayout& lay
 
 // ------------------------------------------------------------ events/ (events_table.cpp)
 
+// Runs finish (and resumed runs come back from the journal) in any order,
+// but SPEC wants events/ in (run, month, customer) order whatever that
+// order was. So a run's events are first staged, as they arrive, in a
+// scratch file, and laid out in run order when the file is committed or
+// suspended. The scratch is an unnamed file in the output's folder
+// (O_TMPFILE, or mkstemp and unlinked at once): nobody else sees it, and it
+// vanishes with the process however that ends. It starts with an index, one (offset,
+// count) slot per run, so memory does not grow with the number of runs.
+class EventsScratch {
+ public:
+  EventsScratch() = default;
+  // `beside`: a path in the folder of the output, naming it in messages.
+  EventsScratch(const std::filesystem::path& beside, std::size_t runs);
+  EventsScratch(EventsScratch&& other) noexcept;
+  EventsScratch& operator=(EventsScratch&& other) noexcept;
+  EventsScratch(const EventsScratch&) = delete;
+  EventsScratch& operator=(const EventsScratch&) = delete;
+  ~EventsScratch();
+
+  bool is_open() const noexcept { return fd_ >= 0; }
+  std::size_t runs() const noexcept { return runs_; }
+  // Stores run `run`'s events (each run at most once; the caller checks).
+  void add(std::size_t run, const std::vector<DecisionEvent>& events);
+  // Where run `run`'s events are: {byte offset, count}; {0, 0} if none.
+  std::pair<std::uint64_t, std::uint64_t> slot(std::size_t run) const;
+  // Reads `count` events at byte `offset` into out[0, count).
+  void read(std::uint64_t offset, std::uint64_t count, DecisionEvent* out) const;
+  void close() noexcept;
+
+ private:
+  void write_all(const void* data, std::size_t bytes, std::uint64_t offset);
+  void read_bytes(void* data, std::size_t bytes, std::uint64_t offset) const;
+  [[noreturn]] void fail(const std::string& doing, int error) const;
+
+  std::string label_;      // names the scratch in messages
+  int fd_ = -1;
+  std::size_t runs_ = 0;
+  std::uint64_t end_ = 0;  // where the next run's events go
+};
+
 struct EventsTable {
   h5::Dataset event, run, month, customer, segment, rep, from_firm, to_firm, brand_loyalty,
       rep_loyalty, choice;
   hsize_t rows = 0;
+  EventsScratch scratch;  // runs staged, not yet in the datasets
 };
 
-EventsTable create_events_table(h5::File& file, const ResultsLayout& layout);
+// `scratch_beside`: where the staging file goes (the output's folder).
+EventsTable create_events_table(h5::File& file, const ResultsLayout& layout,
+                                const std::filesystem::path& scratch_beside);
 
-void append_events(EventsTable& t, std::int64_t run, const std::vector<DecisionEvent>& events);
+// Stages run `run`'s events, which must be in (month, customer) order;
+// they reach events/ at write_events_in_run_order.
+void stage_events(EventsTable& t, std::int64_t run, const std::vector<DecisionEvent>& events);
+
+// Appends every staged run's events to events/ in run order, numbering the
+// rows from 0 in that order, and closes the scratch. Memory: one run's
+// events plus one chunk of rows. Called once, when the file is committed or
+// suspended; a second call does nothing.
+void write_events_in_run_order(EventsTable& t);
 
 // ------------------------------------------------------------ design/ (results_layout.cpp)
 

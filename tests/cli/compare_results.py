@@ -26,6 +26,13 @@
         the Cartesian product of design/values, first parameter slowest; lhs
         and sobol points lie inside [design/low, design/high].
 
+    compare_results.py events FILE.h5
+        events/ is in (run, month, customer) order with one row per
+        customer and month at most, its ids (events/event) are 0..n-1 in
+        that order, and every done run (runs/status 1) has as many rows as
+        its summary/orphaned total; runs not done have none (so a partial
+        file passes too).
+
 Prints what differs and exits 1 on a failed check, 0 otherwise.
 """
 
@@ -250,8 +257,45 @@ def design(path):
         print(f"{kind} design: {points.shape[0]} points x {replicates} replicates, parameters {parameters}")
 
 
+def events(path):
+    with open_file(path) as f:
+        if "events" not in f:
+            problem("no events/ group")
+            return
+        g = f["events"]
+        run, month, customer = g["run"][()], g["month"][()], g["customer"][()]
+        ids = g["event"][()]
+        if not np.array_equal(ids, np.arange(run.size)):
+            problem("events/event is not 0..n-1")
+        keys = np.stack([run.astype(np.int64), month.astype(np.int64), customer.astype(np.int64)])
+        steps = np.diff(keys, axis=1)
+        # Strictly increasing in (run, month, customer): the first key that changes goes up.
+        first_change = np.argmax(steps != 0, axis=0)
+        rising = steps[first_change, np.arange(steps.shape[1])] > 0
+        if not rising.all():
+            bad = int(np.flatnonzero(~rising)[0])
+            problem(f"events/ rows {bad} and {bad + 1} are not in strict (run, month, customer) order: "
+                    f"{tuple(keys[:, bad])} then {tuple(keys[:, bad + 1])}")
+        status = f["runs/status"][()]
+        done = status == 1
+        counts = np.bincount(run, minlength=status.size) if run.size else np.zeros(status.size, dtype=int)
+        if counts.size > status.size:
+            problem(f"events/ names runs beyond the {status.size} of runs/")
+            counts = counts[:status.size]
+        orphaned = f["summary/orphaned"][()].reshape(status.size, -1).sum(axis=1)
+        wrong = np.flatnonzero(done & (counts != orphaned))
+        if wrong.size:
+            problem(f"done runs {wrong[:5].tolist()} have {counts[wrong[:5]].tolist()} events/ rows "
+                    f"but {orphaned[wrong[:5]].tolist()} orphaned decisions")
+        stray = np.flatnonzero(~done & (counts > 0))
+        if stray.size:
+            problem(f"runs {stray[:5].tolist()} are not done but have events/ rows")
+        print(f"checked {run.size} events of {int(done.sum())} done runs")
+
+
 def main(argv):
-    commands = {"same": (same, 2), "same-runs": (same_runs, 2), "partial": (partial, 1), "design": (design, 1)}
+    commands = {"same": (same, 2), "same-runs": (same_runs, 2), "partial": (partial, 1), "design": (design, 1),
+                "events": (events, 1)}
     if len(argv) < 2 or argv[1] not in commands or len(argv) - 2 != commands[argv[1]][1]:
         print(__doc__, file=sys.stderr)
         return 2

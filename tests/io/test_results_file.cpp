@@ -415,14 +415,14 @@ TEST(ResultsFileContent, UnwrittenRunReadsAsFillValuesAndPendingStatus) {
   EXPECT_TRUE(std::isnan(rows.open_dataset("market.substitutability").read<double>()[0]));
 }
 
-TEST(ResultsFileContent, EventsOfEachRunAreAppendedInWriteOrderWithTheEventScaleExtended) {
+TEST(ResultsFileContent, EventsOfEachRunAreInRunOrderWhateverTheWriteOrderWithTheEventScaleExtended) {
   const ScratchFolder folder;
-  // Run 1 first: rows follow the order of write_run, not run numbers.
+  // Run 1 first: rows still follow run numbers (SPEC: (run, month, customer) order).
   const hdf5::File file =
       hdf5::File::open(write_file(folder, {1, 0}), hdf5::File::Access::read_only);
   const hdf5::Group group = file.open_group("events");
   std::vector<std::pair<std::int64_t, DecisionEvent>> expected;
-  for (std::size_t run : {1u, 0u}) {
+  for (std::size_t run : {0u, 1u}) {
     for (const DecisionEvent& e : fabricated_result(run).events) {
       expected.emplace_back(static_cast<std::int64_t>(run), e);
     }

@@ -1,0 +1,172 @@
+// events/ comes out in (run, month, customer) order whatever order runs are
+// written in (a sweep's finishing order, or a resume's journal order), both
+// in a committed file and in a suspended one; the staging leaves no file
+// behind; a run whose own events are out of order is refused.
+#include <gtest/gtest.h>
+
+#include "scratch_folder.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "core/metrics.hpp"
+#include "core/run_result.hpp"
+#include "io/hdf5.hpp"
+#include "io/results_file.hpp"
+
+namespace loyalsim::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ScratchFolder : public test::ScratchFolder {
+ public:
+  ScratchFolder() : test::ScratchFolder("loyalsim-events") {}
+};
+
+constexpr std::size_t months = 4, firms = 2, segments = 2;
+
+ResultsLayout layout_of(std::size_t runs) {
+  ResultsLayout layout;
+  layout.runs = runs;
+  layout.months = months;
+  layout.firm_names = {"A", "B"};
+  layout.segment_names = {"s", "t"};
+  layout.events = true;
+  return layout;
+}
+
+RunRecord record_of(std::size_t run) {
+  RunRecord record;
+  record.run = static_cast<std::int64_t>(run);
+  return record;
+}
+
+// `n` decisions in (month, customer) order; the run is in the rep column, so
+// a misplaced row shows.
+RunResult result_with(std::size_t run, std::size_t n) {
+  RunResult result;
+  result.allocate(months, firms, segments);
+  for (std::size_t k = 0; k < n; ++k) {
+    const auto month = static_cast<std::int32_t>(1 + k * months / std::max<std::size_t>(n, 1));
+    result.events.push_back({month, static_cast<std::int32_t>(k), static_cast<std::int32_t>(run), 0, 1,
+                             static_cast<std::uint8_t>(k % 2), Choice::follow, 0.5f, 0.25f});
+  }
+  return result;
+}
+
+struct Rows {
+  std::vector<std::int64_t> event, run;
+  std::vector<std::int32_t> month, customer, rep;
+};
+
+Rows read_rows(const fs::path& path) {
+  const hdf5::File file = hdf5::File::open(path, hdf5::File::Access::read_only);
+  const hdf5::Group g = file.open_group("events");
+  return {g.open_dataset("event").read<std::int64_t>(), g.open_dataset("run").read<std::int64_t>(),
+          g.open_dataset("month").read<std::int32_t>(), g.open_dataset("customer").read<std::int32_t>(),
+          g.open_dataset("rep").read<std::int32_t>()};
+}
+
+// Rows are numbered 0..n-1 and sorted by (run, month, customer), and run r
+// holds exactly sizes[r] rows, all its own.
+void expect_run_order(const Rows& rows, const std::vector<std::size_t>& sizes) {
+  std::size_t total = 0;
+  for (std::size_t n : sizes) total += n;
+  ASSERT_EQ(rows.run.size(), total);
+  std::size_t row = 0;
+  for (std::size_t run = 0; run < sizes.size(); ++run) {
+    for (std::size_t k = 0; k < sizes[run]; ++k, ++row) {
+      ASSERT_EQ(rows.event[row], static_cast<std::int64_t>(row));
+      ASSERT_EQ(rows.run[row], static_cast<std::int64_t>(run)) << "row " << row;
+      ASSERT_EQ(rows.rep[row], static_cast<std::int32_t>(run)) << "row " << row;
+      ASSERT_EQ(rows.customer[row], static_cast<std::int32_t>(k)) << "row " << row;
+    }
+  }
+}
+
+// More rows than one chunk of events/ (65536), split across runs of
+// different sizes (one empty), written back to front.
+TEST(EventsTable, RowsAreInRunOrderWhateverTheWriteOrderAcrossChunkBoundaries) {
+  const ScratchFolder folder;
+  const std::vector<std::size_t> sizes{40000, 70000, 0, 30000, 5};
+  const fs::path path = folder.file("x.h5");
+  ResultsFile file = ResultsFile::create(path, layout_of(sizes.size()), {});
+  for (std::size_t run : {4u, 3u, 1u, 2u, 0u}) file.write_run(record_of(run), result_with(run, sizes[run]));
+  file.commit();
+  expect_run_order(read_rows(path), sizes);
+}
+
+// Two write orders give the same rows: the row id is a function of the data.
+TEST(EventsTable, TwoWriteOrdersGiveIdenticalTables) {
+  const ScratchFolder folder;
+  const std::vector<std::size_t> sizes{3, 7, 2};
+  std::vector<Rows> tables;
+  for (const std::vector<std::size_t>& order : {std::vector<std::size_t>{0, 1, 2}, {2, 0, 1}}) {
+    const fs::path path = folder.file("x" + std::to_string(tables.size()) + ".h5");
+    ResultsFile file = ResultsFile::create(path, layout_of(sizes.size()), {});
+    for (std::size_t run : order) file.write_run(record_of(run), result_with(run, sizes[run]));
+    file.commit();
+    tables.push_back(read_rows(path));
+  }
+  EXPECT_EQ(tables[0].event, tables[1].event);
+  EXPECT_EQ(tables[0].run, tables[1].run);
+  EXPECT_EQ(tables[0].month, tables[1].month);
+  EXPECT_EQ(tables[0].customer, tables[1].customer);
+}
+
+// A suspended file (an interrupted sweep) holds the events of the runs
+// written so far, in run order.
+TEST(EventsTable, SuspendedFileHoldsTheWrittenRunsEventsInRunOrder) {
+  const ScratchFolder folder;
+  const fs::path path = folder.file("x.h5");
+  ResultsFile file = ResultsFile::create(path, layout_of(4), {});
+  file.write_run(record_of(3), result_with(3, 4));
+  file.write_run(record_of(1), result_with(1, 2));
+  file.suspend();
+  expect_run_order(read_rows(partial_path_for(path)), {0, 2, 0, 4});
+}
+
+// The staging file is unlinked as soon as it is made: the folder only ever
+// holds the partial file, and after commit only the result.
+TEST(EventsTable, StagingLeavesNoFileBehind) {
+  const ScratchFolder folder;
+  const fs::path path = folder.file("x.h5");
+  const auto listing = [&] {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(folder.path())) names.push_back(entry.path().filename());
+    return names;
+  };
+  {
+    ResultsFile file = ResultsFile::create(path, layout_of(2), {});
+    file.write_run(record_of(1), result_with(1, 10));
+    EXPECT_EQ(listing(), std::vector<std::string>{"x.h5.partial"});
+    file.write_run(record_of(0), result_with(0, 10));
+    file.commit();
+  }
+  EXPECT_EQ(listing(), std::vector<std::string>{"x.h5"});
+}
+
+// events/ promises (run, month, customer) order; a run whose own events
+// break it (a producer bug) is refused before anything of it is written.
+TEST(EventsTable, RunWithEventsOutOfMonthCustomerOrderIsRefused) {
+  const ScratchFolder folder;
+  const fs::path path = folder.file("x.h5");
+  ResultsFile file = ResultsFile::create(path, layout_of(2), {});
+  RunResult swapped = result_with(0, 6);
+  std::swap(swapped.events[1], swapped.events[2]);
+  EXPECT_THROW(file.write_run(record_of(0), swapped), Error);
+  RunResult repeated = result_with(0, 6);
+  repeated.events[3] = repeated.events[2];
+  EXPECT_THROW(file.write_run(record_of(0), repeated), Error);
+  // The run was not written: it can still be.
+  file.write_run(record_of(0), result_with(0, 6));
+  file.commit();
+  expect_run_order(read_rows(path), {6, 0});
+}
+
+}  // namespace
+}  // namespace loyalsim::io
