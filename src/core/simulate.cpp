@@ -55,9 +55,8 @@ std::size_t bytes_of(const Vectors&... v) {
 }
 
 std::size_t state_bytes(const State& state) {
-  const CustomerArrays& c = state.customers;
   const RepArrays& r = state.reps;
-  return bytes_of(c.segment, c.firm, c.rep, c.brand_loyalty, c.rep_loyalty, c.stay_marks, c.last_stay, c.next_event) +
+  return customer_bytes_held(state.customers) +
          bytes_of(r.firm, r.skill, r.active, r.left_step, r.left_this_month, r.left_firm, r.joined_firm, r.barred, r.next_departure, r.free_slots,
                   r.leaving_industry, state.book_size, state.picks, state.before_hiring.ids,
                   state.after_hiring.ids);

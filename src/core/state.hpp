@@ -9,13 +9,11 @@
 #include <tbb/enumerable_thread_specific.h>
 
 #include "core/column.hpp"
+#include "core/customers.hpp"
 #include "core/random.hpp"
 #include "core/run_result.hpp"
 
 namespace loyalsim {
-
-inline constexpr std::int16_t no_stay = INT16_MIN;      // last_stay before any stay
-inline constexpr std::uint16_t no_event = UINT16_MAX;   // next_event: none within the run
 
 // The step `wait` months after `now` (wait from geometric_wait), or
 // no_event if that is past the last step.
@@ -28,35 +26,8 @@ inline bool test_bit(const std::uint64_t* bits, std::int32_t i) {
   return (bits[static_cast<std::uint32_t>(i) >> 6] >> (static_cast<std::uint32_t>(i) & 63)) & 1u;
 }
 
-struct CustomerArrays {
-  Column<std::uint8_t> segment;        // segment index (customers)
-  Column<std::int16_t> firm;           // firm index; no_firm = unattached (customers)
-  Column<std::int32_t> rep;            // serving rep slot; no_rep = unserved or unattached (customers)
-  Column<float> brand_loyalty;         // B in [0,1] (customers)
-  Column<float> rep_loyalty;           // R in [0,1] (customers)
-  // For retained_12m_after_stay: bit i set = a counted stay decision at month
-  // last_stay - i (i <= 12) at the current firm, not yet broken.
-  Column<std::uint16_t> stay_marks;    // (customers)
-  Column<std::int16_t> last_stay;      // month of the latest counted stay; no_stay (customers)
-  // Step of the customer's next candidate event: churn while attached,
-  // acquisition while unattached; no_event if none before the run ends.
-  Column<std::uint16_t> next_event;    // (customers)
-
-  std::size_t size() const { return segment.size(); }
-};
-
-// Bytes of agent state per customer, and per rep slot: for memory estimates.
-// Both are derived from the columns' own types, so adding or narrowing a
-// column updates them.
-template <class Column>
-inline constexpr std::size_t element_bytes = sizeof(typename Column::value_type);
-using C = CustomerArrays;
-inline constexpr std::size_t customer_state_bytes =
-    element_bytes<decltype(C::segment)> + element_bytes<decltype(C::firm)> + element_bytes<decltype(C::rep)> +
-    element_bytes<decltype(C::brand_loyalty)> + element_bytes<decltype(C::rep_loyalty)> +
-    element_bytes<decltype(C::stay_marks)> + element_bytes<decltype(C::last_stay)> +
-    element_bytes<decltype(C::next_event)>;
-// An upper bound of the bytes per rep slot, over RepArrays, ActiveReps and
+// For memory estimates, next to customer_state_bytes (core/customers.hpp):
+// an upper bound of the bytes per rep slot, over RepArrays, ActiveReps and
 // the scratch arrays sized by slots.
 inline constexpr std::size_t rep_slot_bytes_bound = 64;
 
@@ -66,14 +37,6 @@ inline constexpr std::size_t rep_slot_bytes_bound = 64;
 inline constexpr std::size_t run_memory_bytes(std::size_t customers, std::size_t rep_slots) {
   return customers * customer_state_bytes + rep_slots * rep_slot_bytes_bound + (std::size_t{32} << 20);
 }
-
-// What the month step streams through memory per customer: it reads
-// segment, firm, rep, both loyalties and next_event, and writes the
-// loyalties back (stay marks are touched only at rare events).
-inline constexpr std::size_t customer_month_bytes_moved =
-    element_bytes<decltype(C::segment)> + element_bytes<decltype(C::firm)> + element_bytes<decltype(C::rep)> +
-    element_bytes<decltype(C::next_event)> +
-    2 * (element_bytes<decltype(C::brand_loyalty)> + element_bytes<decltype(C::rep_loyalty)>);
 
 // Rep slots. A slot is freed when its rep leaves the industry and reused by
 // a later hire, so slot ids are dense and bounded by Model::rep_capacity.
