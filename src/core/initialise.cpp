@@ -52,9 +52,11 @@ void initialise(const Model& model, State& state, bool record_events) {
     list->offsets.assign(firms + 1, 0);
     list->ids.assign(slots, no_rep);
   }
-  rebuild_active_reps(state, state.after_hiring);
   state.book_size.assign(slots, 0);
-  state.picks.reserve(slots);
+  state.scripted_candidates.reserve(slots);
+  state.random_leavers.reserve(slots);
+  state.active_cursor.reserve(firms);
+  rebuild_active_reps(state, state.after_hiring);
   state.departures.assign(firms, 0);
   state.departures_to_competitor.assign(firms, 0);
 

@@ -65,7 +65,7 @@ void scripted_departures(const Model& model, State& state) {
     if (d.step != state.step) continue;
 
     // Candidates: the firm's active reps, ascending ids.
-    std::vector<std::int32_t>& picks = state.picks;
+    std::vector<std::int32_t>& picks = state.scripted_candidates;
     picks.clear();
     for (std::int32_t r = 0; r < state.reps.used; ++r)
       if (state.reps.active[r] && state.reps.firm[r] == d.firm && state.reps.left_step[r] != state.step)
@@ -107,8 +107,8 @@ void rebuild_active_reps(State& state, ActiveReps& list) {
   for (std::int32_t r = 0; r < state.reps.used; ++r)
     if (state.reps.active[r]) ++list.offsets[static_cast<std::size_t>(state.reps.firm[r]) + 1];
   for (std::size_t f = 0; f < firms; ++f) list.offsets[f + 1] += list.offsets[f];
-  // Fill in ascending slot order, using the state's pick scratch as cursors.
-  std::vector<std::int32_t>& cursor = state.picks;
+  // Fill in ascending slot order.
+  std::vector<std::int32_t>& cursor = state.active_cursor;
   cursor.assign(list.offsets.begin(), list.offsets.end() - 1);
   for (std::int32_t r = 0; r < state.reps.used; ++r)
     if (state.reps.active[r]) list.ids[cursor[static_cast<std::size_t>(state.reps.firm[r])]++] = r;
@@ -127,7 +127,7 @@ void depart_reps(const Model& model, State& state) {
   // Random departures: every rep active at its firm and not already moved
   // this month leaves with the firm's monthly probability, simulated as a
   // geometric wait drawn when the rep arrived (see geometric_wait).
-  std::vector<std::int32_t>& leavers = state.picks;
+  std::vector<std::int32_t>& leavers = state.random_leavers;
   leavers.clear();
   for (std::int32_t r = 0; r < reps.used; ++r) {
     if (reps.active[r] && reps.next_departure[r] == state.step && reps.left_step[r] != state.step) {

@@ -49,9 +49,9 @@ std::size_t bytes_of(const Vectors&... v) {
 std::size_t state_bytes(const State& state) {
   const RepArrays& r = state.reps;
   return customer_bytes_held(state.customers) +
-         bytes_of(r.firm, r.skill, r.active, r.left_step, r.left_this_month, r.left_firm, r.joined_firm, r.barred, r.next_departure, r.free_slots,
-                  r.leaving_industry, state.book_size, state.picks, state.before_hiring.ids,
-                  state.after_hiring.ids);
+         bytes_of(r.firm, r.skill, r.active, r.left_step, r.left_this_month, r.left_firm, r.joined_firm, r.barred,
+                  r.next_departure, r.free_slots, r.leaving_industry, state.book_size, state.scripted_candidates,
+                  state.random_leavers, state.active_cursor, state.before_hiring.ids, state.after_hiring.ids);
 }
 
 }  // namespace

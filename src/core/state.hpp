@@ -100,8 +100,12 @@ struct State {
   std::vector<VacancyQueue> vacancies;      // per firm
   ActiveReps before_hiring;                 // for stayers' new reps (step 2)
   ActiveReps after_hiring;                  // for unserved customers and acquisition (steps 3, 6)
-  std::vector<std::int32_t> book_size;      // scratch for largest_book (slots)
-  std::vector<std::int32_t> picks;          // scratch for scripted departures
+  // Scratch, one buffer per use, sized by initialise so the step never
+  // allocates.
+  std::vector<std::int32_t> book_size;      // customers per rep, for largest_book (slots)
+  std::vector<std::int32_t> scripted_candidates;  // a scripted departure's candidates, then its pick (slots)
+  std::vector<std::int32_t> random_leavers;       // this month's random leavers, rep-id order (slots)
+  std::vector<std::int32_t> active_cursor;        // rebuild_active_reps' next position per firm (firms)
 
   // This month's rep counters, per firm.
   std::vector<std::int64_t> departures;

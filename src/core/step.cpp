@@ -25,12 +25,13 @@ struct PassContext {
 
 
 // Stay decisions whose 12-month mark is still ahead fail when the customer
-// leaves the firm at `month` (follow, defect or churn).
+// leaves the firm at `month` (follow, defect or churn; docs/MODEL.md
+// section 8, "What is recorded").
 std::int64_t broken_stays(std::uint16_t marks, std::int16_t last_stay, std::int64_t month) {
   if (marks == 0) return 0;
-  const std::int64_t window = last_stay - (month - 12);  // bits 0..window are still pending
+  const std::int64_t window = last_stay - (month - stay_window);  // bits 0..window are still pending
   if (window < 0) return 0;
-  const std::uint32_t mask = window >= 12 ? 0x1FFFu : ((1u << (window + 1)) - 1u);
+  const std::uint32_t mask = window >= stay_window ? stay_marks_mask : ((1u << (window + 1)) - 1u);
   return std::popcount(static_cast<std::uint32_t>(marks) & mask);
 }
 
@@ -98,11 +99,12 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
       c.rep_loyalty[i] = static_cast<float>(firm.handoff_quality * R);
       to_firm = static_cast<std::int16_t>(f);
       // Only stays whose 12-month mark is recorded count for retained_12m_after_stay.
-      if (ctx.month >= 1 && ctx.month + 12 <= model.months) {
+      if (ctx.month >= 1 && ctx.month + stay_window <= model.months) {
         ++tally.at(cell, Tally::stays_eligible);
-        const std::int64_t gap = c.last_stay[i] == no_stay ? 16 : ctx.month - c.last_stay[i];
-        const std::uint32_t shifted = gap >= 16 ? 0u : (static_cast<std::uint32_t>(c.stay_marks[i]) << gap);
-        c.stay_marks[i] = static_cast<std::uint16_t>((shifted | 1u) & 0x1FFFu);
+        const std::int64_t gap = c.last_stay[i] == no_stay ? stay_marks_bits : ctx.month - c.last_stay[i];
+        const std::uint32_t shifted =
+            gap >= stay_marks_bits ? 0u : (static_cast<std::uint32_t>(c.stay_marks[i]) << gap);
+        c.stay_marks[i] = static_cast<std::uint16_t>((shifted | 1u) & stay_marks_mask);
         c.last_stay[i] = static_cast<std::int16_t>(ctx.month);
       }
       break;
@@ -140,8 +142,9 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
 
 // 5. Baseline churn, lowered by loyalty. Candidate events come at the
 // zero-loyalty rate (a geometric wait, see geometric_wait); each is accepted
-// with probability 1 - loyalty. This thinning gives exactly SPEC's monthly
-// probability while drawing random numbers only at events.
+// with probability 1 - loyalty. This thinning gives exactly the monthly
+// probability of docs/MODEL.md section 7.5 while drawing random numbers only
+// at events.
 [[gnu::noinline]] void churn_candidate(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally) {
   const Model& model = ctx.model;
   const std::size_t s = c.segment[i];

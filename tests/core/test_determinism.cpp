@@ -1,4 +1,4 @@
-// Determinism (SPEC section 5): a run is a pure function of (scenario,
+// Determinism (docs/MODEL.md section 8, "Random streams and seeds"): a run is a pure function of (scenario,
 // seed), bit for bit, whatever the number of threads; a different seed gives
 // a different run; run seeds derived for a sweep are stable and distinct.
 #include <gtest/gtest.h>
