@@ -94,7 +94,9 @@ constexpr bool customer_columns_distinct() {
   bool distinct = true;
   for_each_customer_column([&](const auto& a) {
     std::size_t matches = 0;
-    for_each_customer_column([&](const auto& b) { matches += same_member(a, b) ? 1 : 0; });
+    for_each_customer_column([&](const auto& b) {
+      if (same_member(a, b)) ++matches;
+    });
     distinct = distinct && matches == 1;
   });
   return distinct;

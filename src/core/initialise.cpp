@@ -79,7 +79,7 @@ void initialise(const Model& model, State& state, bool record_events) {
       while (u >= model.segment_cumulative[s]) ++s;
       c.segment[i] = static_cast<std::uint8_t>(s);
       if (active.total() > 0 && uniform01(w[1]) < attached_share) {
-        const std::int32_t rep = active.ids[uniform_index(w[2], w[3], static_cast<std::uint32_t>(active.total()))];
+        const std::int32_t rep = active.uniform_of_all(w[2], w[3]);
         const auto& seg = model.scenario.segments[s];
         c.firm[i] = reps.firm[rep];
         c.rep[i] = rep;

@@ -62,7 +62,7 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
   const RepArrays& reps = ctx.state.reps;
   const std::int32_t rep = c.rep[i];
   const std::size_t s = c.segment[i];
-  const std::size_t f = static_cast<std::size_t>(c.firm[i]);
+  const std::size_t f = as_index(c.firm[i]);
   const auto& seg = model.scenario.segments[s];
   const auto& firm = model.scenario.firms[f];
   const std::size_t cell = f * model.segments() + s;
@@ -93,9 +93,7 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
     case Choice::stay: {
       ++tally.at(cell, Tally::stayed);
       const ActiveReps& active = ctx.state.before_hiring;
-      const std::int32_t n = active.count(f);
-      c.rep[i] = n > 0 ? active.ids[active.offsets[f] + static_cast<std::int32_t>(uniform_index(w[1], w[2], n))]
-                       : no_rep;
+      c.rep[i] = active.count(f) > 0 ? active.uniform_of_firm(f, w[1], w[2]) : no_rep;
       c.rep_loyalty[i] = static_cast<float>(firm.handoff_quality * R);
       to_firm = static_cast<std::int16_t>(f);
       // Only stays whose 12-month mark is recorded count for retained_12m_after_stay.
@@ -111,7 +109,7 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
     }
     case Choice::follow:
       ++tally.at(cell, Tally::followed);
-      ++tally.at(static_cast<std::size_t>(destination) * model.segments() + s, Tally::followers_gained);
+      ++tally.at(as_index(destination) * model.segments() + s, Tally::followers_gained);
       leave_firm(c, i, tally, cell, ctx.month);
       c.firm[i] = destination;
       c.brand_loyalty[i] = static_cast<float>(seg.initial_brand_loyalty);
@@ -132,11 +130,10 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
 // 3. An attached customer without a rep gets one if its firm has any.
 [[gnu::noinline]] void assign_rep(const PassContext& ctx, CustomerArrays& c, std::size_t i) {
   const ActiveReps& active = ctx.state.after_hiring;
-  const auto f = static_cast<std::size_t>(c.firm[i]);
-  const std::int32_t n = active.count(f);
-  if (n > 0) {
+  const auto f = as_index(c.firm[i]);
+  if (active.count(f) > 0) {
     const auto w = ctx.random.words(static_cast<std::uint32_t>(i), ctx.step, Purpose::assignment);
-    c.rep[i] = active.ids[active.offsets[f] + static_cast<std::int32_t>(uniform_index(w[0], w[1], n))];
+    c.rep[i] = active.uniform_of_firm(f, w[0], w[1]);
   }
 }
 
@@ -154,7 +151,7 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
   const double loyalty =
       weights > 0.0 ? (seg.brand_weight * c.brand_loyalty[i] + seg.rep_weight * c.rep_loyalty[i]) / weights : 0.0;
   if (uniform01(w[0]) < 1.0 - loyalty) {
-    const std::size_t cell = static_cast<std::size_t>(c.firm[i]) * model.segments() + s;
+    const std::size_t cell = as_index(c.firm[i]) * model.segments() + s;
     ++tally.at(cell, Tally::churned);
     become_unattached(ctx, c, i, tally, cell, w[3]);
   } else {
@@ -173,12 +170,12 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
   const auto& seg = model.scenario.segments[s];
   const auto w = ctx.random.words(static_cast<std::uint32_t>(i), ctx.step, Purpose::monthly);
   if (active.total() > 0) {
-    const std::int32_t rep = active.ids[uniform_index(w[1], w[2], static_cast<std::uint32_t>(active.total()))];
+    const std::int32_t rep = active.uniform_of_all(w[1], w[2]);
     c.firm[i] = ctx.state.reps.firm[rep];
     c.rep[i] = rep;
     c.brand_loyalty[i] = static_cast<float>(seg.initial_brand_loyalty);
     c.rep_loyalty[i] = static_cast<float>(seg.initial_rep_loyalty);
-    ++tally.at(static_cast<std::size_t>(c.firm[i]) * model.segments() + s, Tally::acquired);
+    ++tally.at(as_index(c.firm[i]) * model.segments() + s, Tally::acquired);
     c.next_event[i] = event_step(ctx.step, geometric_wait(model.churn_probability[s], w[3]), model.steps);
   } else {
     c.next_event[i] = event_step(ctx.step, geometric_wait(model.scenario.market.acquisition_rate, w[3]), model.steps);
@@ -211,7 +208,7 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
       if (c.next_event[i] != step) continue;
       acquisition_trial(ctx, c, i, tally);
       if (recorded && c.firm[i] != no_firm)
-        add_stocks(tally, static_cast<std::size_t>(c.firm[i]) * segments + c.segment[i], c.brand_loyalty[i],
+        add_stocks(tally, as_index(c.firm[i]) * segments + c.segment[i], c.brand_loyalty[i],
                    c.rep_loyalty[i]);
       continue;
     }
@@ -229,7 +226,7 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
     }
 
     // 4. Loyalty growth and decay (R on the right of a_b is last month's).
-    const std::size_t cell = static_cast<std::size_t>(c.firm[i]) * segments + c.segment[i];
+    const std::size_t cell = as_index(c.firm[i]) * segments + c.segment[i];
     const CellConstants& k = cells[cell];
     const double R = c.rep_loyalty[i];
     const double B = c.brand_loyalty[i];

@@ -77,7 +77,8 @@ constexpr bool every_series_has_one_source() {
       if (series_metrics[m].shape != MetricShape::firm_segment || series_metrics[m].type != MetricType::count)
         return false;
     }
-    for (const auto metric : series_computed) sources += index_of(metric) == m ? 1 : 0;
+    for (const auto metric : series_computed)
+      if (index_of(metric) == m) ++sources;
     if (sources != 1) return false;
   }
   return true;
@@ -90,7 +91,8 @@ constexpr bool every_total_has_one_source() {
       ++sources;
       if (summary_metrics[m].type != MetricType::count) return false;
     }
-    for (const auto metric : totals_computed) sources += index_of(metric) == m ? 1 : 0;
+    for (const auto metric : totals_computed)
+      if (index_of(metric) == m) ++sources;
     if (sources != 1) return false;
   }
   return true;
