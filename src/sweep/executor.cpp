@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include <tbb/parallel_for.h>
+#include <tbb/task_group.h>
 #include <tbb/task_arena.h>
 
 #include "core/model.hpp"
@@ -43,9 +44,17 @@ void execute_runs(const Scenario& base, const Design& design, std::span<const st
     };
     // Isolation: while this run waits for its month step, its thread must
     // not start another whole run, or concurrent runs (and memory) would
-    // grow past the thread count.
+    // grow past the thread count. The run's own context: when another run
+    // fails, the loop over runs is cancelled, and a context bound to it
+    // would pass that on to this run's month steps, silently cutting them
+    // short, and the wrong result would still be delivered. Runs under way
+    // finish whole; no new run starts.
     RunResult result;
-    tbb::this_task_arena::isolate([&] { result = simulate(model, simulation); });
+    tbb::task_group_context run_context(tbb::task_group_context::isolated);
+    tbb::this_task_arena::isolate([&] {
+      tbb::task_group run(run_context);
+      run.run_and_wait([&] { result = simulate(model, simulation); });
+    });
 
     io::RunRecord record;
     record.run = id.run;
