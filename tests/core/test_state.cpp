@@ -81,6 +81,18 @@ TEST(State, CustomerColumnsHoldCustomerStateBytesPerCustomer) {
   EXPECT_GE(simulate(model, {}).state_bytes, 1000 * customer_state_bytes);
 }
 
+// The memory estimate covers the state a run reports holding: the rep-slot
+// bound (rep_slot_bytes_bound) covers every slot-sized array.
+TEST(State, RunMemoryEstimateCoversTheStateHeld) {
+  for (const std::int64_t customers : {0, 1000}) {
+    const Model model = model_with(customers);
+    const std::size_t customer_part = static_cast<std::size_t>(customers) * customer_state_bytes;
+    const std::size_t held = simulate(model, {}).state_bytes;
+    const std::size_t slots = static_cast<std::size_t>(model.rep_capacity);
+    EXPECT_LE(held - customer_part, slots * rep_slot_bytes_bound + 64 * model.firms());
+  }
+}
+
 // Every customer starts at its column's initial value unless drawn: with no
 // reps nobody is attached, so only the segment and the first wait are drawn.
 TEST(State, UndrawnColumnsStartAtTheirListedInitialValue) {
