@@ -1,40 +1,14 @@
 // The byte counts used for memory estimates and the roofline are summed over
 // the list of customer columns (core/customers.hpp); static_asserts there tie
-// the list to CustomerArrays. These tests check the counts against what
-// initialise really allocates, measured without the list: the bytes the
-// process allocates grow by exactly customer_state_bytes per added customer.
+// the list to CustomerArrays. These tests check the columns initialise
+// sizes and fills through the list; test_state_allocation.cpp measures the
+// allocation without it.
 #include <gtest/gtest.h>
-
-#include <atomic>
-#include <cstdlib>
-#include <new>
 
 #include "core/model.hpp"
 #include "core/simulate.hpp"
 #include "core/state.hpp"
 #include "core/step.hpp"
-
-namespace {
-
-// Bytes allocated through operator new by the thread that set `counting`.
-thread_local bool counting = false;
-thread_local std::size_t counted_bytes = 0;
-
-void* counted_new(std::size_t size) {
-  if (counting) counted_bytes += size;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-
-}  // namespace
-
-// Replaced for the whole test binary; they only count while a test asks.
-void* operator new(std::size_t size) { return counted_new(size); }
-void* operator new[](std::size_t size) { return counted_new(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace loyalsim {
 namespace {
@@ -49,26 +23,6 @@ Model model_with(std::int64_t customers) {
   segment.name = "s";
   scenario.segments = {segment};
   return make_model(scenario, 1);
-}
-
-std::size_t bytes_initialise_allocates(std::int64_t customers) {
-  const Model model = model_with(customers);
-  State state;
-  counted_bytes = 0;
-  counting = true;
-  initialise(model, state, false);
-  counting = false;
-  return counted_bytes;
-}
-
-// Measured, not summed from a list: a column that initialise allocates but
-// customer_state_bytes leaves out (or the reverse) makes the slope differ.
-TEST(State, EachCustomerAddsExactlyCustomerStateBytesOfAllocation) {
-  bytes_initialise_allocates(10);  // the thread pool's one-time allocations
-  const std::size_t small = bytes_initialise_allocates(1000);
-  const std::size_t large = bytes_initialise_allocates(3000);
-  ASSERT_GT(large, small);
-  EXPECT_EQ(large - small, 2000 * customer_state_bytes);
 }
 
 // The state size a run reports counts every customer column, at its size.
