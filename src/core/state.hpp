@@ -45,17 +45,17 @@ inline constexpr std::size_t run_memory_bytes(std::size_t customers, std::size_t
 // Rep slots. A slot is freed when its rep leaves the industry and reused by
 // a later hire, so slot ids are dense and bounded by Model::rep_capacity.
 struct RepArrays {
-  IdVector<std::int16_t> firm;           // current firm; no_firm = free slot (slots)
-  IdVector<float> skill;                 // k > 0, mean 1 (slots)
-  IdVector<std::uint8_t> active;         // 1 = serving customers at `firm` (slots)
-  IdVector<std::int32_t> left_step;      // step of the latest departure; -1 = none (slots)
+  IdVector<std::int16_t> firm;              // current firm; no_firm = free slot (slots)
+  IdVector<float> skill;                    // k > 0, mean 1 (slots)
+  IdVector<std::uint8_t> active;            // 1 = serving customers at `firm` (slots)
+  IdVector<std::int32_t> left_step;         // step of the latest departure; -1 = none (slots)
   // Bit r set = rep r left this month. The customer pass tests this instead
   // of left_step: a bit per rep stays in cache where an int per rep does not.
   std::vector<std::uint64_t> left_this_month;  // (slots / 64 + 1)
-  IdVector<std::int16_t> left_firm;      // firm left at that departure (slots)
-  IdVector<std::int16_t> joined_firm;    // firm joined then; to_industry = left the industry (slots)
-  IdVector<std::uint8_t> barred;         // 1 = that departure is barred by non-solicit (slots)
-  IdVector<std::int64_t> next_departure; // step of the rep's next random departure (slots)
+  IdVector<std::int16_t> left_firm;         // firm left at that departure (slots)
+  IdVector<std::int16_t> joined_firm;       // firm joined then; to_industry = left the industry (slots)
+  IdVector<std::uint8_t> barred;            // 1 = that departure is barred by non-solicit (slots)
+  IdVector<std::int64_t> next_departure;    // step of the rep's next random departure (slots)
   std::int32_t used = 0;                    // slots ever handed out
   std::vector<std::int32_t> free_slots;     // stack of reusable slots
   std::vector<std::int32_t> leaving_industry;  // freed after this month's customer pass
@@ -116,8 +116,8 @@ struct State {
   // allocates.
   IdVector<std::int32_t> book_size;         // customers per rep, for largest_book (slots)
   std::vector<std::int32_t> scripted_candidates;  // a scripted departure's candidates, then its pick (slots)
-  std::vector<std::int32_t> random_leavers;       // this month's random leavers, rep-id order (slots)
-  std::vector<std::int32_t> active_cursor;        // rebuild_active_reps' next position per firm (firms)
+  std::vector<std::int32_t> random_leavers; // this month's random leavers, rep-id order (slots)
+  std::vector<std::int32_t> active_cursor;  // rebuild_active_reps' next position per firm (firms)
 
   // This month's rep counters, per firm.
   IdVector<std::int64_t> departures;
