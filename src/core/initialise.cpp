@@ -52,43 +52,34 @@ void initialise(const Model& model, State& state, bool record_events) {
     list->offsets.assign(firms + 1, 0);
     list->ids.assign(slots, no_rep);
   }
-  rebuild_active_reps(state, state.after_hiring);
   state.book_size.assign(slots, 0);
-  state.picks.reserve(slots);
+  state.scripted_candidates.reserve(slots);
+  state.random_leavers.reserve(slots);
+  state.active_cursor.reserve(firms);
+  rebuild_active_reps(state, state.after_hiring);
   state.departures.assign(firms, 0);
   state.departures_to_competitor.assign(firms, 0);
 
   // Customers: segment by share; attached with initial_attached_share to a
   // firm chosen as in acquisition (a uniformly drawn active rep).
   // Sized without initialisation: the parallel loop below writes every
-  // field of every customer, and so spreads the first touch of the memory.
+  // column of every customer (first its initial value from the list, then
+  // its draws), and so spreads the first touch of the memory.
   CustomerArrays& c = state.customers;
-  c.segment.resize(n);
-  c.firm.resize(n);
-  c.rep.resize(n);
-  c.brand_loyalty.resize(n);
-  c.rep_loyalty.resize(n);
-  c.stay_marks.resize(n);
-  c.last_stay.resize(n);
-  c.next_event.resize(n);
+  for_each_customer_column([&](const auto& column) { (c.*column.member).resize(n); });
   const ActiveReps& active = state.after_hiring;
   const double attached_share = model.scenario.market.initial_attached_share;
   const double acquisition_rate = model.scenario.market.acquisition_rate;
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n), [&](const tbb::blocked_range<std::size_t>& range) {
     for (std::size_t i = range.begin(); i != range.end(); ++i) {
+      for_each_customer_column([&](const auto& column) { (c.*column.member)[i] = column.initial; });
       const auto w = random.words(static_cast<std::uint32_t>(i), 0, Purpose::init_customer);
       const double u = uniform01(w[0]);
       std::size_t s = 0;
       while (u >= model.segment_cumulative[s]) ++s;
       c.segment[i] = static_cast<std::uint8_t>(s);
-      c.firm[i] = no_firm;
-      c.rep[i] = no_rep;
-      c.brand_loyalty[i] = 0.0f;
-      c.rep_loyalty[i] = 0.0f;
-      c.stay_marks[i] = 0;
-      c.last_stay[i] = no_stay;
       if (active.total() > 0 && uniform01(w[1]) < attached_share) {
-        const std::int32_t rep = active.ids[uniform_index(w[2], w[3], static_cast<std::uint32_t>(active.total()))];
+        const std::int32_t rep = active.uniform_of_all(w[2], w[3]);
         const auto& seg = model.scenario.segments[s];
         c.firm[i] = reps.firm[rep];
         c.rep[i] = rep;

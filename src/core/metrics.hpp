@@ -1,6 +1,9 @@
 // The one list of recorded metrics. Allocation (RunResult), the HDF5 layout
-// (io/results_file) and the tests all walk these tables, so adding a metric
-// is one edit here plus the line in step.cpp that counts it.
+// (io/results_layout, io/results_file), the run journal and the tests all
+// walk these tables. Each table's size is its enum's count and each row
+// names its enumerator, so an enumerator without its row (or out of order)
+// does not compile; core/tally_metrics.hpp says where each metric's values
+// come from.
 #pragma once
 
 #include <array>
@@ -26,69 +29,110 @@ enum class Series : std::size_t {
   customers, orphaned, stayed, followed, defected, followers_gained, churned,
   acquired, revenue, brand_loyalty_mean, rep_loyalty_mean,
   reps_active, rep_departures, rep_departures_to_competitor,
+  end  // the count, not a metric
 };
-
-inline constexpr std::array<MetricInfo, 14> series_metrics{{
-    {"customers", MetricShape::firm_segment, MetricType::count, "customers",
-     "attached customers at the end of the month"},
-    {"orphaned", MetricShape::firm_segment, MetricType::count, "customers",
-     "customers in the book of a rep who left the firm this month (decisions made)"},
-    {"stayed", MetricShape::firm_segment, MetricType::count, "customers",
-     "orphaned customers who stayed with the firm the rep left"},
-    {"followed", MetricShape::firm_segment, MetricType::count, "customers",
-     "orphaned customers who followed the rep to a competitor (counted at the firm left)"},
-    {"defected", MetricShape::firm_segment, MetricType::count, "customers",
-     "orphaned customers who took the outside option and became unattached"},
-    {"followers_gained", MetricShape::firm_segment, MetricType::count, "customers",
-     "customers who followed a rep into this firm this month"},
-    {"churned", MetricShape::firm_segment, MetricType::count, "customers",
-     "customers lost to baseline churn this month"},
-    {"acquired", MetricShape::firm_segment, MetricType::count, "customers",
-     "unattached customers won by the firm this month"},
-    {"revenue", MetricShape::firm_segment, MetricType::real, "currency units per month",
-     "customers x the segment's monthly_value, at the end of the month"},
-    {"brand_loyalty_mean", MetricShape::firm_segment, MetricType::real, "1",
-     "mean brand loyalty B over attached customers at the end of the month (NaN if none)"},
-    {"rep_loyalty_mean", MetricShape::firm_segment, MetricType::real, "1",
-     "mean rep loyalty R over attached customers at the end of the month (NaN if none)"},
-    {"reps_active", MetricShape::firm, MetricType::count, "reps",
-     "active reps at the end of the month"},
-    {"rep_departures", MetricShape::firm, MetricType::count, "reps",
-     "reps who left the firm this month (random and scripted)"},
-    {"rep_departures_to_competitor", MetricShape::firm, MetricType::count, "reps",
-     "of rep_departures, those who joined another firm"},
-}};
 
 // Summary metrics, dims (run, firm, segment): totals over recorded months.
 enum class Total : std::size_t {
   orphaned, stayed, followed, defected, stays_12m_eligible, stays_12m_retained,
   firm_retention_rate, follow_rate, rep_ownership_share, retained_12m_after_stay,
+  end  // the count, not a metric
 };
-
-inline constexpr std::array<MetricInfo, 10> summary_metrics{{
-    {"orphaned", MetricShape::firm_segment, MetricType::count, "customers",
-     "total orphaned customers (decisions) over the recorded months"},
-    {"stayed", MetricShape::firm_segment, MetricType::count, "customers",
-     "total stay decisions over the recorded months"},
-    {"followed", MetricShape::firm_segment, MetricType::count, "customers",
-     "total follow decisions over the recorded months (at the firm left)"},
-    {"defected", MetricShape::firm_segment, MetricType::count, "customers",
-     "total defect decisions over the recorded months"},
-    {"stays_12m_eligible", MetricShape::firm_segment, MetricType::count, "decisions",
-     "stay decisions whose 12-month mark falls inside the recorded months"},
-    {"stays_12m_retained", MetricShape::firm_segment, MetricType::count, "decisions",
-     "of stays_12m_eligible, those whose customer stayed attached to the firm for 12 months"},
-    {"firm_retention_rate", MetricShape::firm_segment, MetricType::real, "1",
-     "stayed / orphaned (NaN if no orphaned customers)"},
-    {"follow_rate", MetricShape::firm_segment, MetricType::real, "1",
-     "followed / orphaned (NaN if no orphaned customers)"},
-    {"rep_ownership_share", MetricShape::firm_segment, MetricType::real, "1",
-     "followed / (stayed + followed) (NaN if both are 0)"},
-    {"retained_12m_after_stay", MetricShape::firm_segment, MetricType::real, "1",
-     "stays_12m_retained / stays_12m_eligible (NaN if none eligible)"},
-}};
 
 inline constexpr std::size_t index_of(Series s) { return static_cast<std::size_t>(s); }
 inline constexpr std::size_t index_of(Total t) { return static_cast<std::size_t>(t); }
+
+// A row of a metric table: the enumerator it describes, and its description.
+template <class Id>
+struct MetricRow {
+  Id id;
+  MetricInfo info;
+};
+
+namespace detail {
+template <class Id, std::size_t N>
+constexpr std::array<MetricInfo, N> infos_of(const MetricRow<Id> (&rows)[N]) {
+  static_assert(N == index_of(Id::end), "a metric table needs one row per enumerator");
+  std::array<MetricInfo, N> infos{};
+  for (std::size_t i = 0; i < N; ++i) infos[i] = rows[i].info;
+  return infos;
+}
+template <class Id, std::size_t N>
+constexpr bool rows_in_enum_order(const MetricRow<Id> (&rows)[N]) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (index_of(rows[i].id) != i) return false;
+  return true;
+}
+template <std::size_t N>
+constexpr bool names_unique_and_described(const std::array<MetricInfo, N>& metrics) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (metrics[i].name.empty() || metrics[i].units.empty() || metrics[i].description.empty()) return false;
+    for (std::size_t j = 0; j < i; ++j)
+      if (metrics[i].name == metrics[j].name) return false;
+  }
+  return true;
+}
+}  // namespace detail
+
+inline constexpr MetricRow<Series> series_rows[] = {
+    {Series::customers, {"customers", MetricShape::firm_segment, MetricType::count, "customers",
+      "attached customers at the end of the month"}},
+    {Series::orphaned, {"orphaned", MetricShape::firm_segment, MetricType::count, "customers",
+      "customers in the book of a rep who left the firm this month (decisions made)"}},
+    {Series::stayed, {"stayed", MetricShape::firm_segment, MetricType::count, "customers",
+      "orphaned customers who stayed with the firm the rep left"}},
+    {Series::followed, {"followed", MetricShape::firm_segment, MetricType::count, "customers",
+      "orphaned customers who followed the rep to a competitor (counted at the firm left)"}},
+    {Series::defected, {"defected", MetricShape::firm_segment, MetricType::count, "customers",
+      "orphaned customers who took the outside option and became unattached"}},
+    {Series::followers_gained, {"followers_gained", MetricShape::firm_segment, MetricType::count, "customers",
+      "customers who followed a rep into this firm this month"}},
+    {Series::churned, {"churned", MetricShape::firm_segment, MetricType::count, "customers",
+      "customers lost to baseline churn this month"}},
+    {Series::acquired, {"acquired", MetricShape::firm_segment, MetricType::count, "customers",
+      "unattached customers won by the firm this month"}},
+    {Series::revenue, {"revenue", MetricShape::firm_segment, MetricType::real, "currency units per month",
+      "customers x the segment's monthly_value, at the end of the month"}},
+    {Series::brand_loyalty_mean, {"brand_loyalty_mean", MetricShape::firm_segment, MetricType::real, "1",
+      "mean brand loyalty B over attached customers at the end of the month (NaN if none)"}},
+    {Series::rep_loyalty_mean, {"rep_loyalty_mean", MetricShape::firm_segment, MetricType::real, "1",
+      "mean rep loyalty R over attached customers at the end of the month (NaN if none)"}},
+    {Series::reps_active, {"reps_active", MetricShape::firm, MetricType::count, "reps",
+      "active reps at the end of the month"}},
+    {Series::rep_departures, {"rep_departures", MetricShape::firm, MetricType::count, "reps",
+      "reps who left the firm this month (random and scripted)"}},
+    {Series::rep_departures_to_competitor, {"rep_departures_to_competitor", MetricShape::firm, MetricType::count, "reps",
+      "of rep_departures, those who joined another firm"}},
+};
+inline constexpr std::array series_metrics = detail::infos_of(series_rows);
+
+inline constexpr MetricRow<Total> summary_rows[] = {
+    {Total::orphaned, {"orphaned", MetricShape::firm_segment, MetricType::count, "customers",
+      "total orphaned customers (decisions) over the recorded months"}},
+    {Total::stayed, {"stayed", MetricShape::firm_segment, MetricType::count, "customers",
+      "total stay decisions over the recorded months"}},
+    {Total::followed, {"followed", MetricShape::firm_segment, MetricType::count, "customers",
+      "total follow decisions over the recorded months (at the firm left)"}},
+    {Total::defected, {"defected", MetricShape::firm_segment, MetricType::count, "customers",
+      "total defect decisions over the recorded months"}},
+    {Total::stays_12m_eligible, {"stays_12m_eligible", MetricShape::firm_segment, MetricType::count, "decisions",
+      "stay decisions whose 12-month mark falls inside the recorded months"}},
+    {Total::stays_12m_retained, {"stays_12m_retained", MetricShape::firm_segment, MetricType::count, "decisions",
+      "of stays_12m_eligible, those whose customer stayed attached to the firm for 12 months"}},
+    {Total::firm_retention_rate, {"firm_retention_rate", MetricShape::firm_segment, MetricType::real, "1",
+      "stayed / orphaned (NaN if no orphaned customers)"}},
+    {Total::follow_rate, {"follow_rate", MetricShape::firm_segment, MetricType::real, "1",
+      "followed / orphaned (NaN if no orphaned customers)"}},
+    {Total::rep_ownership_share, {"rep_ownership_share", MetricShape::firm_segment, MetricType::real, "1",
+      "followed / (stayed + followed) (NaN if both are 0)"}},
+    {Total::retained_12m_after_stay, {"retained_12m_after_stay", MetricShape::firm_segment, MetricType::real, "1",
+      "stays_12m_retained / stays_12m_eligible (NaN if none eligible)"}},
+};
+inline constexpr std::array summary_metrics = detail::infos_of(summary_rows);
+
+static_assert(detail::rows_in_enum_order(series_rows), "series_rows must follow the order of enum Series");
+static_assert(detail::rows_in_enum_order(summary_rows), "summary_rows must follow the order of enum Total");
+static_assert(detail::names_unique_and_described(series_metrics), "series metric names must be unique and described");
+static_assert(detail::names_unique_and_described(summary_metrics), "summary metric names must be unique and described");
 
 }  // namespace loyalsim

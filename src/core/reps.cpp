@@ -15,14 +15,14 @@ void leave(const Model& model, State& state, std::int32_t rep) {
   const std::int16_t f = reps.firm[rep];
   reps.active[rep] = 0;
   reps.left_step[rep] = static_cast<std::int32_t>(state.step);
-  reps.left_this_month[static_cast<std::uint32_t>(rep) >> 6] |= std::uint64_t{1} << (static_cast<std::uint32_t>(rep) & 63);
+  set_bit(reps.left_this_month, rep);
   reps.left_firm[rep] = f;
   reps.joined_firm[rep] = to_industry;
   reps.barred[rep] = 0;
   --state.active_count[f];
   ++state.departures[f];
   VacancyQueue& open = state.vacancies[f];
-  if (state.active_count[f] + static_cast<std::int64_t>(open.count) < model.scenario.firms[f].reps)
+  if (state.active_count[f] + static_cast<std::int64_t>(open.count) < model.scenario.firms[as_index(f)].reps)
     open.push(static_cast<std::int32_t>(state.step));
 }
 
@@ -34,13 +34,13 @@ void join(const Model& model, State& state, std::int32_t rep, std::int16_t to, d
   reps.firm[rep] = to;
   reps.active[rep] = 1;
   reps.joined_firm[rep] = to;
-  reps.barred[rep] = barred_draw < model.scenario.firms[from].non_solicit ? 1 : 0;
+  reps.barred[rep] = barred_draw < model.scenario.firms[as_index(from)].non_solicit ? 1 : 0;
   // A new firm, a new turnover rate: the wait to the next departure starts
   // afresh (waits are memoryless, so this changes no distribution).
   const RandomSource random(model.run_seed);
   const auto w = random.words(static_cast<std::uint32_t>(rep), static_cast<std::uint32_t>(state.step),
                               Purpose::rep_departure);
-  reps.next_departure[rep] = step_after(state.step, geometric_wait(model.departure_probability[to], w[0]));
+  reps.next_departure[rep] = step_after(state.step, geometric_wait(model.departure_probability[as_index(to)], w[0]));
   ++state.active_count[to];
   ++state.departures_to_competitor[from];
 }
@@ -65,7 +65,7 @@ void scripted_departures(const Model& model, State& state) {
     if (d.step != state.step) continue;
 
     // Candidates: the firm's active reps, ascending ids.
-    std::vector<std::int32_t>& picks = state.picks;
+    std::vector<std::int32_t>& picks = state.scripted_candidates;
     picks.clear();
     for (std::int32_t r = 0; r < state.reps.used; ++r)
       if (state.reps.active[r] && state.reps.firm[r] == d.firm && state.reps.left_step[r] != state.step)
@@ -105,13 +105,13 @@ void rebuild_active_reps(State& state, ActiveReps& list) {
   const std::size_t firms = state.active_count.size();
   std::fill(list.offsets.begin(), list.offsets.end(), 0);
   for (std::int32_t r = 0; r < state.reps.used; ++r)
-    if (state.reps.active[r]) ++list.offsets[static_cast<std::size_t>(state.reps.firm[r]) + 1];
+    if (state.reps.active[r]) ++list.offsets[as_index(state.reps.firm[r]) + 1];
   for (std::size_t f = 0; f < firms; ++f) list.offsets[f + 1] += list.offsets[f];
-  // Fill in ascending slot order, using the state's pick scratch as cursors.
-  std::vector<std::int32_t>& cursor = state.picks;
+  // Fill in ascending slot order.
+  std::vector<std::int32_t>& cursor = state.active_cursor;
   cursor.assign(list.offsets.begin(), list.offsets.end() - 1);
   for (std::int32_t r = 0; r < state.reps.used; ++r)
-    if (state.reps.active[r]) list.ids[cursor[static_cast<std::size_t>(state.reps.firm[r])]++] = r;
+    if (state.reps.active[r]) list.ids[cursor[as_index(state.reps.firm[r])]++] = r;
 }
 
 void depart_reps(const Model& model, State& state) {
@@ -127,7 +127,7 @@ void depart_reps(const Model& model, State& state) {
   // Random departures: every rep active at its firm and not already moved
   // this month leaves with the firm's monthly probability, simulated as a
   // geometric wait drawn when the rep arrived (see geometric_wait).
-  std::vector<std::int32_t>& leavers = state.picks;
+  std::vector<std::int32_t>& leavers = state.random_leavers;
   leavers.clear();
   for (std::int32_t r = 0; r < reps.used; ++r) {
     if (reps.active[r] && reps.next_departure[r] == state.step && reps.left_step[r] != state.step) {
@@ -144,8 +144,8 @@ void depart_reps(const Model& model, State& state) {
     const auto w = random.words(static_cast<std::uint32_t>(r), step, Purpose::rep_destination);
     std::int64_t open_elsewhere = 0;
     for (std::size_t f = 0; f < firms; ++f)
-      if (f != static_cast<std::size_t>(from)) open_elsewhere += static_cast<std::int64_t>(state.vacancies[f].count);
-    const bool to_competitor = uniform01(w[0]) < model.scenario.firms[from].to_competitor;
+      if (f != as_index(from)) open_elsewhere += static_cast<std::int64_t>(state.vacancies[f].count);
+    const bool to_competitor = uniform01(w[0]) < model.scenario.firms[as_index(from)].to_competitor;
     if (!to_competitor || open_elsewhere == 0) {
       leave_industry(state, r);
       continue;
@@ -153,7 +153,7 @@ void depart_reps(const Model& model, State& state) {
     auto pick = static_cast<std::int64_t>(uniform_index(w[1], w[2], static_cast<std::uint32_t>(open_elsewhere)));
     std::int16_t to = 0;
     for (std::size_t f = 0; f < firms; ++f) {
-      if (f == static_cast<std::size_t>(from)) continue;
+      if (f == as_index(from)) continue;
       pick -= static_cast<std::int64_t>(state.vacancies[f].count);
       if (pick < 0) { to = static_cast<std::int16_t>(f); break; }
     }

@@ -1,6 +1,7 @@
-// Rep dynamics (SPEC section 3, steps 1 and 3): departures, destinations,
-// vacancies and hiring. Serial: reps are few next to customers, and serial
-// order (rep-id order, as SPEC demands) keeps the results deterministic.
+// Rep dynamics (docs/MODEL.md section 3, steps 1 and 3a; section 7.1):
+// departures, destinations, vacancies and hiring. Serial: reps are few next
+// to customers, and serial order (rep-id order, section 3) keeps the results
+// deterministic.
 #pragma once
 
 #include "core/model.hpp"

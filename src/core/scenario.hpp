@@ -1,4 +1,5 @@
-// The scenario: every input of one run, as plain values (SPEC section 3).
+// The scenario: every input of one run, as plain values (docs/MODEL.md
+// sections 2 and 9).
 // It is filled from a TOML file by io/, checked against the parameter
 // registry (parameters.hpp), then frozen into a Model before a run starts.
 #pragma once
@@ -52,7 +53,7 @@ struct SegmentParams {
   double initial_rep_loyalty = 0.1;      // R of a newly won customer
 };
 
-// A departure written into the scenario (SPEC: [[departures]]).
+// A departure written into the scenario (docs/MODEL.md section 6: [[departures]]).
 struct ScriptedDeparture {
   std::int64_t month = 1;                // recorded numbering: 1..months; burn-in <= 0
   std::int64_t count = 1;

@@ -5,6 +5,7 @@
 
 #include "core/state.hpp"
 #include "core/step.hpp"
+#include "core/tally_metrics.hpp"
 
 namespace loyalsim {
 namespace {
@@ -13,7 +14,9 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 double ratio(double numerator, double denominator) { return denominator > 0.0 ? numerator / denominator : nan; }
 
-// Copies the merged counters of the month just simulated into the result.
+// Copies the merged counters of the month just simulated into the result:
+// the tallies the tables of core/tally_metrics.hpp copy or sum, then the
+// metrics computed here (listed there as series_computed / totals_computed).
 void record_month(const Model& model, const State& state, std::size_t m, RunResult& result) {
   const Tally& t = state.month_total;
   const std::size_t segments = model.segments();
@@ -24,24 +27,13 @@ void record_month(const Model& model, const State& state, std::size_t m, RunResu
     for (std::size_t s = 0; s < segments; ++s) {
       const std::size_t cell = f * segments + s;
       const auto v = [&](Tally::Field field) { return static_cast<double>(t.values[cell * Tally::field_count + field]); };
+      for (const auto& [field, metric] : series_from_tally) result.at(metric, m, f, s) = v(field);
+      for (const auto& [field, metric] : totals_from_tally) result.total(metric, f, s) += v(field);
+
       const double customers = v(Tally::customers);
-      result.at(Series::customers, m, f, s) = customers;
-      result.at(Series::orphaned, m, f, s) = v(Tally::orphaned);
-      result.at(Series::stayed, m, f, s) = v(Tally::stayed);
-      result.at(Series::followed, m, f, s) = v(Tally::followed);
-      result.at(Series::defected, m, f, s) = v(Tally::defected);
-      result.at(Series::followers_gained, m, f, s) = v(Tally::followers_gained);
-      result.at(Series::churned, m, f, s) = v(Tally::churned);
-      result.at(Series::acquired, m, f, s) = v(Tally::acquired);
       result.at(Series::revenue, m, f, s) = customers * model.scenario.segments[s].monthly_value;
       result.at(Series::brand_loyalty_mean, m, f, s) = ratio(v(Tally::brand_sum) / loyalty_fixed_point, customers);
       result.at(Series::rep_loyalty_mean, m, f, s) = ratio(v(Tally::rep_sum) / loyalty_fixed_point, customers);
-
-      result.total(Total::orphaned, f, s) += v(Tally::orphaned);
-      result.total(Total::stayed, f, s) += v(Tally::stayed);
-      result.total(Total::followed, f, s) += v(Tally::followed);
-      result.total(Total::defected, f, s) += v(Tally::defected);
-      result.total(Total::stays_12m_eligible, f, s) += v(Tally::stays_eligible);
       // Broken stays are counted when they break; the retained ones are the rest.
       result.total(Total::stays_12m_retained, f, s) += v(Tally::stays_eligible) - v(Tally::stays_broken);
     }
@@ -55,12 +47,11 @@ std::size_t bytes_of(const Vectors&... v) {
 }
 
 std::size_t state_bytes(const State& state) {
-  const CustomerArrays& c = state.customers;
   const RepArrays& r = state.reps;
-  return bytes_of(c.segment, c.firm, c.rep, c.brand_loyalty, c.rep_loyalty, c.stay_marks, c.last_stay, c.next_event) +
-         bytes_of(r.firm, r.skill, r.active, r.left_step, r.left_this_month, r.left_firm, r.joined_firm, r.barred, r.next_departure, r.free_slots,
-                  r.leaving_industry, state.book_size, state.picks, state.before_hiring.ids,
-                  state.after_hiring.ids);
+  return customer_bytes_held(state.customers) +
+         bytes_of(r.firm, r.skill, r.active, r.left_step, r.left_this_month, r.left_firm, r.joined_firm, r.barred,
+                  r.next_departure, r.free_slots, r.leaving_industry, state.book_size, state.scripted_candidates,
+                  state.random_leavers, state.active_cursor, state.before_hiring.ids, state.after_hiring.ids);
 }
 
 }  // namespace

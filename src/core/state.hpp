@@ -9,13 +9,11 @@
 #include <tbb/enumerable_thread_specific.h>
 
 #include "core/column.hpp"
+#include "core/customers.hpp"
 #include "core/random.hpp"
 #include "core/run_result.hpp"
 
 namespace loyalsim {
-
-inline constexpr std::int16_t no_stay = INT16_MIN;      // last_stay before any stay
-inline constexpr std::uint16_t no_event = UINT16_MAX;   // next_event: none within the run
 
 // The step `wait` months after `now` (wait from geometric_wait), or
 // no_event if that is past the last step.
@@ -24,39 +22,16 @@ inline std::uint16_t event_step(std::int64_t now, std::int64_t wait, std::int64_
   return at >= steps ? no_event : static_cast<std::uint16_t>(at);
 }
 
+// Bit i of a bitset stored in 64-bit words (i >= 0).
 inline bool test_bit(const std::uint64_t* bits, std::int32_t i) {
-  return (bits[static_cast<std::uint32_t>(i) >> 6] >> (static_cast<std::uint32_t>(i) & 63)) & 1u;
+  return (bits[as_index(i) >> 6] >> (as_index(i) & 63)) & 1u;
+}
+inline void set_bit(std::vector<std::uint64_t>& bits, std::int32_t i) {
+  bits[as_index(i) >> 6] |= std::uint64_t{1} << (as_index(i) & 63);
 }
 
-struct CustomerArrays {
-  Column<std::uint8_t> segment;        // segment index (customers)
-  Column<std::int16_t> firm;           // firm index; no_firm = unattached (customers)
-  Column<std::int32_t> rep;            // serving rep slot; no_rep = unserved or unattached (customers)
-  Column<float> brand_loyalty;         // B in [0,1] (customers)
-  Column<float> rep_loyalty;           // R in [0,1] (customers)
-  // For retained_12m_after_stay: bit i set = a counted stay decision at month
-  // last_stay - i (i <= 12) at the current firm, not yet broken.
-  Column<std::uint16_t> stay_marks;    // (customers)
-  Column<std::int16_t> last_stay;      // month of the latest counted stay; no_stay (customers)
-  // Step of the customer's next candidate event: churn while attached,
-  // acquisition while unattached; no_event if none before the run ends.
-  Column<std::uint16_t> next_event;    // (customers)
-
-  std::size_t size() const { return segment.size(); }
-};
-
-// Bytes of agent state per customer, and per rep slot: for memory estimates.
-// Both are derived from the columns' own types, so adding or narrowing a
-// column updates them.
-template <class Column>
-inline constexpr std::size_t element_bytes = sizeof(typename Column::value_type);
-using C = CustomerArrays;
-inline constexpr std::size_t customer_state_bytes =
-    element_bytes<decltype(C::segment)> + element_bytes<decltype(C::firm)> + element_bytes<decltype(C::rep)> +
-    element_bytes<decltype(C::brand_loyalty)> + element_bytes<decltype(C::rep_loyalty)> +
-    element_bytes<decltype(C::stay_marks)> + element_bytes<decltype(C::last_stay)> +
-    element_bytes<decltype(C::next_event)>;
-// An upper bound of the bytes per rep slot, over RepArrays, ActiveReps and
+// For memory estimates, next to customer_state_bytes (core/customers.hpp):
+// an upper bound of the bytes per rep slot, over RepArrays, ActiveReps and
 // the scratch arrays sized by slots.
 inline constexpr std::size_t rep_slot_bytes_bound = 64;
 
@@ -67,28 +42,20 @@ inline constexpr std::size_t run_memory_bytes(std::size_t customers, std::size_t
   return customers * customer_state_bytes + rep_slots * rep_slot_bytes_bound + (std::size_t{32} << 20);
 }
 
-// What the month step streams through memory per customer: it reads
-// segment, firm, rep, both loyalties and next_event, and writes the
-// loyalties back (stay marks are touched only at rare events).
-inline constexpr std::size_t customer_month_bytes_moved =
-    element_bytes<decltype(C::segment)> + element_bytes<decltype(C::firm)> + element_bytes<decltype(C::rep)> +
-    element_bytes<decltype(C::next_event)> +
-    2 * (element_bytes<decltype(C::brand_loyalty)> + element_bytes<decltype(C::rep_loyalty)>);
-
 // Rep slots. A slot is freed when its rep leaves the industry and reused by
 // a later hire, so slot ids are dense and bounded by Model::rep_capacity.
 struct RepArrays {
-  std::vector<std::int16_t> firm;           // current firm; no_firm = free slot (slots)
-  std::vector<float> skill;                 // k > 0, mean 1 (slots)
-  std::vector<std::uint8_t> active;         // 1 = serving customers at `firm` (slots)
-  std::vector<std::int32_t> left_step;      // step of the latest departure; -1 = none (slots)
+  IdVector<std::int16_t> firm;              // current firm; no_firm = free slot (slots)
+  IdVector<float> skill;                    // k > 0, mean 1 (slots)
+  IdVector<std::uint8_t> active;            // 1 = serving customers at `firm` (slots)
+  IdVector<std::int32_t> left_step;         // step of the latest departure; -1 = none (slots)
   // Bit r set = rep r left this month. The customer pass tests this instead
   // of left_step: a bit per rep stays in cache where an int per rep does not.
   std::vector<std::uint64_t> left_this_month;  // (slots / 64 + 1)
-  std::vector<std::int16_t> left_firm;      // firm left at that departure (slots)
-  std::vector<std::int16_t> joined_firm;    // firm joined then; to_industry = left the industry (slots)
-  std::vector<std::uint8_t> barred;         // 1 = that departure is barred by non-solicit (slots)
-  std::vector<std::int64_t> next_departure; // step of the rep's next random departure (slots)
+  IdVector<std::int16_t> left_firm;         // firm left at that departure (slots)
+  IdVector<std::int16_t> joined_firm;       // firm joined then; to_industry = left the industry (slots)
+  IdVector<std::uint8_t> barred;            // 1 = that departure is barred by non-solicit (slots)
+  IdVector<std::int64_t> next_departure;    // step of the rep's next random departure (slots)
   std::int32_t used = 0;                    // slots ever handed out
   std::vector<std::int32_t> free_slots;     // stack of reusable slots
   std::vector<std::int32_t> leaving_industry;  // freed after this month's customer pass
@@ -108,9 +75,17 @@ struct VacancyQueue {
 // Active reps per firm in ascending slot order (CSR), rebuilt when reps move.
 struct ActiveReps {
   std::vector<std::int32_t> offsets;        // (firms + 1)
-  std::vector<std::int32_t> ids;            // (rep capacity)
+  IdVector<std::int32_t> ids;               // (rep capacity)
   std::int32_t count(std::size_t firm) const { return offsets[firm + 1] - offsets[firm]; }
   std::int32_t total() const { return offsets.back(); }
+  // A uniformly drawn active rep of `firm`, which must have one, from two words.
+  std::int32_t uniform_of_firm(std::size_t firm, std::uint32_t high, std::uint32_t low) const {
+    return ids[as_index(offsets[firm]) + uniform_index(high, low, static_cast<std::uint32_t>(count(firm)))];
+  }
+  // A uniformly drawn active rep of any firm (total() > 0), from two words.
+  std::int32_t uniform_of_all(std::uint32_t high, std::uint32_t low) const {
+    return ids[uniform_index(high, low, static_cast<std::uint32_t>(total()))];
+  }
 };
 
 // Per-thread counters of one month, (firm, segment)-indexed. Integers only,
@@ -133,16 +108,20 @@ struct State {
   std::int64_t step = 0;                    // next step to simulate (0-based, burn-in included)
   CustomerArrays customers;
   RepArrays reps;
-  std::vector<std::int32_t> active_count;   // active reps per firm
-  std::vector<VacancyQueue> vacancies;      // per firm
+  IdVector<std::int32_t> active_count;      // active reps per firm
+  IdVector<VacancyQueue> vacancies;         // per firm
   ActiveReps before_hiring;                 // for stayers' new reps (step 2)
   ActiveReps after_hiring;                  // for unserved customers and acquisition (steps 3, 6)
-  std::vector<std::int32_t> book_size;      // scratch for largest_book (slots)
-  std::vector<std::int32_t> picks;          // scratch for scripted departures
+  // Scratch, one buffer per use, sized by initialise so the step never
+  // allocates.
+  IdVector<std::int32_t> book_size;         // customers per rep, for largest_book (slots)
+  std::vector<std::int32_t> scripted_candidates;  // a scripted departure's candidates, then its pick (slots)
+  std::vector<std::int32_t> random_leavers; // this month's random leavers, rep-id order (slots)
+  std::vector<std::int32_t> active_cursor;  // rebuild_active_reps' next position per firm (firms)
 
   // This month's rep counters, per firm.
-  std::vector<std::int64_t> departures;
-  std::vector<std::int64_t> departures_to_competitor;
+  IdVector<std::int64_t> departures;
+  IdVector<std::int64_t> departures_to_competitor;
   std::int64_t scripted_shortfall = 0;      // scripted leavers asked for but not available
 
   tbb::enumerable_thread_specific<Tally> tallies;

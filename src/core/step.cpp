@@ -25,12 +25,13 @@ struct PassContext {
 
 
 // Stay decisions whose 12-month mark is still ahead fail when the customer
-// leaves the firm at `month` (follow, defect or churn).
+// leaves the firm at `month` (follow, defect or churn; docs/MODEL.md
+// section 8, "What is recorded").
 std::int64_t broken_stays(std::uint16_t marks, std::int16_t last_stay, std::int64_t month) {
   if (marks == 0) return 0;
-  const std::int64_t window = last_stay - (month - 12);  // bits 0..window are still pending
+  const std::int64_t window = last_stay - (month - stay_window);  // bits 0..window are still pending
   if (window < 0) return 0;
-  const std::uint32_t mask = window >= 12 ? 0x1FFFu : ((1u << (window + 1)) - 1u);
+  const std::uint32_t mask = window >= stay_window ? stay_marks_mask : ((1u << (window + 1)) - 1u);
   return std::popcount(static_cast<std::uint32_t>(marks) & mask);
 }
 
@@ -61,7 +62,7 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
   const RepArrays& reps = ctx.state.reps;
   const std::int32_t rep = c.rep[i];
   const std::size_t s = c.segment[i];
-  const std::size_t f = static_cast<std::size_t>(c.firm[i]);
+  const std::size_t f = as_index(c.firm[i]);
   const auto& seg = model.scenario.segments[s];
   const auto& firm = model.scenario.firms[f];
   const std::size_t cell = f * model.segments() + s;
@@ -92,24 +93,23 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
     case Choice::stay: {
       ++tally.at(cell, Tally::stayed);
       const ActiveReps& active = ctx.state.before_hiring;
-      const std::int32_t n = active.count(f);
-      c.rep[i] = n > 0 ? active.ids[active.offsets[f] + static_cast<std::int32_t>(uniform_index(w[1], w[2], n))]
-                       : no_rep;
+      c.rep[i] = active.count(f) > 0 ? active.uniform_of_firm(f, w[1], w[2]) : no_rep;
       c.rep_loyalty[i] = static_cast<float>(firm.handoff_quality * R);
       to_firm = static_cast<std::int16_t>(f);
       // Only stays whose 12-month mark is recorded count for retained_12m_after_stay.
-      if (ctx.month >= 1 && ctx.month + 12 <= model.months) {
+      if (ctx.month >= 1 && ctx.month + stay_window <= model.months) {
         ++tally.at(cell, Tally::stays_eligible);
-        const std::int64_t gap = c.last_stay[i] == no_stay ? 16 : ctx.month - c.last_stay[i];
-        const std::uint32_t shifted = gap >= 16 ? 0u : (static_cast<std::uint32_t>(c.stay_marks[i]) << gap);
-        c.stay_marks[i] = static_cast<std::uint16_t>((shifted | 1u) & 0x1FFFu);
+        const std::int64_t gap = c.last_stay[i] == no_stay ? stay_marks_bits : ctx.month - c.last_stay[i];
+        const std::uint32_t shifted =
+            gap >= stay_marks_bits ? 0u : (static_cast<std::uint32_t>(c.stay_marks[i]) << gap);
+        c.stay_marks[i] = static_cast<std::uint16_t>((shifted | 1u) & stay_marks_mask);
         c.last_stay[i] = static_cast<std::int16_t>(ctx.month);
       }
       break;
     }
     case Choice::follow:
       ++tally.at(cell, Tally::followed);
-      ++tally.at(static_cast<std::size_t>(destination) * model.segments() + s, Tally::followers_gained);
+      ++tally.at(as_index(destination) * model.segments() + s, Tally::followers_gained);
       leave_firm(c, i, tally, cell, ctx.month);
       c.firm[i] = destination;
       c.brand_loyalty[i] = static_cast<float>(seg.initial_brand_loyalty);
@@ -130,18 +130,18 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
 // 3. An attached customer without a rep gets one if its firm has any.
 [[gnu::noinline]] void assign_rep(const PassContext& ctx, CustomerArrays& c, std::size_t i) {
   const ActiveReps& active = ctx.state.after_hiring;
-  const auto f = static_cast<std::size_t>(c.firm[i]);
-  const std::int32_t n = active.count(f);
-  if (n > 0) {
+  const auto f = as_index(c.firm[i]);
+  if (active.count(f) > 0) {
     const auto w = ctx.random.words(static_cast<std::uint32_t>(i), ctx.step, Purpose::assignment);
-    c.rep[i] = active.ids[active.offsets[f] + static_cast<std::int32_t>(uniform_index(w[0], w[1], n))];
+    c.rep[i] = active.uniform_of_firm(f, w[0], w[1]);
   }
 }
 
 // 5. Baseline churn, lowered by loyalty. Candidate events come at the
 // zero-loyalty rate (a geometric wait, see geometric_wait); each is accepted
-// with probability 1 - loyalty. This thinning gives exactly SPEC's monthly
-// probability while drawing random numbers only at events.
+// with probability 1 - loyalty. This thinning gives exactly the monthly
+// probability of docs/MODEL.md section 7.5 while drawing random numbers only
+// at events.
 [[gnu::noinline]] void churn_candidate(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally) {
   const Model& model = ctx.model;
   const std::size_t s = c.segment[i];
@@ -151,7 +151,7 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
   const double loyalty =
       weights > 0.0 ? (seg.brand_weight * c.brand_loyalty[i] + seg.rep_weight * c.rep_loyalty[i]) / weights : 0.0;
   if (uniform01(w[0]) < 1.0 - loyalty) {
-    const std::size_t cell = static_cast<std::size_t>(c.firm[i]) * model.segments() + s;
+    const std::size_t cell = as_index(c.firm[i]) * model.segments() + s;
     ++tally.at(cell, Tally::churned);
     become_unattached(ctx, c, i, tally, cell, w[3]);
   } else {
@@ -170,12 +170,12 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
   const auto& seg = model.scenario.segments[s];
   const auto w = ctx.random.words(static_cast<std::uint32_t>(i), ctx.step, Purpose::monthly);
   if (active.total() > 0) {
-    const std::int32_t rep = active.ids[uniform_index(w[1], w[2], static_cast<std::uint32_t>(active.total()))];
+    const std::int32_t rep = active.uniform_of_all(w[1], w[2]);
     c.firm[i] = ctx.state.reps.firm[rep];
     c.rep[i] = rep;
     c.brand_loyalty[i] = static_cast<float>(seg.initial_brand_loyalty);
     c.rep_loyalty[i] = static_cast<float>(seg.initial_rep_loyalty);
-    ++tally.at(static_cast<std::size_t>(c.firm[i]) * model.segments() + s, Tally::acquired);
+    ++tally.at(as_index(c.firm[i]) * model.segments() + s, Tally::acquired);
     c.next_event[i] = event_step(ctx.step, geometric_wait(model.churn_probability[s], w[3]), model.steps);
   } else {
     c.next_event[i] = event_step(ctx.step, geometric_wait(model.scenario.market.acquisition_rate, w[3]), model.steps);
@@ -208,7 +208,7 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
       if (c.next_event[i] != step) continue;
       acquisition_trial(ctx, c, i, tally);
       if (recorded && c.firm[i] != no_firm)
-        add_stocks(tally, static_cast<std::size_t>(c.firm[i]) * segments + c.segment[i], c.brand_loyalty[i],
+        add_stocks(tally, as_index(c.firm[i]) * segments + c.segment[i], c.brand_loyalty[i],
                    c.rep_loyalty[i]);
       continue;
     }
@@ -226,7 +226,7 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
     }
 
     // 4. Loyalty growth and decay (R on the right of a_b is last month's).
-    const std::size_t cell = static_cast<std::size_t>(c.firm[i]) * segments + c.segment[i];
+    const std::size_t cell = as_index(c.firm[i]) * segments + c.segment[i];
     const CellConstants& k = cells[cell];
     const double R = c.rep_loyalty[i];
     const double B = c.brand_loyalty[i];

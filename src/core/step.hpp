@@ -7,11 +7,11 @@
 
 namespace loyalsim {
 
-// Sizes every array and draws the initial population (SPEC section 3,
-// last paragraphs). `record_events` turns on the decision log.
+// Sizes every array and draws the initial population (docs/MODEL.md
+// section 5). `record_events` turns on the decision log.
 void initialise(const Model& model, State& state, bool record_events);
 
-// Simulates month state.step (steps 1-7 of SPEC section 3), leaves the
+// Simulates month state.step (steps 1-7 of docs/MODEL.md section 3), leaves the
 // month's merged counters in state.month_total, state.departures,
 // state.departures_to_competitor and state.active_count, then advances
 // state.step.

@@ -1,6 +1,6 @@
-// The [sweep] table of a scenario (SPEC section 6): which parameters vary,
-// over what design, with how many replicates. Read by io/scenario_file,
-// expanded into design points by sweep/design.
+// The [sweep] table of a scenario (docs/SWEEPS.md, "Writing a sweep"):
+// which parameters vary, over what design, with how many replicates. Read
+// by io/scenario_file, expanded into design points by sweep/design.
 #pragma once
 
 #include <cstdint>

@@ -4,6 +4,7 @@
 
 #include <tbb/parallel_for.h>
 #include <tbb/task.h>
+#include <tbb/task_group.h>
 #include <tbb/task_arena.h>
 
 #include "core/model.hpp"
@@ -44,9 +45,17 @@ void execute_runs(const Scenario& base, const Design& design, std::span<const st
     };
     // Isolation: while this run waits for its month step, its thread must
     // not start another whole run, or concurrent runs (and memory) would
-    // grow past the thread count.
+    // grow past the thread count. The run's own context: when another run
+    // fails, the loop over runs is cancelled, and a context bound to it
+    // would pass that on to this run's month steps, silently cutting them
+    // short, and the wrong result would still be delivered. Runs under way
+    // finish whole; no new run starts.
     RunResult result;
-    tbb::this_task_arena::isolate([&] { result = simulate(model, simulation); });
+    tbb::task_group_context run_context(tbb::task_group_context::isolated);
+    tbb::this_task_arena::isolate([&] {
+      tbb::task_group run(run_context);
+      run.run_and_wait([&] { result = simulate(model, simulation); });
+    });
 
     io::RunRecord record;
     record.run = id.run;
@@ -59,9 +68,9 @@ void execute_runs(const Scenario& base, const Design& design, std::span<const st
     for (Eigen::Index k = 0; k < design.points.cols(); ++k) record.parameter_values.push_back(design.points(id.point, k));
 
     const std::lock_guard lock(done_mutex);
-    // Another run failed (its exception cancels this parallel_for, and with
-    // it the month steps nested in this run, which then return early without
-    // an exception): the result may be cut short, so it is not a finished run.
+    // Another run failed and cancelled this parallel_for. This run's own
+    // context kept its month steps whole, but the sweep is stopping on an
+    // error (often a write that failed), so no more results are handed on.
     if (tbb::task::current_context()->is_group_execution_cancelled()) return;
     on_done(record, result);
   };

@@ -1,6 +1,6 @@
-// Decisions after a rep leaves (SPEC section 3, step 2): shares of stay,
+// Decisions after a rep leaves (docs/MODEL.md section 7.2): shares of stay,
 // follow and defect against the multinomial-logit probabilities computed
-// from SPEC's utilities, what each choice does to the customer, and the
+// from the model's utilities, what each choice does to the customer, and the
 // accounting that ties the flows to the stocks.
 //
 // Set-up: growth and decay are 0, so B and R sit at known values when the
@@ -57,7 +57,7 @@ Scenario one_book_scenario(const std::string& to) {
   return sc;
 }
 
-// SPEC's utilities with B and R as the engine stores them (float).
+// The utilities of docs/MODEL.md section 7.2, with B and R as the engine stores them (float).
 struct Utilities {
   double stay, follow, defect;
 };

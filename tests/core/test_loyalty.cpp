@@ -1,4 +1,4 @@
-// Loyalty dynamics (SPEC section 3, step 4) against closed forms and a
+// Loyalty dynamics (docs/MODEL.md section 7.4) against closed forms and a
 // direct double-precision recurrence.
 //
 // Tolerance: the engine stores B and R as float, rounding each month's value
@@ -105,7 +105,7 @@ TEST(Loyalty, ClosedFormCheckWouldCatchAnOffByOneMonth) {
 }
 
 // With kappa > 0 brand growth depends on last month's R; the clamp
-// min(1, .) engages once R is large. Compared with SPEC's update written
+// min(1, .) engages once R is large. Compared with section 7.4's update written
 // out in double precision. Error bound: R's error eR <= u / (a_r + d_r);
 // B's error grows by at most kappa * eR per month (min is 1-Lipschitz) and
 // contracts by (1 - a_b - d_b) with a_b >= g_b*brand + g_s*service, so
@@ -152,8 +152,8 @@ TEST(Loyalty, CoupledBrandLoyaltyMatchesDoubleRecurrenceIncludingClamp) {
   EXPECT_TRUE(unclamped);
 }
 
-// Using this month's updated R in a_b (instead of last month's, as SPEC
-// says) would be a different trajectory; check the scenario tells them apart.
+// Using this month's updated R in a_b (instead of last month's, as section
+// 7.4 says) would be a different trajectory; check the scenario tells them apart.
 TEST(Loyalty, CoupledCheckDistinguishesOldFromNewRepLoyalty) {
   const double g = 0.1, kappa = 0.5, a_r = 0.3, d_r = 0.1, d_b = 0.05;
   double b_old = 0.0, b_new = 0.0, R = 0.1;

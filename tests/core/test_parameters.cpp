@@ -1,5 +1,5 @@
 // The parameter registry (core/parameters.hpp) and the model derived from a
-// scenario (core/model.hpp): names match SPEC section 3, defaults are
+// scenario (core/model.hpp): names match docs/MODEL.md section 9, defaults are
 // valid, check() rejects what it should, parameter paths resolve and typos
 // get a "did you mean" hint.
 #include <gtest/gtest.h>
@@ -24,8 +24,8 @@ std::set<std::string> names(Scope scope) {
   return {v.begin(), v.end()};
 }
 
-// SPEC section 3 lists the parameters (rep_skill_sd sits in [market],
-// section 6); the registry must name exactly these, once each.
+// docs/MODEL.md section 9 lists the parameters (rep_skill_sd sits in
+// [market], section 7.7); the registry must name exactly these, once each.
 TEST(Parameters, RegistryNamesExactlyTheSpecParameters) {
   EXPECT_EQ(names(Scope::market),
             (std::set<std::string>{"customers", "months", "burn_in_months", "substitutability", "acquisition_rate",
@@ -52,7 +52,7 @@ TEST(Parameters, EveryDefaultLiesInsideItsValidRange) {
   }
 }
 
-// Bounds SPEC states explicitly: [0,1] for shares and probabilities,
+// Bounds docs/MODEL.md section 9 states explicitly: [0,1] for shares and probabilities,
 // rep_turnover_annual and churn_annual in [0,1), decision_noise > 0.
 TEST(Parameters, RangesFollowSpecBounds) {
   const auto range = [](Scope s, const char* n) { return find_parameter(s, n)->range_text(); };

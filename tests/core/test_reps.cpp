@@ -1,4 +1,4 @@
-// Rep dynamics (SPEC section 3, steps 1 and 3, and the initial population):
+// Rep dynamics (docs/MODEL.md sections 3, 5, 7.1 and 7.7):
 // departure counts, destinations, vacancies and hiring, scripted departures,
 // rep skill, and who customers are attached to.
 #include <gtest/gtest.h>
@@ -157,7 +157,7 @@ TEST(Reps, VacanciesAreFilledExactlyVacancyMonthsLater) {
   }
 }
 
-// Scripted departures (SPEC: they open vacancies and join `to` even above
+// Scripted departures (docs/MODEL.md section 6: they open vacancies and join `to` even above
 // its target). A loses 10 reps to B at month 3; A's vacancies are filled at
 // month 3 + 4 = 7; B sits at 30 (target 20) for good, since nobody leaves B.
 TEST(Reps, ScriptedJoinTakesFirmAboveTargetAndVacanciesRefillOnTime) {

@@ -1,15 +1,15 @@
-// Retention after a stay (SPEC section 4, retained_12m_after_stay), baseline
-// churn (SPEC section 3, step 5), and the summary rates as defined from
-// their totals.
+// Retention after a stay (retained_12m_after_stay, docs/MODEL.md section 8,
+// "What is recorded"), baseline churn (section 7.5), and the summary rates
+// as defined from their totals.
 //
-// Convention (SPEC leaves the exact months open; this is the code's, see
-// broken_stays() in step.cpp): a stay decided in month t is retained if the
-// customer is still attached to that firm at the end of every month
-// t, t+1, ..., t+12. So a churn in month t itself (step 5 comes after the
-// decision in step 2) breaks it, and so does a follow, defect or churn in
-// month t+12 (the "12-month mark"); a break in month t+13 does not. The
-// stay is eligible when t + 12 <= months. A later stay decision at the same
-// firm is no break.
+// Convention (docs/MODEL.md section 8 records it, since the requirements
+// leave the exact months open; see broken_stays() in step.cpp): a stay
+// decided in month t is retained if the customer is still attached to that
+// firm at the end of every month t, t+1, ..., t+12. So a churn in month t
+// itself (step 5 comes after the decision in step 2) breaks it, and so does a
+// follow, defect or churn in month t+12 (the "12-month mark"); a break in
+// month t+13 does not. The stay is eligible when t + 12 <= months. A later
+// stay decision at the same firm is no break.
 #include <gtest/gtest.h>
 
 #include <cmath>
