@@ -9,6 +9,7 @@
 #include <numeric>
 #include <optional>
 #include <tuple>
+#include <type_traits>
 
 #include "core/metrics.hpp"
 
@@ -24,12 +25,23 @@ constexpr hsize_t runs_chunk_rows = 1024;
 // Metric elements are int64 or float64 alike.
 constexpr std::size_t metric_element_bytes = 8;
 
-// Unwritten runs read back as these (and netCDF readers mask them).
+// Unwritten runs read back as these. Only the real fill is also a netCDF
+// _FillValue attribute (see announce_fill).
 constexpr std::int64_t count_fill = -1;
 constexpr double real_fill = std::numeric_limits<double>::quiet_NaN();
 
 const std::vector<std::int8_t> status_flag_values{0, 1, 2};
 constexpr std::string_view status_flag_meanings = "pending done failed";
+
+// netCDF readers (xarray, R's ncdf4) mask a variable's _FillValue, and to
+// mask an integer they must turn it into floats: xarray would load every
+// count as float64. So only reals, whose fill (NaN) is a float already, get
+// the attribute; an integer keeps its HDF5 fill value (-1 for counts, which
+// no written count takes) and reads as integers everywhere.
+template <typename T>
+void announce_fill(h5::Dataset& variable, T fill) {
+  if constexpr (std::is_floating_point_v<T>) variable.write_attribute("_FillValue", fill);
+}
 
 }  // namespace
 
@@ -115,12 +127,7 @@ h5::Dataset create_metric(h5::Group& group, const MetricInfo& metric, const Dims
       is_count ? h5::Datatype::stored_as<std::int64_t>() : h5::Datatype::stored_as<double>(),
       h5::Dataspace::simple(dims), options);
   describe(variable, metric.units, metric.description);
-  // Same type as the data, so netCDF readers agree with the HDF5 fill value.
-  if (is_count) {
-    variable.write_attribute("_FillValue", count_fill);
-  } else {
-    variable.write_attribute("_FillValue", real_fill);
-  }
+  if (!is_count) announce_fill(variable, real_fill);
   attach(variable, axes);
   return variable;
 }
@@ -140,7 +147,7 @@ h5::Dataset create_run_column(h5::Group& group, std::string_view name, const h5:
   h5::Dataset column = group.create_dataset(name, h5::Datatype::stored_as<T>(),
                                             h5::Dataspace::simple({runs}), options);
   describe(column, units, description);
-  if (fill) column.write_attribute("_FillValue", *fill);
+  if (fill) announce_fill(column, *fill);
   attach(column, {{"run", run}});
   return column;
 }
@@ -171,7 +178,7 @@ RunsTable create_runs_table(h5::File& file, const ResultsLayout& layout) {
   table.scripted_shortfall = create_run_column<std::int64_t>(
       group, "scripted_shortfall", table.run, runs, "reps",
       "scripted departures that could not happen because the firm had too few active reps",
-      std::optional<std::int64_t>(-1));
+      std::optional<std::int64_t>(count_fill));
   for (const std::string& parameter : layout.varied_parameters) {
     table.parameters.push_back(create_run_column<double>(
         group, parameter, table.run, runs, "",

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -362,27 +363,41 @@ TEST(ResultsFileContent, DimensionScalesHoldRunIndicesMonthsFromOneAndNames) {
   }
 }
 
-TEST(ResultsFileContent, FillValueIsNaNForRealsAndMinusOneForCountsWithAMatchingAttribute) {
+// Counts keep their HDF5 fill value (-1) but carry no _FillValue attribute:
+// with one, netCDF readers (xarray) mask them and so load every count as
+// float64. Reals announce their NaN fill, which costs them nothing.
+TEST(ResultsFileContent, FillValueIsNaNForRealsWithAMatchingAttributeAndMinusOneForCountsWithout) {
   const ScratchFolder folder;
   const hdf5::File file =
       hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
-  const hdf5::Group group = file.open_group("timeseries");
-  for (const MetricInfo& info : series_metrics) {
-    SCOPED_TRACE(std::string(info.name));
-    const hdf5::Dataset dataset = group.open_dataset(info.name);
-    const Creation creation(dataset);
-    double fill = 0.0;
-    ASSERT_GE(H5Pget_fill_value(creation.id, H5T_NATIVE_DOUBLE, &fill), 0);
-    EXPECT_TRUE(dataset.attribute_type("_FillValue").equals(dataset.type().id()));
-    const double attribute = dataset.read_attribute<double>("_FillValue").at(0);
-    if (info.type == MetricType::count) {
-      EXPECT_EQ(fill, -1.0);
-      EXPECT_EQ(attribute, -1.0);
-    } else {
-      EXPECT_TRUE(std::isnan(fill));
-      EXPECT_TRUE(std::isnan(attribute));
+  for (const char* group_name : {"timeseries", "summary"}) {
+    const hdf5::Group group = file.open_group(group_name);
+    const bool series = std::string_view(group_name) == "timeseries";
+    const std::span<const MetricInfo> metrics =
+        series ? std::span<const MetricInfo>(series_metrics) : std::span<const MetricInfo>(summary_metrics);
+    for (const MetricInfo& info : metrics) {
+      SCOPED_TRACE(std::string(group_name) + "/" + std::string(info.name));
+      const hdf5::Dataset dataset = group.open_dataset(info.name);
+      const Creation creation(dataset);
+      double fill = 0.0;
+      ASSERT_GE(H5Pget_fill_value(creation.id, H5T_NATIVE_DOUBLE, &fill), 0);
+      if (info.type == MetricType::count) {
+        EXPECT_EQ(fill, -1.0);
+        EXPECT_FALSE(dataset.has_attribute("_FillValue"));
+      } else {
+        EXPECT_TRUE(std::isnan(fill));
+        EXPECT_TRUE(dataset.attribute_type("_FillValue").equals(dataset.type().id()));
+        EXPECT_TRUE(std::isnan(dataset.read_attribute<double>("_FillValue").at(0)));
+      }
     }
   }
+  // Likewise runs/: integer columns keep their fill without the attribute.
+  const hdf5::Group runs = file.open_group("runs");
+  for (const char* name : {"point", "replicate", "seed", "status", "scripted_shortfall"}) {
+    SCOPED_TRACE(std::string("runs/") + name);
+    EXPECT_FALSE(runs.open_dataset(name).has_attribute("_FillValue"));
+  }
+  EXPECT_TRUE(runs.open_dataset("wall_seconds").has_attribute("_FillValue"));
 }
 
 TEST(ResultsFileContent, UnwrittenRunReadsAsFillValuesAndPendingStatus) {
