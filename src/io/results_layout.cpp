@@ -8,6 +8,7 @@
 #include <limits>
 #include <numeric>
 #include <optional>
+#include <string>
 #include <tuple>
 #include <type_traits>
 
@@ -152,6 +153,19 @@ h5::Dataset create_run_column(h5::Group& group, std::string_view name, const h5:
   return column;
 }
 
+// R has no unsigned 64-bit integer: rhdf5 and hdf5r read a seed of 2^63 or
+// more (about half of them) as NA or clamped. The same seeds as decimal text
+// read exactly in every tool; runs/seed stays the number.
+h5::Dataset create_seed_text_column(h5::Group& group, const h5::Dataset& run, std::size_t runs) {
+  h5::Dataset column = group.create_dataset("seed_text", h5::Datatype::utf8_string(),
+                                            h5::Dataspace::simple({runs}),
+                                            compressed({std::min<hsize_t>(runs, runs_chunk_rows)}));
+  describe(column, "", "seed of the run's random streams as decimal text (the value of seed), "
+                       "for readers without unsigned 64-bit integers such as R");
+  attach(column, {{"run", run}});
+  return column;
+}
+
 }  // namespace
 
 RunsTable create_runs_table(h5::File& file, const ResultsLayout& layout) {
@@ -167,6 +181,7 @@ RunsTable create_runs_table(h5::File& file, const ResultsLayout& layout) {
                                                     "replicate of the design point, from 0");
   table.seed = create_run_column<std::uint64_t>(group, "seed", table.run, runs, "1",
                                                 "seed of the run's random streams");
+  table.seed_text = create_seed_text_column(group, table.run, runs);
   // No _FillValue: pending (0) is the HDF5 fill, and masking it would hide it.
   table.status = create_run_column<std::int8_t>(group, "status", table.run, runs, "1",
                                                 "state of the run: pending, done or failed");
@@ -202,6 +217,7 @@ void write_runs_row(RunsTable& table, const RunRecord& record) {
   write_cell(table.point, run, record.point);
   write_cell(table.replicate, run, record.replicate);
   write_cell(table.seed, run, record.seed);
+  table.seed_text.write_strings({std::to_string(record.seed)}, {run}, {1});
   write_cell(table.status, run, static_cast<std::int8_t>(record.status));
   write_cell(table.wall_seconds, run, record.wall_seconds);
   write_cell(table.scripted_shortfall, run, record.scripted_shortfall);

@@ -28,7 +28,7 @@ SUMMARY = [
     "orphaned", "stayed", "followed", "defected",
     "firm_retention_rate", "follow_rate", "rep_ownership_share", "retained_12m_after_stay",
 ]
-RUNS_COLUMNS = ["point", "replicate", "seed", "status", "wall_seconds"]
+RUNS_COLUMNS = ["point", "replicate", "seed", "seed_text", "status", "wall_seconds"]
 
 
 class CheckFailed(Exception):
@@ -160,6 +160,10 @@ def check_file(path, scenario):
             f"runs/status is not all done (1): {frame['status'].tolist()}")
     require(bool((frame["wall_seconds"] >= 0).all()), "runs/wall_seconds has unwritten rows")
     require(bool((frame["scripted_shortfall"] >= 0).all()), "runs/scripted_shortfall has unwritten rows")
+    # R reads seed_text (decimal) where it cannot hold an unsigned 64-bit seed.
+    require(frame["seed"].dtype == np.uint64, f"runs/seed loads as {frame['seed'].dtype}, not uint64")
+    require([str(v) for v in frame["seed_text"]] == [str(int(v)) for v in frame["seed"]],
+            f"runs/seed_text {list(frame['seed_text'])} is not runs/seed {list(frame['seed'])} in decimal")
 
     # events/ is opt-in; when present it must open too.
     with h5py.File(path, "r") as f:

@@ -164,6 +164,25 @@ TEST(ResultsFileContent, RootAttributesNameFormatVersionSoftwareCommandAndScenar
   EXPECT_TRUE(file.attribute_type("format").is_utf8_string());
 }
 
+// R has no unsigned 64-bit integer (rhdf5 reads a seed >= 2^63 as NA), so
+// runs/seed_text holds each seed as decimal text; a run not yet written has "".
+TEST(ResultsFileContent, SeedTextIsTheSeedInDecimalForEveryWrittenRun) {
+  const ScratchFolder folder;
+  const hdf5::File file = hdf5::File::open(write_file(folder, {1}), hdf5::File::Access::read_only);
+  const hdf5::Group group = file.open_group("runs");
+  const hdf5::Dataset column = group.open_dataset("seed_text");
+  EXPECT_TRUE(column.type().is_utf8_string());
+  EXPECT_TRUE(column.has_attribute("units"));
+  EXPECT_TRUE(column.has_attribute("description"));
+  const std::vector<std::string> texts = column.read_strings();
+  const auto seeds = group.open_dataset("seed").read<std::uint64_t>();
+  ASSERT_EQ(texts.size(), runs);
+  EXPECT_EQ(texts[0], "");  // pending
+  EXPECT_EQ(texts[1], std::to_string(fabricated_record(1).seed));
+  EXPECT_EQ(texts[1], "18446744073709551614");  // above 2^63: the case R cannot hold as a number
+  EXPECT_EQ(texts[1], std::to_string(seeds[1]));
+}
+
 TEST(ResultsFileContent, RunsRowsHoldEveryRecordFieldAndOneColumnPerVariedParameter) {
   const ScratchFolder folder;
   const hdf5::File file =
@@ -317,7 +336,7 @@ TEST(ResultsFileContent, EveryAxisIsAttachedToTheDimensionScaleOfItsOwnGroup) {
   for (const MetricInfo& info : summary_metrics) {
     expect_axes("summary", std::string(info.name), {"run", "firm", "segment"});
   }
-  for (const char* column : {"point", "replicate", "seed", "status", "wall_seconds", "scripted_shortfall",
+  for (const char* column : {"point", "replicate", "seed", "seed_text", "status", "wall_seconds", "scripted_shortfall",
                              "market.substitutability", "firms.Incumbent.service_touchpoints"}) {
     expect_axes("runs", column, {"run"});
   }
