@@ -6,12 +6,13 @@
     /usr/bin/python3 scripts/plot_classroom.py what-if results/classroom/what_if_substitutability.h5
         [-o results/classroom/what_if_substitutability.png] [--x PATH] [--dpi N] [--palette N]
 
-Reads only loyalsim HDF5 files written with --events (h5py, numpy,
-matplotlib). The star rep of a scripted departure ([[departures]] in the
-scenario stored in the file) is found in events/: of the reps who left the
-departure's firm in the departure's month, the one with the most decisions
-(its book: the scripted departure takes the largest book; random leavers of
-the same month have smaller books).
+Reads only loyalsim HDF5 files written with --events, through
+scripts/loyalsim_results.py (h5py, numpy, matplotlib). The star rep of a
+scripted departure ([[departures]] in the root attribute scenario_resolved)
+is found in events/ (choice codes from events/choice's flag_meanings): of
+the reps who left the departure's firm in the departure's month, the one
+with the most decisions (its book: the scripted departure takes the largest
+book; random leavers of the same month have smaller books).
 
 summary: every run of every file is one replicate of its case (the
 scenario's file name, e.g. complex_solution); several files of the same case
@@ -40,24 +41,21 @@ import math
 import os
 import sys
 
-from loyalsim_results import as_text, t_quantile
+from loyalsim_results import (BadInput, CHOICE_COLOURS, FEW_LINE_COLOURS, LINE_STYLES, PROJECTOR_FONTS,
+                              coordinates, done_runs, fail as fail_with, flags, index_names, need, open_file,
+                              parameter_value, scenario, scenario_name, t_quantile, varied_parameters)
 
-EXIT_BAD_INPUT = 2
-STATUS_DONE = 1
-CHOICE_STAY, CHOICE_FOLLOW, CHOICE_DEFECT = 0, 1, 2
+PROGRAM = "plot_classroom.py"
 
-BASE_FONT = 18      # every text on the figures is at least 16 pt
-SMALL_FONT = 16
+BASE_FONT, SMALL_FONT = PROJECTOR_FONTS
 LINE_WIDTH = 4.0
 
-# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
-CHOICES = [  # (key, legend label, bar colour, colour of a label inside the bar)
-    ("stay", "Stayed with the firm (got a new rep)", "#0072B2", "white"),
-    ("follow", "Followed the star to the competitor", "#D55E00", "white"),
-    ("defect", "Stopped buying altogether", "#BBBBBB", "black"),
+CHOICES = [  # (flag meaning of events/choice, legend label, bar colour, colour of a label inside the bar)
+    ("stay", "Stayed with the firm (got a new rep)", CHOICE_COLOURS["stay"], "white"),
+    ("follow", "Followed the star to the competitor", CHOICE_COLOURS["follow"], "white"),
+    ("defect", "Stopped buying altogether", CHOICE_COLOURS["defect"], "black"),
 ]
-LINE_COLOURS = ["#000000", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"]
-LINE_STYLES = ["-", "--", "-.", ":"]
+LINE_COLOURS = FEW_LINE_COLOURS
 
 # The kit's cases, in the order of the figure: scenario file name (and, for a
 # case with several scripted departures, the firm the star leaves) -> label
@@ -90,13 +88,8 @@ PARAMETER_LABELS = {
 }
 
 
-class BadInput(Exception):
-    """A problem with the arguments or a results file: exit status 2."""
-
-
 def fail(message):
-    print(f"plot_classroom.py: error: {message}", file=sys.stderr)
-    sys.exit(EXIT_BAD_INPUT)
+    fail_with(PROGRAM, message)
 
 
 # ------------------------------------------------------------ statistics
@@ -116,70 +109,47 @@ def mean_interval(samples, axis=0):
 
 # ------------------------------------------------------------ reading
 
-def open_file(path):
-    import h5py
-
-    if not os.path.exists(path):
-        raise BadInput(f"results file '{path}' does not exist")
-    if not os.path.isfile(path):
-        raise BadInput(f"'{path}' is not a file")
-    try:
-        try:
-            return h5py.File(path, "r", locking=False)
-        except TypeError:  # h5py < 3.5
-            return h5py.File(path, "r")
-    except OSError as error:
-        raise BadInput(f"cannot open '{path}' as HDF5: {error}") from None
-
-
-def need(group, name, path):
-    if name not in group:
-        raise BadInput(f"'{path}' has no {group.name.strip('/')}/{name}: not a loyalsim results file"
-                       + (" written with --events?" if group.name == "/" and name == "events" else "?"))
-    return group[name]
-
-
 def read_file(path):
     """Every finished run of a results file: the stars' decisions and the firms' customers."""
     import numpy as np
-    import tomllib
 
     with open_file(path) as f:
-        for key in ("scenario_resolved",):
-            if key not in f.attrs:
-                raise BadInput(f"'{path}' has no root attribute {key}: not a loyalsim results file?")
+        values = scenario(f, path)
         if "events" not in f:
             raise BadInput(f"'{path}' has no events/: run loyalsim with --events")
-        scenario = tomllib.loads(as_text(f.attrs["scenario_resolved"]))
-        departures = scenario.get("departures", [])
+        departures = values.get("departures", [])
         if not departures:
             raise BadInput(f"'{path}': the scenario has no [[departures]] (no star rep leaves)")
-        scenario_path = as_text(f.attrs["scenario_path"]) if "scenario_path" in f.attrs else path
-        case = os.path.splitext(os.path.basename(scenario_path))[0]
+        case = scenario_name(f, path)
         ts = need(f, "timeseries", path)
-        firms = [as_text(v) for v in need(ts, "firm", path)[()]]
-        segments = [as_text(v) for v in need(ts, "segment", path)[()]]
-        months = np.asarray(need(ts, "month", path)[()], dtype=np.int64)
-        customers = np.asarray(need(ts, "customers", path)[()], dtype=np.float64).sum(axis=3)  # run x month x firm
+        customers_ds = need(ts, "customers", path)
+        coords = coordinates(customers_ds, path)
+        firms, segments, months = coords["firm"], coords["segment"], coords["month"].astype(np.int64)
+        customers = np.asarray(customers_ds[()], dtype=np.float64).sum(axis=3)  # run x month x firm
         summary = need(f, "summary", path)
         stayed = np.asarray(need(summary, "stayed", path)[()], dtype=np.float64).sum(axis=2)     # run x firm
         orphaned = np.asarray(need(summary, "orphaned", path)[()], dtype=np.float64).sum(axis=2)
-        runs = need(f, "runs", path)
-        status = np.asarray(need(runs, "status", path)[()], dtype=np.int64)
-        columns = {n: np.asarray(runs[n][()], dtype=np.float64) for n in runs
-                   if n not in ("run", "point", "replicate", "seed", "status", "wall_seconds",
-                                "scripted_shortfall") and runs[n].ndim == 1}
-        params = ([as_text(v) for v in f["design/parameter"][()]]
-                  if "design" in f and "parameter" in f["design"] else list(columns))
+        done = np.flatnonzero(done_runs(f, path))
+        n_runs = need(f, "runs", path)["status"].shape[0]
+        params = varied_parameters(f, path)
+        columns = {p: np.asarray(f["runs"][p][()], dtype=np.float64) for p in params}
         ev = need(f, "events", path)
         events = {k: np.asarray(need(ev, k, path)[()]) for k in ("run", "month", "rep", "from_firm", "segment", "choice")}
+        choice_codes = flags(ev["choice"], path)
+        if index_names(ev["from_firm"], f, path, "firm") != firms:
+            raise BadInput(f"'{path}': events/from_firm names other firms than timeseries/firm")
+        if index_names(ev["segment"], f, path, "segment") != segments:
+            raise BadInput(f"'{path}': events/segment names other segments than timeseries/segment")
+    for meaning, *_ in CHOICES:
+        if meaning not in choice_codes:
+            raise BadInput(f"'{path}': events/choice has no code for '{meaning}' (it has {', '.join(choice_codes)})")
+    stay, follow, defect = (choice_codes[m] for m, *_ in CHOICES)
 
-    done = np.flatnonzero(status == STATUS_DONE)
     if done.size == 0:
         raise BadInput(f"'{path}' has no finished run")
     order = np.argsort(events["run"], kind="stable")
     events = {k: v[order] for k, v in events.items()}
-    bounds = np.searchsorted(events["run"], np.arange(status.size + 1))
+    bounds = np.searchsorted(events["run"], np.arange(n_runs + 1))
 
     records = []
     for r in done:
@@ -195,7 +165,7 @@ def read_file(path):
             if reps.size == 0:
                 continue  # the star had no customers (or the month is not recorded)
             # The scripted leavers: the largest books of the month (ties: lowest id, as the engine).
-            top = np.lexsort((reps, -counts))[: int(d.get("count", 1))]
+            top = np.lexsort((reps, -counts))[: int(d["count"])]
             star = sel & np.isin(ev_r["rep"], reps[top])
             choice = ev_r["choice"][star]
             seg = ev_r["segment"][star]
@@ -204,18 +174,18 @@ def read_file(path):
             base_idx = np.flatnonzero(months == month - 1)
             base = customers[r, base_idx[0], fi] if base_idx.size else math.nan
             records.append({
-                "file": path, "case": case, "run": int(r), "firm": firm, "to": str(d.get("to", "industry")),
+                "file": path, "case": case, "run": int(r), "firm": firm, "to": str(d["to"]),
                 "month": month, "book": n,
-                "stay": float(np.mean(choice == CHOICE_STAY)),
-                "follow": float(np.mean(choice == CHOICE_FOLLOW)),
-                "defect": float(np.mean(choice == CHOICE_DEFECT)),
-                "follow_by_segment": {s: (float(np.mean(choice[seg == i] == CHOICE_FOLLOW))
+                "stay": float(np.mean(choice == stay)),
+                "follow": float(np.mean(choice == follow)),
+                "defect": float(np.mean(choice == defect)),
+                "follow_by_segment": {s: (float(np.mean(choice[seg == i] == follow))
                                           if np.any(seg == i) else math.nan)
                                       for i, s in enumerate(segments)},
                 "retention_all": stayed[r, fi] / orphaned[r, fi] if orphaned[r, fi] > 0 else math.nan,
                 "rel_months": rel,
                 "index": customers[r, :, fi] / base * 100.0 if base > 0 else np.full(rel.shape, math.nan),
-                "params": {p: float(columns[p][r]) for p in params if p in columns},
+                "params": {p: float(columns[p][r]) for p in params},
             })
     return records, segments, params
 
@@ -476,23 +446,11 @@ def run_summary(args):
 # ------------------------------------------------------------ what if
 
 def base_value(path, name):
-    """The value of parameter `name` in the scenario file itself (before the sweep), or None."""
-    import tomllib
-
+    """The value of parameter `name` in the scenario in force apart from the sweep, or None."""
     if not name:
         return None
-    try:
-        with open_file(path) as f:
-            scenario = tomllib.loads(as_text(f.attrs["scenario"]))
-        table, _, key = name.partition(".")
-        if table == "market":
-            value = scenario.get("market", {}).get(key)
-        else:  # firms.NAME.key or segments.NAME.key
-            owner, _, key = key.partition(".")
-            value = next((t.get(key) for t in scenario.get(table, []) if t.get("name") == owner), None)
-        return float(value) if isinstance(value, (int, float)) else None
-    except Exception:  # no scenario text, or not TOML: no marker
-        return None
+    with open_file(path) as f:
+        return parameter_value(scenario(f, path), name)
 
 
 def run_what_if(args):

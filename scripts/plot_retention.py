@@ -11,49 +11,44 @@ One figure, readable on a projector, for one run of the file (run 0 unless
       left altogether (summary/stayed, followed, defected over orphaned);
   (b) customers over time, one panel per segment, one line per firm
       (timeseries/customers), with dashed vertical lines at the months of
-      the scenario's scripted rep departures ([[departures]] in the scenario
-      text stored in the file).
+      the scripted rep departures in force ([[departures]] in the root
+      attribute scenario_resolved).
 
-Reads only the HDF5 file (h5py, numpy, matplotlib). Bad arguments or a
-missing or invalid file: a message on stderr and exit status 2.
+Reads only the HDF5 file, through scripts/loyalsim_results.py (h5py, numpy,
+matplotlib). Bad arguments or a missing or invalid file: a message on stderr
+and exit status 2.
 """
 
 import argparse
-import importlib.util
 import math
 import os
 import sys
-
-from loyalsim_results import as_text
 import textwrap
 
-EXIT_BAD_INPUT = 2
+from loyalsim_results import (BadInput, CHOICE_COLOURS, LINE_COLOURS, LINE_STYLES, SCREEN_FONTS,
+                              fail as fail_with, missing_packages, need, open_file, require_dims,
+                              scenario, scenario_name, status_text)
 
-# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+PROGRAM = "plot_retention.py"
+
 CHOICES = [  # (summary dataset, legend label, bar colour, text colour on the bar, text colour off it)
-    ("stayed", "Stayed with the firm", "#0072B2", "white", "#0072B2"),
-    ("followed", "Followed the rep to a competitor", "#D55E00", "white", "#D55E00"),
-    ("defected", "Stopped buying altogether", "#BBBBBB", "black", "#555555"),
+    ("stayed", "Stayed with the firm", CHOICE_COLOURS["stay"], "white", CHOICE_COLOURS["stay"]),
+    ("followed", "Followed the rep to a competitor", CHOICE_COLOURS["follow"], "white", CHOICE_COLOURS["follow"]),
+    ("defected", "Stopped buying altogether", CHOICE_COLOURS["defect"], "black", "#555555"),
 ]
-FIRM_COLOURS = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442"]
-FIRM_STYLES = ["-", "--", "-.", ":"]
+FIRM_COLOURS = LINE_COLOURS
+FIRM_STYLES = LINE_STYLES
 TITLE = "When a sales rep leaves, who keeps the customer?"
 
-BASE_FONT = 16          # every text on the figure is at least 14 pt
-SMALL_FONT = 14
+BASE_FONT, SMALL_FONT = SCREEN_FONTS
 MIN_LABEL_SHARE = 0.07  # slices narrower than this get their percentage above the bar
 NARROW_SPACING = 4.5    # least distance between those labels, in percentage points
 BAR_HEIGHT = 0.7        # bar thickness and distance between bars, in bar-axis units
 BAR_PITCH = 1.3
 
 
-class BadInput(Exception):
-    """A problem with the arguments or the results file: exit status 2."""
-
-
 def fail(message):
-    print(f"plot_retention.py: error: {message}", file=sys.stderr)
-    sys.exit(EXIT_BAD_INPUT)
+    fail_with(PROGRAM, message)
 
 
 def parse_args(argv):
@@ -81,51 +76,15 @@ def parse_args(argv):
 
 # ------------------------------------------------------------ reading
 
-def read_names(group, name, path):
-    if name not in group:
-        raise BadInput(f"'{path}' has no dataset {group.name}/{name}: not a loyalsim results file?")
-    return [as_text(v) for v in group[name][()]]
-
-
-def read_dataset(group, name, path):
-    if name not in group:
-        raise BadInput(f"'{path}' has no dataset {group.name}/{name}: not a loyalsim results file?")
-    return group[name]
-
-
-def scenario_name(attrs, path):
-    scenario_path = as_text(attrs["scenario_path"]) if "scenario_path" in attrs else ""
-    base = os.path.basename(scenario_path) if scenario_path else os.path.basename(path)
-    return os.path.splitext(base)[0] or base
-
-
-def scripted_departures(attrs, months):
-    """(month, text) of the scenario's [[departures]] inside the recorded months.
-
-    The scenario text is the file as read, before any --set; a scenario that
-    does not parse simply gets no markers.
-    """
-    if "scenario" not in attrs:
-        return []
-    try:
-        import tomllib
-        scenario = tomllib.loads(as_text(attrs["scenario"]))
-    except Exception:  # no tomllib (Python < 3.11) or not TOML: draw without markers
-        return []
-    tables = scenario.get("departures", [])
-    if not isinstance(tables, list):
-        return []
+def scripted_departures(f, path, months):
+    """(month, text) of the [[departures]] in force (scenario_resolved) inside the recorded months."""
+    tables = scenario(f, path).get("departures", [])
     by_month = {}
     for d in tables:
-        if not isinstance(d, dict):
-            continue
-        month = d.get("month", 1)
-        if not isinstance(month, int) or not 1 <= month <= months:
+        month = d["month"]
+        if not 1 <= month <= months:
             continue  # burn-in departures are not on the recorded axis
-        count = d.get("count", 1)
-        count = count if isinstance(count, int) else 1
-        firm = str(d.get("firm", "?"))
-        to = str(d.get("to", "industry"))
+        count, firm, to = d["count"], d["firm"], d["to"]
         who = f"{firm} rep" if count == 1 else f"{count} {firm} reps"
         where = "leaves the industry" if to == "industry" else f"→ {to}"
         if count != 1 and to == "industry":
@@ -135,56 +94,35 @@ def scripted_departures(attrs, months):
 
 
 def load(path, run):
-    import h5py
     import numpy as np
 
-    if not os.path.exists(path):
-        raise BadInput(f"results file '{path}' does not exist")
-    if not os.path.isfile(path):
-        raise BadInput(f"'{path}' is not a file")
-    try:
-        f = h5py.File(path, "r")
-    except OSError as error:
-        raise BadInput(f"cannot open '{path}' as HDF5: {error}") from None
-    with f:
-        for group in ("summary", "timeseries"):
-            if group not in f:
-                raise BadInput(f"'{path}' has no group {group}/: not a loyalsim results file?")
-        summary, series = f["summary"], f["timeseries"]
-        firms = read_names(summary, "firm", path)
-        segments = read_names(summary, "segment", path)
-        months = np.asarray(read_dataset(series, "month", path)[()], dtype=np.int64)
-        customers_ds = read_dataset(series, "customers", path)
+    with open_file(path) as f:
+        summary, series = need(f, "summary", path), need(f, "timeseries", path)
+        customers_ds = need(series, "customers", path)
+        coords = require_dims(customers_ds, ("run", "month", "firm", "segment"), path)
+        firms, segments, months = coords["firm"], coords["segment"], coords["month"].astype(np.int64)
         runs = customers_ds.shape[0]
         if run >= runs:
             raise BadInput(f"--run {run} is out of range: '{path}' holds runs 0..{runs - 1}")
-        expected = (runs, len(months), len(firms), len(segments))
-        if customers_ds.shape != expected:
-            raise BadInput(f"timeseries/customers of '{path}' has shape {customers_ds.shape}, "
-                           f"expected {expected}")
         customers = np.asarray(customers_ds[run], dtype=np.int64)  # (month, firm, segment)
         split = {}
         for name, *_ in CHOICES + [("orphaned",)]:
-            ds = read_dataset(summary, name, path)
-            if ds.shape != (runs, len(firms), len(segments)):
+            ds = need(summary, name, path)
+            totals = require_dims(ds, ("run", "firm", "segment"), path)
+            if totals["firm"] != firms or totals["segment"] != segments or ds.shape[0] != runs:
                 raise BadInput(f"summary/{name} of '{path}' has shape {ds.shape}, "
                                f"expected {(runs, len(firms), len(segments))}")
             split[name] = np.asarray(ds[run], dtype=np.int64)  # (firm, segment)
         if (customers < 0).any() or any((v < 0).any() for v in split.values()):
-            status = ""
-            if "runs" in f and "status" in f["runs"] and run < f["runs/status"].shape[0]:
-                code = int(f["runs/status"][run])
-                status = {0: " (status: pending)", 1: "", 2: " (status: failed)"}.get(code, "")
-            raise BadInput(f"run {run} of '{path}' has no results{status}")
-        attrs = f.attrs
+            raise BadInput(f"run {run} of '{path}' has no results{status_text(f, path, run)}")
         return {
-            "scenario": scenario_name(attrs, path),
+            "scenario": scenario_name(f, path),
             "firms": firms,
             "segments": segments,
             "months": months,
             "customers": customers,
             "split": split,
-            "departures": scripted_departures(attrs, int(months.max()) if len(months) else 0),
+            "departures": scripted_departures(f, path, int(months.max()) if len(months) else 0),
             "runs": runs,
         }
 
@@ -382,11 +320,9 @@ def draw(data, run, output, dpi):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    missing = [name for name in ("h5py", "numpy", "matplotlib") if importlib.util.find_spec(name) is None]
-    if missing:
-        print(f"plot_retention.py: error: {', '.join(missing)} not installed for {sys.executable}; "
-              "use /usr/bin/python3 or install h5py, numpy and matplotlib", file=sys.stderr)
-        return 1
+    status = missing_packages(PROGRAM)
+    if status is not None:
+        return status
     try:
         data = load(args.results, args.run)
     except BadInput as error:
@@ -396,7 +332,7 @@ def main(argv=None):
     try:
         draw(data, args.run, args.output, args.dpi)
     except OSError as error:
-        print(f"plot_retention.py: error: cannot write '{args.output}': {error}", file=sys.stderr)
+        print(f"{PROGRAM}: error: cannot write '{args.output}': {error}", file=sys.stderr)
         return 1
     return 0
 

@@ -5,11 +5,12 @@
         [--by PATH|none] [--rate NAME] [--firm NAME] [--segment NAME]
         [--interval t95|se2] [--dpi N] -o results/X.png
 
-Reads only the HDF5 file (h5py, numpy, matplotlib): the varied parameters
-are the runs/ columns named by their full path (listed in design/parameter),
-the rate is summary/<NAME> (dims run x firm x segment). Only runs with
-status 1 (done) are used, so a sweep still running (NAME.h5.partial) can be
-plotted too.
+Reads only the HDF5 file, through scripts/loyalsim_results.py (h5py, numpy,
+matplotlib): the varied parameters are the runs/ columns named by their full
+path (listed in design/parameter), the rate is summary/<NAME> (dims run x
+firm x segment, firm and segment names from its dimension scales). Only runs
+whose runs/status is 'done' (by its flag_meanings) are used, so a sweep still
+running (NAME.h5.partial) can be plotted too.
 
 One parameter (--x, default: the first varied one): the rate's mean over the
 runs at each value, with an interval over those runs (default: 95%
@@ -28,33 +29,24 @@ or segment, or no finished run: a message on stderr and exit status 2.
 
 import argparse
 import difflib
-import importlib.util
 import math
 import os
 import sys
 
-from loyalsim_results import as_text, t_quantile
+from loyalsim_results import (BadInput, OKABE_ITO, SCREEN_FONTS, as_text, coordinates, description, done_runs,
+                              fail as fail_with, missing_packages, need, open_file, run_status,
+                              scenario_name, t_quantile, units, varied_parameters)
 
-EXIT_BAD_INPUT = 2
+PROGRAM = "plot_sweep.py"
 
-BASE_FONT = 16     # every text on the figure is at least 14 pt
-SMALL_FONT = 14
+BASE_FONT, SMALL_FONT = SCREEN_FONTS
 MAX_SERIES = 8     # a parameter with at most this many values can get one line per value
 MAX_GRID_SIDE = 40 # heatmap cells: at most this many distinct values per axis
-COUNT_TOTALS = {"orphaned", "stayed", "followed", "defected", "stays_12m_eligible", "stays_12m_retained"}
 MIN_WIDTH = 10.0   # inches: a figure of one panel still has room for its title
-# The runs/ columns that are not varied parameters.
-RUN_COLUMNS = {"run", "point", "replicate", "seed", "status", "wall_seconds", "scripted_shortfall"}
-STATUS_DONE = 1
-
-
-class BadInput(Exception):
-    """A problem with the arguments or the results file: exit status 2."""
 
 
 def fail(message):
-    print(f"plot_sweep.py: error: {message}", file=sys.stderr)
-    sys.exit(EXIT_BAD_INPUT)
+    fail_with(PROGRAM, message)
 
 
 def parse_args(argv):
@@ -108,88 +100,50 @@ def unknown(what, name, choices):
     return f"unknown {what} '{name}'{suggestion(name, choices)}; the file has: {listed}"
 
 
-def open_file(path):
-    import h5py
-
-    if not os.path.exists(path):
-        raise BadInput(f"results file '{path}' does not exist")
-    if not os.path.isfile(path):
-        raise BadInput(f"'{path}' is not a file")
-    try:
-        try:  # the writer disables file locking, so a running sweep's file can be read
-            return h5py.File(path, "r", locking=False)
-        except TypeError:  # h5py < 3.5 has no locking argument
-            return h5py.File(path, "r")
-    except OSError as error:
-        raise BadInput(f"cannot open '{path}' as HDF5: {error}") from None
-
-
-def varied_parameters(f, path):
-    runs = f["runs"]
-    if "design" in f and "parameter" in f["design"]:
-        names = [as_text(v) for v in f["design/parameter"][()]]
-        missing = [n for n in names if n not in runs]
-        if missing:
-            raise BadInput(f"design/parameter of '{path}' names {missing[0]}, which runs/ lacks")
-        return names
-    return [n for n in runs if n not in RUN_COLUMNS and len(runs[n].shape) == 1]
-
-
 def load(path, rate):
     import numpy as np
 
-    f = open_file(path)
-    with f:
-        for group in ("runs", "summary"):
-            if group not in f:
-                raise BadInput(f"'{path}' has no group {group}/: not a loyalsim results file?")
-        runs, summary = f["runs"], f["summary"]
-        for name in ("status",):
-            if name not in runs:
-                raise BadInput(f"'{path}' has no dataset runs/{name}: not a loyalsim results file?")
-        for name in ("firm", "segment"):
-            if name not in summary:
-                raise BadInput(f"'{path}' has no dataset summary/{name}: not a loyalsim results file?")
-        firms = [as_text(v) for v in summary["firm"][()]]
-        segments = [as_text(v) for v in summary["segment"][()]]
-        status = np.asarray(runs["status"][()], dtype=np.int64)
-        n_runs = status.shape[0]
-
+    with open_file(path) as f:
+        summary = need(f, "summary", path)
         rates = [n for n in summary if len(summary[n].shape) == 3]
         if rate not in summary or len(summary[rate].shape) != 3:
             raise BadInput(unknown("rate", rate, rates))
         values_ds = summary[rate]
-        if values_ds.shape != (n_runs, len(firms), len(segments)):
-            raise BadInput(f"summary/{rate} of '{path}' has shape {values_ds.shape}, "
-                           f"expected {(n_runs, len(firms), len(segments))}")
+        coords = coordinates(values_ds, path)
+        if tuple(coords) != ("run", "firm", "segment"):
+            raise BadInput(f"summary/{rate} of '{path}' has dimensions {tuple(coords)}, "
+                           "expected ('run', 'firm', 'segment')")
+        status, codes = run_status(f, path)
+        n_runs = status.shape[0]
+        if values_ds.shape[0] != n_runs:
+            raise BadInput(f"summary/{rate} of '{path}' has {values_ds.shape[0]} runs, runs/ has {n_runs}")
         params = varied_parameters(f, path)
         if not params:
             raise BadInput(f"'{path}' has no varied parameter: it is not a sweep "
                            "(scripts/plot_retention.py draws a single run)")
-        done = status == STATUS_DONE
+        done = done_runs(f, path)
         if not done.any():
-            pending, failed = int((status == 0).sum()), int((status == 2).sum())
-            raise BadInput(f"'{path}' has no finished run (status done) to draw: {n_runs} runs, "
-                           f"{pending} pending, {failed} failed")
+            counts = ", ".join(f"{int((status == code).sum())} {meaning}" for meaning, code in codes.items()
+                               if meaning != "done")
+            raise BadInput(f"'{path}' has no finished run (status done) to draw: {n_runs} runs, {counts}")
+        runs = f["runs"]
         columns = {p: np.asarray(runs[p][()], dtype=np.float64)[done] for p in params}
         values = np.asarray(values_ds[()], dtype=np.float64)[done]
-        description = as_text(values_ds.attrs["description"]) if "description" in values_ds.attrs else ""
         design = {}
         if "design" in f:
             for key in ("type", "replicates", "samples"):
                 if key in f["design"].attrs:
                     design[key] = f["design"].attrs[key]
-        scenario_path = as_text(f.attrs["scenario_path"]) if "scenario_path" in f.attrs else path
-        name = os.path.splitext(os.path.basename(scenario_path))[0] or os.path.basename(path)
         return {
-            "scenario": name,
-            "firms": firms,
-            "segments": segments,
+            "scenario": scenario_name(f, path),
+            "firms": coords["firm"],
+            "segments": coords["segment"],
             "params": params,
             "columns": columns,
             "values": values,  # (done runs, firm, segment)
             "rate": rate,
-            "description": description,
+            "units": units(values_ds),
+            "description": description(values_ds),
             "design": {k: (as_text(v) if k == "type" else int(v)) for k, v in design.items()},
             "runs_total": n_runs,
             "runs_done": int(done.sum()),
@@ -347,7 +301,7 @@ def draw_lines(data, args, firms, segments):
         cmap = colormaps["viridis"]
         colours = [cmap(0.9 * k / (len(levels) - 1)) for k in range(len(levels))]
     else:
-        colours = ["#0072B2"]
+        colours = [OKABE_ITO["blue"]]
     markers = ["o", "s", "D", "^", "v", "P", "X", "*"]
 
     n_rows, n_cols = len(segments), len(firms)
@@ -403,7 +357,8 @@ def draw_lines(data, args, firms, segments):
         row = data["values"][:, firms, s]
         if np.isfinite(row).any() and np.nanmin(row) >= 0:
             axes[r][0].set_ylim(bottom=0)
-            if np.nanmax(row) <= 1 and data["rate"] not in COUNT_TOTALS and axes[r][0].get_ylim()[1] > 1.05:
+            # A share (units "1": a rate, not a total of customers or decisions).
+            if np.nanmax(row) <= 1 and data["units"] == "1" and axes[r][0].get_ylim()[1] > 1.05:
                 axes[r][0].set_ylim(top=1.05)  # a share: intervals past 1 mean nothing
 
     interval = "95% t-interval" if args.interval == "t95" else "mean ± 2 SE"
@@ -511,11 +466,9 @@ def draw_heatmap(data, args, firms, segments):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    missing = [name for name in ("h5py", "numpy", "matplotlib") if importlib.util.find_spec(name) is None]
-    if missing:
-        print(f"plot_sweep.py: error: {', '.join(missing)} not installed for {sys.executable}; "
-              "use /usr/bin/python3 or install h5py, numpy and matplotlib", file=sys.stderr)
-        return 1
+    status = missing_packages(PROGRAM)
+    if status is not None:
+        return status
     try:
         data = load(args.results, args.rate)
         firms = select(data["firms"], args.firm, "firm")

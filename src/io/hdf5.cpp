@@ -566,6 +566,13 @@ void Dataset::write_strings(const std::vector<std::string>& texts) {
   check(H5Dwrite(id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), here);
 }
 
+void Dataset::write_strings(const std::vector<std::string>& texts, const Dims& start,
+                            const Dims& count) {
+  const Datatype type = Datatype::utf8_string();
+  const std::vector<const char*> pointers = c_strings(texts);
+  write_raw(type.id(), pointers.data(), pointers.size(), start, count);
+}
+
 std::vector<std::string> Dataset::read_strings() const {
   silence_automatic_error_printing();
   const std::string here = where("reading dataset");

@@ -271,6 +271,7 @@ class Dataset : public Object {
     return values;
   }
   void write_strings(const std::vector<std::string>& texts);  // whole 1-D dataset
+  void write_strings(const std::vector<std::string>& texts, const Dims& start, const Dims& count);
   std::vector<std::string> read_strings() const;
 
   // Grows a dataset created with unlimited max_dims.

@@ -228,7 +228,7 @@ const std::vector<std::int64_t>& ResultsFile::Impl::as_counts(std::int64_t run,
 
 void ResultsFile::Impl::close_all() {
   const auto close_table = [](RunsTable& t) {
-    for (h5::Dataset* d : {&t.run, &t.point, &t.replicate, &t.seed, &t.status, &t.wall_seconds, &t.scripted_shortfall}) {
+    for (h5::Dataset* d : {&t.run, &t.point, &t.replicate, &t.seed, &t.seed_text, &t.status, &t.wall_seconds, &t.scripted_shortfall}) {
       d->close();
     }
     for (h5::Dataset& d : t.parameters) d.close();

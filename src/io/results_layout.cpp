@@ -8,7 +8,9 @@
 #include <limits>
 #include <numeric>
 #include <optional>
+#include <string>
 #include <tuple>
+#include <type_traits>
 
 #include "core/metrics.hpp"
 
@@ -24,12 +26,23 @@ constexpr hsize_t runs_chunk_rows = 1024;
 // Metric elements are int64 or float64 alike.
 constexpr std::size_t metric_element_bytes = 8;
 
-// Unwritten runs read back as these (and netCDF readers mask them).
+// Unwritten runs read back as these. Only the real fill is also a netCDF
+// _FillValue attribute (see announce_fill).
 constexpr std::int64_t count_fill = -1;
 constexpr double real_fill = std::numeric_limits<double>::quiet_NaN();
 
 const std::vector<std::int8_t> status_flag_values{0, 1, 2};
 constexpr std::string_view status_flag_meanings = "pending done failed";
+
+// netCDF readers (xarray, R's ncdf4) mask a variable's _FillValue, and to
+// mask an integer they must turn it into floats: xarray would load every
+// count as float64. So only reals, whose fill (NaN) is a float already, get
+// the attribute; an integer keeps its HDF5 fill value (-1 for counts, which
+// no written count takes) and reads as integers everywhere.
+template <typename T>
+void announce_fill(h5::Dataset& variable, T fill) {
+  if constexpr (std::is_floating_point_v<T>) variable.write_attribute("_FillValue", fill);
+}
 
 }  // namespace
 
@@ -115,12 +128,7 @@ h5::Dataset create_metric(h5::Group& group, const MetricInfo& metric, const Dims
       is_count ? h5::Datatype::stored_as<std::int64_t>() : h5::Datatype::stored_as<double>(),
       h5::Dataspace::simple(dims), options);
   describe(variable, metric.units, metric.description);
-  // Same type as the data, so netCDF readers agree with the HDF5 fill value.
-  if (is_count) {
-    variable.write_attribute("_FillValue", count_fill);
-  } else {
-    variable.write_attribute("_FillValue", real_fill);
-  }
+  if (!is_count) announce_fill(variable, real_fill);
   attach(variable, axes);
   return variable;
 }
@@ -140,7 +148,20 @@ h5::Dataset create_run_column(h5::Group& group, std::string_view name, const h5:
   h5::Dataset column = group.create_dataset(name, h5::Datatype::stored_as<T>(),
                                             h5::Dataspace::simple({runs}), options);
   describe(column, units, description);
-  if (fill) column.write_attribute("_FillValue", *fill);
+  if (fill) announce_fill(column, *fill);
+  attach(column, {{"run", run}});
+  return column;
+}
+
+// R has no unsigned 64-bit integer: rhdf5 and hdf5r read a seed of 2^63 or
+// more (about half of them) as NA or clamped. The same seeds as decimal text
+// read exactly in every tool; runs/seed stays the number.
+h5::Dataset create_seed_text_column(h5::Group& group, const h5::Dataset& run, std::size_t runs) {
+  h5::Dataset column = group.create_dataset("seed_text", h5::Datatype::utf8_string(),
+                                            h5::Dataspace::simple({runs}),
+                                            compressed({std::min<hsize_t>(runs, runs_chunk_rows)}));
+  describe(column, "", "seed of the run's random streams as decimal text (the value of seed), "
+                       "for readers without unsigned 64-bit integers such as R");
   attach(column, {{"run", run}});
   return column;
 }
@@ -160,6 +181,7 @@ RunsTable create_runs_table(h5::File& file, const ResultsLayout& layout) {
                                                     "replicate of the design point, from 0");
   table.seed = create_run_column<std::uint64_t>(group, "seed", table.run, runs, "1",
                                                 "seed of the run's random streams");
+  table.seed_text = create_seed_text_column(group, table.run, runs);
   // No _FillValue: pending (0) is the HDF5 fill, and masking it would hide it.
   table.status = create_run_column<std::int8_t>(group, "status", table.run, runs, "1",
                                                 "state of the run: pending, done or failed");
@@ -171,7 +193,7 @@ RunsTable create_runs_table(h5::File& file, const ResultsLayout& layout) {
   table.scripted_shortfall = create_run_column<std::int64_t>(
       group, "scripted_shortfall", table.run, runs, "reps",
       "scripted departures that could not happen because the firm had too few active reps",
-      std::optional<std::int64_t>(-1));
+      std::optional<std::int64_t>(count_fill));
   for (const std::string& parameter : layout.varied_parameters) {
     table.parameters.push_back(create_run_column<double>(
         group, parameter, table.run, runs, "",
@@ -195,6 +217,7 @@ void write_runs_row(RunsTable& table, const RunRecord& record) {
   write_cell(table.point, run, record.point);
   write_cell(table.replicate, run, record.replicate);
   write_cell(table.seed, run, record.seed);
+  table.seed_text.write_strings({std::to_string(record.seed)}, {run}, {1});
   write_cell(table.status, run, static_cast<std::int8_t>(record.status));
   write_cell(table.wall_seconds, run, record.wall_seconds);
   write_cell(table.scripted_shortfall, run, record.scripted_shortfall);

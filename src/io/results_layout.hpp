@@ -45,7 +45,7 @@ h5::Dataset create_name_scale(h5::Group& group, std::string_view name,
 // ------------------------------------------------------------ runs/ (results_layout.cpp)
 
 struct RunsTable {
-  h5::Dataset run, point, replicate, seed, status, wall_seconds, scripted_shortfall;
+  h5::Dataset run, point, replicate, seed, seed_text, status, wall_seconds, scripted_shortfall;
   std::vector<h5::Dataset> parameters;  // ResultsLayout::varied_parameters order
 };
 

@@ -223,7 +223,7 @@ def design(path):
         point, replicate = runs["point"][()], runs["replicate"][()]
         if not np.array_equal(point * replicates + replicate, np.arange(n_runs)):
             problem("runs are not numbered point x replicates + replicate")
-        fixed = {"run", "point", "replicate", "seed", "status", "wall_seconds", "scripted_shortfall"}
+        fixed = {"run", "point", "replicate", "seed", "seed_text", "status", "wall_seconds", "scripted_shortfall"}
         extra = sorted(set(runs) - fixed - set(parameters))
         if extra:
             problem(f"runs/ has columns that are not varied parameters: {extra}")
@@ -236,6 +236,10 @@ def design(path):
         seeds = runs["seed"][()]
         if len(set(seeds.tolist())) != n_runs:
             problem("two runs share a seed")
+        texts = [t.decode() if isinstance(t, bytes) else t for t in runs["seed_text"][()]]
+        done = runs["status"][()] == 1
+        if [t for t, d in zip(texts, done) if d] != [str(int(v)) for v in seeds[done]]:
+            problem("runs/seed_text is not runs/seed in decimal")
         scenario_hash = f.attrs.get("scenario_hash")
         if scenario_hash is None or not text(scenario_hash).strip():
             problem("no scenario_hash root attribute")

@@ -3,7 +3,7 @@
 
 Usage: /usr/bin/python3 check_xarray.py PATH_TO_loyalsim PATH_TO_SCENARIO.toml
 
-Runs `loyalsim run SCENARIO -o TMPDIR/x.h5 --quiet`, then opens every group
+Runs `loyalsim run SCENARIO -o TMPDIR/x.h5 --events --quiet`, then opens every group
 on its own, as users do, and checks dimensions, coordinates, attributes and
 that the values were written. Exits non-zero with a message on failure.
 """
@@ -28,7 +28,7 @@ SUMMARY = [
     "orphaned", "stayed", "followed", "defected",
     "firm_retention_rate", "follow_rate", "rep_ownership_share", "retained_12m_after_stay",
 ]
-RUNS_COLUMNS = ["point", "replicate", "seed", "status", "wall_seconds"]
+RUNS_COLUMNS = ["point", "replicate", "seed", "seed_text", "status", "wall_seconds"]
 
 
 class CheckFailed(Exception):
@@ -41,7 +41,7 @@ def require(condition, message):
 
 
 def run_loyalsim(exe, scenario, output):
-    command = [exe, "run", str(scenario), "-o", str(output), "--quiet"]
+    command = [exe, "run", str(scenario), "-o", str(output), "--events", "--quiet"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     require(done.returncode == 0,
             f"`{' '.join(command)}` exited with {done.returncode}\n"
@@ -79,12 +79,30 @@ def check_variables(ds, group, names, dims):
         require(name in ds.data_vars, f"{group}/{name} missing")
         variable = ds[name]
         require(variable.dims == dims, f"{group}/{name} has dims {variable.dims}, expected {dims}")
-        # Counts are int64 on disk with _FillValue -1, which xarray decodes to
-        # NaN: a NaN count is a run that was never written. (Rates and means
-        # may be NaN legitimately.)
-        if np.issubdtype(variable.encoding.get("dtype", variable.dtype), np.integer):
-            require(not bool(variable.isnull().any()),
+        # Counts are int64 on disk with the HDF5 fill value -1: a -1 is a run
+        # that was never written. (Rates and means may be NaN legitimately.)
+        if np.issubdtype(variable.dtype, np.integer):
+            require(not bool((variable == -1).any()),
                     f"{group}/{name} has unwritten (fill value) entries after a finished run")
+
+
+def check_integers_stay_integers(path, ds, group):
+    """Every variable stored as an integer loads as that integer type.
+
+    A netCDF _FillValue (or missing_value) on an integer makes xarray mask it
+    and so load it as float64: counts would read 1234.0, and -1 as NaN.
+    """
+    with h5py.File(path, "r") as f:
+        stored = {name: f[group][name].dtype for name in f[group]
+                  if isinstance(f[group][name], h5py.Dataset)}
+    integers = [name for name, dtype in stored.items() if np.issubdtype(dtype, np.integer)]
+    require(integers, f"{group}/ has no integer variable to check")
+    for name in integers:
+        require(name in ds.variables, f"{group}/{name} is in the file but not in xarray's dataset")
+        loaded = ds[name].dtype
+        require(loaded == stored[name],
+                f"{group}/{name} is {stored[name]} in the file but xarray loads it as {loaded} "
+                f"(masked by {[k for k in ('_FillValue', 'missing_value') if k in ds[name].encoding]})")
 
 
 def check_file(path, scenario):
@@ -114,6 +132,7 @@ def check_file(path, scenario):
                         ("run", "month", "firm", "segment"))
         check_variables(ts, "timeseries", TIMESERIES_BY_FIRM, ("run", "month", "firm"))
         check_described(ts, "timeseries")
+        check_integers_stay_integers(path, ts, "timeseries")
 
     # summary/: (run, firm, segment)
     with open_group(path, "summary") as summary:
@@ -124,11 +143,13 @@ def check_file(path, scenario):
         check_names(summary, "summary", "segment", segments)
         check_variables(summary, "summary", SUMMARY, ("run", "firm", "segment"))
         check_described(summary, "summary")
+        check_integers_stay_integers(path, summary, "summary")
 
     # runs/: one row per run, readable as a pandas table indexed by run
     with open_group(path, "runs") as table:
         require(set(table.dims) == {"run"}, f"runs/ dimensions are {dict(table.sizes)}")
         check_described(table, "runs")
+        check_integers_stay_integers(path, table, "runs")
         frame = table.to_dataframe()
     require(isinstance(frame, pd.DataFrame) and frame.index.name == "run",
             "runs/ does not read as a pandas table indexed by run")
@@ -138,6 +159,11 @@ def check_file(path, scenario):
     require(bool((frame["status"] == 1).all()),
             f"runs/status is not all done (1): {frame['status'].tolist()}")
     require(bool((frame["wall_seconds"] >= 0).all()), "runs/wall_seconds has unwritten rows")
+    require(bool((frame["scripted_shortfall"] >= 0).all()), "runs/scripted_shortfall has unwritten rows")
+    # R reads seed_text (decimal) where it cannot hold an unsigned 64-bit seed.
+    require(frame["seed"].dtype == np.uint64, f"runs/seed loads as {frame['seed'].dtype}, not uint64")
+    require([str(v) for v in frame["seed_text"]] == [str(int(v)) for v in frame["seed"]],
+            f"runs/seed_text {list(frame['seed_text'])} is not runs/seed {list(frame['seed'])} in decimal")
 
     # events/ is opt-in; when present it must open too.
     with h5py.File(path, "r") as f:
@@ -146,6 +172,7 @@ def check_file(path, scenario):
         with open_group(path, "events") as events:
             require(set(events.dims) == {"event"}, f"events/ dimensions are {dict(events.sizes)}")
             check_described(events, "events")
+            check_integers_stay_integers(path, events, "events")
 
 
 def main(argv):

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -161,6 +162,25 @@ TEST(ResultsFileContent, RootAttributesNameFormatVersionSoftwareCommandAndScenar
   EXPECT_EQ(created[10], 'T');
   EXPECT_EQ(created.back(), 'Z');
   EXPECT_TRUE(file.attribute_type("format").is_utf8_string());
+}
+
+// R has no unsigned 64-bit integer (rhdf5 reads a seed >= 2^63 as NA), so
+// runs/seed_text holds each seed as decimal text; a run not yet written has "".
+TEST(ResultsFileContent, SeedTextIsTheSeedInDecimalForEveryWrittenRun) {
+  const ScratchFolder folder;
+  const hdf5::File file = hdf5::File::open(write_file(folder, {1}), hdf5::File::Access::read_only);
+  const hdf5::Group group = file.open_group("runs");
+  const hdf5::Dataset column = group.open_dataset("seed_text");
+  EXPECT_TRUE(column.type().is_utf8_string());
+  EXPECT_TRUE(column.has_attribute("units"));
+  EXPECT_TRUE(column.has_attribute("description"));
+  const std::vector<std::string> texts = column.read_strings();
+  const auto seeds = group.open_dataset("seed").read<std::uint64_t>();
+  ASSERT_EQ(texts.size(), runs);
+  EXPECT_EQ(texts[0], "");  // pending
+  EXPECT_EQ(texts[1], std::to_string(fabricated_record(1).seed));
+  EXPECT_EQ(texts[1], "18446744073709551614");  // above 2^63: the case R cannot hold as a number
+  EXPECT_EQ(texts[1], std::to_string(seeds[1]));
 }
 
 TEST(ResultsFileContent, RunsRowsHoldEveryRecordFieldAndOneColumnPerVariedParameter) {
@@ -316,7 +336,7 @@ TEST(ResultsFileContent, EveryAxisIsAttachedToTheDimensionScaleOfItsOwnGroup) {
   for (const MetricInfo& info : summary_metrics) {
     expect_axes("summary", std::string(info.name), {"run", "firm", "segment"});
   }
-  for (const char* column : {"point", "replicate", "seed", "status", "wall_seconds", "scripted_shortfall",
+  for (const char* column : {"point", "replicate", "seed", "seed_text", "status", "wall_seconds", "scripted_shortfall",
                              "market.substitutability", "firms.Incumbent.service_touchpoints"}) {
     expect_axes("runs", column, {"run"});
   }
@@ -362,27 +382,41 @@ TEST(ResultsFileContent, DimensionScalesHoldRunIndicesMonthsFromOneAndNames) {
   }
 }
 
-TEST(ResultsFileContent, FillValueIsNaNForRealsAndMinusOneForCountsWithAMatchingAttribute) {
+// Counts keep their HDF5 fill value (-1) but carry no _FillValue attribute:
+// with one, netCDF readers (xarray) mask them and so load every count as
+// float64. Reals announce their NaN fill, which costs them nothing.
+TEST(ResultsFileContent, FillValueIsNaNForRealsWithAMatchingAttributeAndMinusOneForCountsWithout) {
   const ScratchFolder folder;
   const hdf5::File file =
       hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
-  const hdf5::Group group = file.open_group("timeseries");
-  for (const MetricInfo& info : series_metrics) {
-    SCOPED_TRACE(std::string(info.name));
-    const hdf5::Dataset dataset = group.open_dataset(info.name);
-    const Creation creation(dataset);
-    double fill = 0.0;
-    ASSERT_GE(H5Pget_fill_value(creation.id, H5T_NATIVE_DOUBLE, &fill), 0);
-    EXPECT_TRUE(dataset.attribute_type("_FillValue").equals(dataset.type().id()));
-    const double attribute = dataset.read_attribute<double>("_FillValue").at(0);
-    if (info.type == MetricType::count) {
-      EXPECT_EQ(fill, -1.0);
-      EXPECT_EQ(attribute, -1.0);
-    } else {
-      EXPECT_TRUE(std::isnan(fill));
-      EXPECT_TRUE(std::isnan(attribute));
+  for (const char* group_name : {"timeseries", "summary"}) {
+    const hdf5::Group group = file.open_group(group_name);
+    const bool series = std::string_view(group_name) == "timeseries";
+    const std::span<const MetricInfo> metrics =
+        series ? std::span<const MetricInfo>(series_metrics) : std::span<const MetricInfo>(summary_metrics);
+    for (const MetricInfo& info : metrics) {
+      SCOPED_TRACE(std::string(group_name) + "/" + std::string(info.name));
+      const hdf5::Dataset dataset = group.open_dataset(info.name);
+      const Creation creation(dataset);
+      double fill = 0.0;
+      ASSERT_GE(H5Pget_fill_value(creation.id, H5T_NATIVE_DOUBLE, &fill), 0);
+      if (info.type == MetricType::count) {
+        EXPECT_EQ(fill, -1.0);
+        EXPECT_FALSE(dataset.has_attribute("_FillValue"));
+      } else {
+        EXPECT_TRUE(std::isnan(fill));
+        EXPECT_TRUE(dataset.attribute_type("_FillValue").equals(dataset.type().id()));
+        EXPECT_TRUE(std::isnan(dataset.read_attribute<double>("_FillValue").at(0)));
+      }
     }
   }
+  // Likewise runs/: integer columns keep their fill without the attribute.
+  const hdf5::Group runs = file.open_group("runs");
+  for (const char* name : {"point", "replicate", "seed", "status", "scripted_shortfall"}) {
+    SCOPED_TRACE(std::string("runs/") + name);
+    EXPECT_FALSE(runs.open_dataset(name).has_attribute("_FillValue"));
+  }
+  EXPECT_TRUE(runs.open_dataset("wall_seconds").has_attribute("_FillValue"));
 }
 
 TEST(ResultsFileContent, UnwrittenRunReadsAsFillValuesAndPendingStatus) {
