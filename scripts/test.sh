@@ -93,5 +93,7 @@ for stage in "${stages[@]}"; do
     sanitize) run_suite "$LOYALSIM_ROOT/build-sanitize" -DLOYALSIM_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo ;;
     fuzz) fuzz_stage ;;
   esac
-  echo "== test.sh: stage $stage took $((SECONDS - start)) s"
+  # Wall time, and the CPU time of everything the stage ran so far (bash's
+  # `times`, second line: children's user and system time, cumulative).
+  echo "== test.sh: stage $stage took $((SECONDS - start)) s; CPU time of all stages so far: $(times | tail -n 1)"
 done
