@@ -85,6 +85,8 @@ fuzz_stage() {
 }
 
 loyalsim_install_packages
+cpu_times="$(mktemp)"
+trap 'rm -f "$cpu_times"' EXIT
 for stage in "${stages[@]}"; do
   start=$SECONDS
   echo "== test.sh: stage $stage"
@@ -93,7 +95,9 @@ for stage in "${stages[@]}"; do
     sanitize) run_suite "$LOYALSIM_ROOT/build-sanitize" -DLOYALSIM_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo ;;
     fuzz) fuzz_stage ;;
   esac
-  # Wall time, and the CPU time of everything the stage ran so far (bash's
-  # `times`, second line: children's user and system time, cumulative).
-  echo "== test.sh: stage $stage took $((SECONDS - start)) s; CPU time of all stages so far: $(times | tail -n 1)"
+  # Wall time, and the CPU time of everything run so far: bash's `times`,
+  # second line (children's user and system time), read in this shell, not
+  # a subshell, whose counts would start from zero.
+  times >"$cpu_times"
+  echo "== test.sh: stage $stage took $((SECONDS - start)) s; CPU time (user system) of all stages so far: $(tail -n 1 "$cpu_times")"
 done
