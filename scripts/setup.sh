@@ -12,6 +12,9 @@ LOYALSIM_PACKAGES=(
   python3 python3-h5py python3-matplotlib python3-numpy
   python3-h5netcdf python3-xarray python3-pandas
 )
+# Only scripts/test.sh's fuzzing stage needs these (clang and libFuzzer);
+# run.sh never installs them.
+LOYALSIM_TEST_PACKAGES=(clang-14 libclang-rt-14-dev)
 
 loyalsim_install_packages() {
   local missing=()
@@ -31,6 +34,26 @@ loyalsim_install_packages() {
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   echo "setup: installed ${#missing[@]} packages"
+}
+
+# Installs LOYALSIM_TEST_PACKAGES when missing. Returns non-zero (never
+# exits) when they cannot be installed, so the caller can skip fuzzing.
+loyalsim_install_test_packages() {
+  local missing=()
+  for package in "${LOYALSIM_TEST_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return 0
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: not root, cannot install ${missing[*]}" >&2
+    return 1
+  fi
+  echo "setup: installing test-only Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq || return 1
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || return 1
 }
 
 # loyalsim_build BUILD_DIR [cmake args...]

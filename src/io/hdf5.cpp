@@ -61,8 +61,10 @@ std::string message_text(hid_t message_id) {
 }
 
 bool contains_ignoring_case(std::string_view text, std::string_view part) {
-  const auto lower = [](unsigned char c) { return std::tolower(c); };
-  return !std::ranges::search(text, part, {}, lower, lower).empty();
+  // std::search, not std::ranges::search: clang 14 cannot compile the
+  // latter's subrange result with GCC 12's standard library.
+  const auto same = [](unsigned char a, unsigned char b) { return std::tolower(a) == std::tolower(b); };
+  return std::search(text.begin(), text.end(), part.begin(), part.end(), same) != text.end();
 }
 
 // HDF5's messages for a failed write carry a multi-line dump of the call
