@@ -185,12 +185,59 @@ class Scan {
   std::size_t pos_ = 0;
 };
 
+// TOML allows non-ASCII characters only inside strings and comments; toml++
+// 3.3.0 reaches __builtin_unreachable() (undefined behaviour) on some of
+// them elsewhere, e.g. `name = "A"Ü`. So they are refused here, with the
+// place, before toml++ sees the text. An exact lexer of strings and
+// comments: for valid TOML it never mistakes the inside of a string.
+void check_ascii_outside_strings(std::string_view text, const std::string& source) {
+  const auto fail = [&](std::size_t at) {
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i < at; ++i) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      if (c == '\n') {
+        ++line;
+        column = 1;
+      } else if ((c & 0xC0) != 0x80) {
+        ++column;
+      }
+    }
+    throw InputError(source + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                     ": TOML syntax error: a non-ASCII character outside a string or comment "
+                     "(a name with such characters must be quoted)");
+  };
+  const auto starts = [&](std::size_t i, std::string_view what) { return text.substr(i, what.size()) == what; };
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == '#') {
+      while (i < text.size() && text[i] != '\n') ++i;
+    } else if (starts(i, R"(""")") || starts(i, "'''")) {
+      const std::string_view close = text.substr(i, 3);
+      const bool escapes = c == '"';
+      i += 3;
+      while (i < text.size() && !starts(i, close)) i += (escapes && text[i] == '\\') ? 2 : 1;
+      i += 3;
+      while (i < text.size() && text[i] == c) ++i;  // up to two quotes of content before the closing three
+    } else if (c == '"' || c == '\'') {
+      ++i;
+      while (i < text.size() && text[i] != c && text[i] != '\n') i += (c == '"' && text[i] == '\\') ? 2 : 1;
+      ++i;
+    } else if (static_cast<unsigned char>(c) >= 0x80) {
+      fail(i);
+    } else {
+      ++i;
+    }
+  }
+}
+
 }  // namespace
 
 void check_toml_limits(std::string_view text, const std::string& source) {
   if (text.size() > max_toml_bytes)
     throw InputError(source + ": the TOML text has " + std::to_string(text.size()) +
                      " bytes, more than the limit of " + byte_limit_text(max_toml_bytes));
+  check_ascii_outside_strings(text, source);
   Scan(text, source).document();
 }
 

@@ -242,7 +242,8 @@ TEST_F(EventsOrder, AKilledSweepLeavesNoStagingFileBehind) {
   ASSERT_NO_FATAL_FAILURE(interrupt(out, SIGKILL, raw, log));
   for (const auto& entry : fs::directory_iterator(dir_)) {
     const std::string name = entry.path().filename().string();
-    EXPECT_TRUE(name == "sweep.h5.partial" || name == "sweep.h5.journal" || name == "child.log") << name;
+    EXPECT_TRUE(name == "sweep.h5.partial" || name == "sweep.h5.journal" || name == "sweep.h5.lock" ||
+                name == "child.log") << name;
   }
 }
 

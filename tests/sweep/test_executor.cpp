@@ -128,7 +128,7 @@ TEST(Executor, ASetUpErrorInOneRunReachesTheCallerWithItsMessage) {
     execute_runs(scenario, design, runs, {}, [](const io::RunRecord&, const RunResult&) {});
     ADD_FAILURE() << "execute_runs did not throw";
   } catch (const InputError& error) {
-    EXPECT_NE(std::string(error.what()).find("too many reps"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("too many for 32-bit rep ids"), std::string::npos) << error.what();
   }
 }
 
