@@ -12,9 +12,11 @@ LOYALSIM_PACKAGES=(
   python3 python3-h5py python3-matplotlib python3-numpy
   python3-h5netcdf python3-xarray python3-pandas
 )
-# Only scripts/test.sh's fuzzing stage needs these (clang and libFuzzer);
-# run.sh never installs them.
-LOYALSIM_TEST_PACKAGES=(clang-14 libclang-rt-14-dev)
+# Only scripts/test.sh needs these; run.sh never installs them. Fuzzing
+# (clang and libFuzzer):
+LOYALSIM_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
+# The README's R recipes, run as written with both HDF5 libraries for R:
+LOYALSIM_R_PACKAGES=(r-base-core r-bioc-rhdf5 r-cran-hdf5r)
 
 loyalsim_install_packages() {
   local missing=()
@@ -36,11 +38,12 @@ loyalsim_install_packages() {
   echo "setup: installed ${#missing[@]} packages"
 }
 
-# Installs LOYALSIM_TEST_PACKAGES when missing. Returns non-zero (never
-# exits) when they cannot be installed, so the caller can skip fuzzing.
+# loyalsim_install_test_packages PACKAGE...: installs those missing.
+# Returns non-zero (never exits) when they cannot be installed, so the
+# caller can skip the tests that need them, saying so.
 loyalsim_install_test_packages() {
   local missing=()
-  for package in "${LOYALSIM_TEST_PACKAGES[@]}"; do
+  for package in "$@"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
   done
   if [ ${#missing[@]} -eq 0 ]; then

@@ -34,8 +34,8 @@ run_suite() {  # run_suite BUILD_DIR [cmake args...]
 
 # clang and libFuzzer, installed if possible; a tiny fuzzer must link.
 fuzzing_available() {
-  if ! loyalsim_install_test_packages; then
-    echo "could not install ${LOYALSIM_TEST_PACKAGES[*]}"
+  if ! loyalsim_install_test_packages "${LOYALSIM_FUZZ_PACKAGES[@]}"; then
+    echo "could not install ${LOYALSIM_FUZZ_PACKAGES[*]}"
     return 1
   fi
   local probe
@@ -85,6 +85,10 @@ fuzz_stage() {
 }
 
 loyalsim_install_packages
+# Before any build is configured, so that ctest registers the R tests.
+if [[ " ${stages[*]} " != " fuzz " ]] && ! loyalsim_install_test_packages "${LOYALSIM_R_PACKAGES[@]}"; then
+  echo "skipping the R recipe tests: could not install ${LOYALSIM_R_PACKAGES[*]}"
+fi
 cpu_times="$(mktemp)"
 trap 'rm -f "$cpu_times"' EXIT
 for stage in "${stages[@]}"; do
