@@ -93,7 +93,10 @@ RunOptions parse_options(const std::vector<std::string>& args, bool& help) {
   RunOptions o;
   if (!vm.count("scenario")) throw InputError("run: a scenario file is required (loyalsim run SCENARIO.toml)");
   o.scenario = vm["scenario"].as<std::string>();
-  if (vm.count("output")) o.output = vm["output"].as<std::string>();
+  if (vm.count("output")) {
+    o.output = vm["output"].as<std::string>();
+    if (o.output.empty()) throw InputError("-o '': names no file; give a file name such as results/NAME.h5");
+  }
   // Read as text, not by Boost into a uint64 (which turns -1 into 2^64-1):
   // the same exact, range-checked reading as --set seed=N.
   if (vm.count("seed")) {
@@ -258,18 +261,21 @@ int run_command(const std::vector<std::string>& args, const std::string& command
       output_paths(options.output.empty() ? fs::path("results") / (file.name + ".h5") : options.output);
   const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
 
-  if (options.dry_run) {
-    print_dry_run(std::cout, scenario, design, extent, paths, threads, options.events);
-    return 0;
-  }
-
-  // Output: a fresh file, or the interrupted one rebuilt from its journal.
   const io::ResultsLayout layout = make_layout(scenario, file.sweep, design, options.events);
   std::string resolved = io::to_toml(scenario);
   if (file.sweep) resolved += "\n" + io::sweep_to_toml(*file.sweep);
   const io::FileMetadata meta{software_version, command_line, file.path.string(), file.text, resolved,
                               scenario.seed, io::scenario_hash(scenario, file.sweep, options.events)};
   const NextCommands next = next_commands(args);
+
+  if (options.dry_run) {
+    // The output too: a dry run that passes means the real run starts.
+    check_output_for_dry_run(paths, layout, meta, options.force, options.resume, next);
+    print_dry_run(std::cout, scenario, design, extent, paths, threads, options.events);
+    return 0;
+  }
+
+  // Output: a fresh file, or the interrupted one rebuilt from its journal.
   // Before any run, a failure (disk full, ...) leaves the files as they were
   // or as leftovers the same command clears: the hint is to run it again.
   const std::string same_command = options.resume ? next.resume : options.force ? next.force : next.again;

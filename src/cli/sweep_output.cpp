@@ -120,7 +120,44 @@ void remove_leftover(const fs::path& path) {
 constexpr Total pooled_counts[] = {Total::orphaned, Total::stayed, Total::followed, Total::defected,
                                    Total::stays_12m_eligible, Total::stays_12m_retained};
 
+// Without --force, a new run replaces nothing: not a result, nor an
+// interrupted run's files.
+void refuse_what_a_new_run_would_replace(const OutputPaths& paths, const NextCommands& next) {
+  if (file_exists(paths.final))
+    throw InputError(paths.final.string() + ": exists; use --force to overwrite it or -o to write elsewhere");
+  if (file_exists(paths.journal))
+    throw InputError(paths.final.string() + ": an interrupted run left " + paths.journal.string() +
+                     "; finish it with: " + next.resume + "  (or start over with: " + next.force + ")");
+  if (file_exists(paths.partial))
+    throw InputError(paths.partial.string() +
+                     ": was left by a run stopped before it recorded any finished run, so there is nothing to "
+                     "resume; start over with: " +
+                     next.force);
+}
+
 }  // namespace
+
+void check_output_for_dry_run(const OutputPaths& paths, const io::ResultsLayout& layout,
+                              const io::FileMetadata& meta, bool force, bool resume, const NextCommands& next) {
+  check_names_a_file(paths.final);
+  check_output_entries(paths);
+  const fs::path folder = folder_of(paths.final);
+  std::error_code error;
+  const fs::file_status status = fs::status(folder, error);
+  if (fs::exists(status)) prepare_folder(folder, false);  // an absent folder is created by the real run
+  if (!resume) {
+    if (!force) refuse_what_a_new_run_would_replace(paths, next);
+    return;
+  }
+  if (!file_exists(paths.journal)) {
+    if (file_exists(paths.final))
+      throw InputError(paths.final.string() + ": is already complete; nothing to resume");
+    throw InputError(paths.final.string() + ": nothing to resume (no " + paths.journal.string() +
+                     "); start the run with: " + next.again);
+  }
+  // The journal's header names its scenario: reading it changes nothing.
+  const io::RunJournal checked = io::RunJournal::open_for_resume(paths.journal, journal_header(layout, meta));
+}
 
 OutputPaths output_paths(const fs::path& final_path) {
   OutputPaths paths;
@@ -164,18 +201,7 @@ SweepOutput SweepOutput::start(const OutputPaths& paths, const io::ResultsLayout
   prepare_folder(folder_of(paths.final), true);
   io::OutputLock lock = io::OutputLock::acquire(paths.lock, paths.final);
   check_output_entries(paths);  // again: before the lock another run could have been changing them
-  if (!force) {
-    if (file_exists(paths.final))
-      throw InputError(paths.final.string() + ": exists; use --force to overwrite it or -o to write elsewhere");
-    if (file_exists(paths.journal))
-      throw InputError(paths.final.string() + ": an interrupted run left " + paths.journal.string() +
-                       "; finish it with: " + next.resume + "  (or start over with: " + next.force + ")");
-    if (file_exists(paths.partial))
-      throw InputError(paths.partial.string() +
-                       ": was left by a run stopped before it recorded any finished run, so there is nothing to "
-                       "resume; start over with: " +
-                       next.force);
-  }
+  if (!force) refuse_what_a_new_run_would_replace(paths, next);
   // Accepted: from here on this run writes.
   lock.claim();
   return as_accepted([&] {

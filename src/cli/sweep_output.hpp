@@ -39,6 +39,13 @@ struct NextCommands {
 OutputPaths output_paths(const std::filesystem::path& final_path);
 
 // Which runs are finished, and their decision totals pooled.
+// --dry-run: the refusals the real run's output would give (a path that is
+// not a regular file, an existing result without --force, nothing to
+// resume, another scenario's journal), without creating, locking for
+// writing or changing anything.
+void check_output_for_dry_run(const OutputPaths& paths, const io::ResultsLayout& layout,
+                              const io::FileMetadata& meta, bool force, bool resume, const NextCommands& next);
+
 struct RunTally {
   explicit RunTally(const io::ResultsLayout& layout);
   void count(const io::RunRecord& record, const RunResult& result);
