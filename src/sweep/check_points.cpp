@@ -69,6 +69,10 @@ SweepExtent check_every_point(const Scenario& base, const Design& design) {
   for (Eigen::Index point = 0; point < design.points.rows(); ++point) {
     ModelExtent extent = base_extent;
     for (std::size_t k = 0; k < moves.size(); ++k) {
+      if (moves[k] == Moves::nothing) continue;
+      // Only whole-number parameters move the extent, and their values
+      // passed the registry's range check: the conversion is exact. (A real
+      // parameter's value may be far beyond any integer.)
       const auto value = static_cast<std::int64_t>(design.points(point, static_cast<Eigen::Index>(k)));
       switch (moves[k]) {
         case Moves::nothing: break;
