@@ -21,9 +21,15 @@ quick=0
 [ "${1:-}" = "--quick" ] && quick=1
 
 loyalsim_install_packages
+# The benchmarks need Google Benchmark, which the main job does not install.
+if ! loyalsim_install_test_packages "${LOYALSIM_BENCH_PACKAGES[@]}"; then
+  echo "bench.sh: Google Benchmark is missing; install it with:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y ${LOYALSIM_BENCH_PACKAGES[*]}" >&2
+  exit 1
+fi
 # A build tuned for this processor (results are bit-identical to the
-# portable build: floating-point contraction stays off).
-loyalsim_build "$LOYALSIM_ROOT/build-native" -DLOYALSIM_NATIVE=ON -DLOYALSIM_BUILD_TESTS=OFF
+# portable build: floating-point contraction is off, -ffp-contract=off).
+loyalsim_build "$LOYALSIM_ROOT/build-native" -DLOYALSIM_NATIVE=ON -DLOYALSIM_BUILD_TESTS=OFF -DLOYALSIM_BUILD_BENCHMARKS=ON
 exe="$LOYALSIM_ROOT/build-native/src/loyalsim"
 triad="$LOYALSIM_ROOT/build-native/bench/loyalsim_stream_triad"
 scenario="$LOYALSIM_ROOT/scenarios/bench/throughput.toml"

@@ -8,7 +8,7 @@ LOYALSIM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOYALSIM_PACKAGES=(
   build-essential cmake pkg-config
   libeigen3-dev libtbb-dev libhdf5-dev libboost-program-options-dev
-  libgtest-dev libbenchmark-dev libtomlplusplus-dev librandom123-dev zlib1g-dev libboost-dev time
+  libgtest-dev libtomlplusplus-dev librandom123-dev zlib1g-dev libboost-dev time
   python3 python3-h5py python3-matplotlib python3-numpy
   python3-h5netcdf python3-xarray python3-pandas
 )
@@ -17,6 +17,9 @@ LOYALSIM_PACKAGES=(
 LOYALSIM_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 # The README's R recipes, run as written with both HDF5 libraries for R:
 LOYALSIM_R_PACKAGES=(r-base-core r-bioc-rhdf5 r-cran-hdf5r)
+# Only scripts/bench.sh needs Google Benchmark (bench/month_step_benchmark);
+# without it the benchmarks are simply not built.
+LOYALSIM_BENCH_PACKAGES=(libbenchmark-dev)
 
 loyalsim_install_packages() {
   local missing=()
@@ -38,9 +41,9 @@ loyalsim_install_packages() {
   echo "setup: installed ${#missing[@]} packages"
 }
 
-# loyalsim_install_test_packages PACKAGE...: installs those missing.
-# Returns non-zero (never exits) when they cannot be installed, so the
-# caller can skip the tests that need them, saying so.
+# loyalsim_install_test_packages PACKAGE...: installs those missing (the
+# optional packages above). Returns non-zero (never exits) when they cannot
+# be installed, so the caller can skip what needs them, saying so.
 loyalsim_install_test_packages() {
   local missing=()
   for package in "$@"; do
@@ -53,7 +56,7 @@ loyalsim_install_test_packages() {
     echo "setup: not root, cannot install ${missing[*]}" >&2
     return 1
   fi
-  echo "setup: installing test-only Debian packages: ${missing[*]}"
+  echo "setup: installing optional Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq || return 1
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || return 1

@@ -1,6 +1,6 @@
-// Scenario files (SPEC section 6): TOML read with toml++, checked against
-// the parameter registry. Every problem is an InputError whose message
-// names the file, line, column and key.
+// Scenario files (docs/MODEL.md sections 6 and 9): TOML read with toml++,
+// checked against the parameter registry. Every problem is an InputError whose
+// message names the file, line, column and key.
 #pragma once
 
 #include <cstdint>

@@ -1,8 +1,8 @@
-// --dry-run through the loyalsim executable (SPEC section 5): every input is
-// checked once, the same way for a dry run and a real run, so a sweep that
-// passes its dry run does not fail later on its own inputs; a dry run of
-// any accepted input is cheap (asserted on the memory the child used, not
-// on wall time); design sizes are bounded; --events is in the estimates.
+// --dry-run through the loyalsim executable (README, "Guarantees"): every input
+// is checked once, the same way for a dry run and a real run, so a sweep that
+// passes its dry run does not fail later on its own inputs; a dry run of any
+// accepted input is cheap (asserted on the memory the child used, not on wall
+// time); design sizes are bounded; --events is in the estimates.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <spawn.h>

@@ -1,8 +1,9 @@
-// events/ through the loyalsim executable: SPEC section 4 puts its rows in
-// (run, month, customer) order "whatever the thread count, the process
-// count, or an interruption and resume". The sweep here has runs of very
-// different sizes, so with two threads later runs finish first; the results
-// are checked by tests/cli/compare_results.py (h5py), run with LOYALSIM_PYTHON.
+// events/ through the loyalsim executable: docs/MODEL.md section 7.8 puts its
+// rows in (run, month, customer) order whatever the thread count, the order
+// runs finished in, or an interruption and resume. The sweep here has runs of
+// very different sizes, so with two threads later runs finish first; the
+// results are checked by tests/cli/compare_results.py (h5py), run with
+// LOYALSIM_PYTHON.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -1,11 +1,11 @@
-// SPEC section 5 through the real executable: a killed sweep leaves every
-// finished run recoverable with --resume, and a damaged journal record costs
-// that run alone. A sweep is SIGKILLed at 20 moments spread over its work
-// (after k records reached its journal, k = 0 .. nearly all), or has a bit of
-// one record flipped, and is resumed; the message counts exactly the runs
-// the journal holds, and the finished file has the same data as a sweep that
-// was never interrupted (tests/cli/compare_results.py, run with
-// LOYALSIM_PYTHON).
+// docs/SWEEPS.md "Interrupting and resuming" through the real executable: a
+// killed sweep leaves every finished run recoverable with --resume, and a
+// damaged journal record costs that run alone. A sweep is SIGKILLed at 20
+// moments spread over its work (after k records reached its journal, k = 0 ..
+// nearly all), or has a bit of one record flipped, and is resumed; the message
+// counts exactly the runs the journal holds, and the finished file has the same
+// data as a sweep that was never interrupted (tests/cli/compare_results.py, run
+// with LOYALSIM_PYTHON).
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -1,8 +1,8 @@
-// Data safety of the output side (SPEC section 5), through the loyalsim
-// executable: two writers on one output, outputs that are not regular files,
-// a refused command that must change no file, a full disk, a file-size
-// limit, a read-only folder, a damaged .partial, and every interrupted or
-// failed state, whose printed hint is run to check it works.
+// Data safety of the output side (docs/SWEEPS.md, "Interrupting and resuming"),
+// through the loyalsim executable: two writers on one output, outputs that are
+// not regular files, a refused command that must change no file, a full disk, a
+// file-size limit, a read-only folder, a damaged .partial, and every
+// interrupted or failed state, whose printed hint is run to check it works.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>

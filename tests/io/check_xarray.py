@@ -1,4 +1,4 @@
-"""Acceptance check of SPEC section 4: a results file opens in xarray
+"""Acceptance check of the README's "The results file": a results file opens in xarray
 (h5netcdf engine) with named dimensions, and pandas reads runs/.
 
 Usage: /usr/bin/python3 check_xarray.py PATH_TO_loyalsim PATH_TO_SCENARIO.toml

@@ -451,7 +451,7 @@ TEST(ResultsFileContent, UnwrittenRunReadsAsFillValuesAndPendingStatus) {
 
 TEST(ResultsFileContent, EventsOfEachRunAreInRunOrderWhateverTheWriteOrderWithTheEventScaleExtended) {
   const ScratchFolder folder;
-  // Run 1 first: rows still follow run numbers (SPEC: (run, month, customer) order).
+  // Run 1 first: rows still follow run numbers (docs/MODEL.md section 7.8: (run, month, customer) order).
   const hdf5::File file =
       hdf5::File::open(write_file(folder, {1, 0}), hdf5::File::Access::read_only);
   const hdf5::Group group = file.open_group("events");

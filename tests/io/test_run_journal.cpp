@@ -325,10 +325,11 @@ TEST(RunJournalTornTail, ZerosAfterTheLastRecordAreDetectedAndCutOff) {
 
 // ------------------------------------------------------------ damage
 
-// A damaged record costs that run alone (SPEC section 5): whatever bytes are
-// damaged, every record none of whose bytes were hit comes back bit for bit,
-// the records lost are counted exactly, and the journal is repaired so that a
-// second resume finds the same records and no damage.
+// A damaged record costs that run alone (docs/SWEEPS.md, "Interrupting and
+// resuming"): whatever bytes are damaged, every record none of whose bytes were
+// hit comes back bit for bit, the records lost are counted exactly, and the
+// journal is repaired so that a second resume finds the same records and no
+// damage.
 
 // The damage tests write thousands of small files: in memory (/dev/shm) when
 // the machine has it, as truncating and renaming files on a busy disk costs

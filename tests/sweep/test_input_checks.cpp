@@ -1,5 +1,5 @@
 // Every input is checked once, by one rule per concept, the same for a dry
-// run and a real run (SPEC section 5): the registry says what cannot be
+// run and a real run (README, "Guarantees"): the registry says what cannot be
 // swept; check_every_point accepts exactly the design points whose model
 // make_model builds; the sweep rules of core/sweep_spec are the ones
 // make_design applies.
