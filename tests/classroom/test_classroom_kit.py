@@ -147,9 +147,10 @@ def check_files(exe, folder):
     tomls = sorted(n for n in os.listdir(folder) if n.endswith(".toml"))
     for name in CASES + [WHAT_IF]:
         check(f"{name}.toml" in tomls, f"{name}.toml exists in {folder}")
-    for name in tomls:
-        proc, _ = run(exe, [os.path.join(folder, name), "--dry-run", "-o", os.path.join(tempfile.gettempdir(), "x.h5")])
-        check(proc.returncode == 0, f"{name} parses (--dry-run)", proc.stderr.strip()[:300])
+    with tempfile.TemporaryDirectory(prefix="loyalsim_classroom_dry_") as scratch:
+        for name in tomls:
+            proc, _ = run(exe, [os.path.join(folder, name), "--dry-run", "-o", os.path.join(scratch, "x.h5")])
+            check(proc.returncode == 0, f"{name} parses (--dry-run)", proc.stderr.strip()[:300])
     for name in CASES + [WHAT_IF]:
         path = os.path.join(folder, f"{name}.toml")
         if not os.path.exists(path):
