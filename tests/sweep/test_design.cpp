@@ -114,6 +114,44 @@ TEST(DesignGrid, EveryCombinationAppearsExactlyOnce) {
       for (double z : c) EXPECT_EQ(rows.count({x, y, z}), 1u) << x << ", " << y << ", " << z;
 }
 
+// --- the Design value --------------------------------------------------------
+
+// One value describes a sweep end to end: the spec it was made from (what
+// design/ records as type, replicates, samples, value lists or ranges) and
+// its points, held row-major as design/points stores them.
+TEST(DesignValue, CarriesTheSpecItWasMadeFrom) {
+  const SweepSpec spec =
+      spec_of(DesignType::sobol, {range_parameter("a", 0, 1), range_parameter("b", 2, 4, true)}, 8, 3);
+  const Design design = make_design(spec, 1);
+  EXPECT_EQ(design.spec.design, DesignType::sobol);
+  EXPECT_EQ(design.spec.samples, 8);
+  EXPECT_EQ(design.replicates(), 3);
+  ASSERT_EQ(design.parameters(), 2u);
+  EXPECT_EQ(design.path(1), "b");
+  EXPECT_EQ(design.spec.parameters[1].low, 2);
+  EXPECT_EQ(design.spec.parameters[1].high, 4);
+  EXPECT_TRUE(design.spec.parameters[1].integer);
+}
+
+TEST(DesignValue, PointsAreRowMajorOnePointPerRow) {
+  const Design design =
+      make_design(spec_of(DesignType::grid, {values_parameter("a", {1, 2}), values_parameter("b", {10, 20, 30})}), 1);
+  EXPECT_EQ(design.points, (std::vector<double>{1, 10, 1, 20, 1, 30, 2, 10, 2, 20, 2, 30}));
+  EXPECT_EQ(row_of(design, 4), (std::vector<double>{2, 20}));
+  EXPECT_EQ(design.value(4, 1), 20);
+}
+
+TEST(DesignValue, ASingleRunIsOnePointWithoutParametersAndNotASweep) {
+  const Design design = single_run_design();
+  EXPECT_EQ(design.point_count, 1);
+  EXPECT_EQ(design.parameters(), 0u);
+  EXPECT_TRUE(design.points.empty());
+  EXPECT_TRUE(design.point(0).empty());
+  EXPECT_EQ(design.runs(), 1);
+  EXPECT_FALSE(design.is_sweep());
+  EXPECT_EQ(run_id(design, 0, 7).point, 0);
+}
+
 // --- list -------------------------------------------------------------------
 
 TEST(DesignList, PointIHoldsTheIthValueOfEveryParameter) {
