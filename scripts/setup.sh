@@ -7,7 +7,7 @@ set -euo pipefail
 LOYALSIM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOYALSIM_PACKAGES=(
   build-essential cmake pkg-config
-  libeigen3-dev libtbb-dev libhdf5-dev libboost-program-options-dev
+  libtbb-dev libhdf5-dev libboost-program-options-dev
   libgtest-dev libtomlplusplus-dev librandom123-dev zlib1g-dev libboost-dev time
   python3 python3-h5py python3-matplotlib python3-numpy
   python3-h5netcdf python3-xarray python3-pandas

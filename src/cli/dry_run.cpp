@@ -174,8 +174,8 @@ void print_dry_run(std::ostream& out, const Scenario& scenario, const Design& de
   const double event_rows = probe.events_per_customer_month * extent.recorded_customer_months;
   const double output = per_run * static_cast<double>(runs) + event_rows * event_row_bytes;
 
-  out << "dry run: " << design.points.rows() << " point" << (design.points.rows() == 1 ? "" : "s") << " x "
-      << design.replicates << " replicate" << (design.replicates == 1 ? "" : "s") << " = " << runs << " run"
+  out << "dry run: " << design.point_count << " point" << (design.point_count == 1 ? "" : "s") << " x "
+      << design.replicates() << " replicate" << (design.replicates() == 1 ? "" : "s") << " = " << runs << " run"
       << (runs == 1 ? "" : "s") << "\n"
       << "  simulated: " << count_text(extent.customer_months) << " customer-months (burn-in included)\n"
       << "  estimated memory: " << mebibytes(memory) << " (" << concurrent << (concurrent == 1 ? " run" : " runs")

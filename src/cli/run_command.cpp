@@ -116,33 +116,15 @@ RunOptions parse_options(const std::vector<std::string>& args, bool& help) {
 }
 
 
-io::ResultsLayout make_layout(const Scenario& scenario, const std::optional<SweepSpec>& sweep, const Design& design,
-                              bool events) {
+io::ResultsLayout make_layout(const Scenario& scenario, const Design& design, bool events) {
   io::ResultsLayout layout;
   layout.runs = static_cast<std::size_t>(design.runs());
   layout.months = static_cast<std::size_t>(scenario.market.months);
   for (const auto& f : scenario.firms) layout.firm_names.push_back(f.name);
   for (const auto& s : scenario.segments) layout.segment_names.push_back(s.name);
-  layout.varied_parameters = design.paths;
+  layout.varied_parameters = design.paths();
   layout.events = events;
-  if (sweep) {
-    io::DesignDescription d;
-    d.type = design_name(sweep->design);
-    d.replicates = sweep->replicates;
-    d.samples = sweep->samples;
-    d.parameters = design.paths;
-    for (const auto& p : sweep->parameters) {
-      if (sweep->design == DesignType::grid || sweep->design == DesignType::list) {
-        d.values.push_back(p.values);
-      } else {
-        d.low.push_back(p.low);
-        d.high.push_back(p.high);
-      }
-    }
-    for (Eigen::Index i = 0; i < design.points.rows(); ++i)
-      for (Eigen::Index k = 0; k < design.points.cols(); ++k) d.points.push_back(design.points(i, k));
-    layout.design = d;
-  }
+  if (design.is_sweep()) layout.design = design;
   return layout;
 }
 
@@ -164,8 +146,8 @@ void check_overrides_against_design(const std::vector<std::string>& overrides, c
     std::string path = assignment.substr(0, assignment.find('='));
     path.erase(0, path.find_first_not_of(" \t"));
     path.erase(path.find_last_not_of(" \t") + 1);
-    for (const auto& varied : design.paths)
-      if (path == varied)
+    for (std::size_t k = 0; k < design.parameters(); ++k)
+      if (const std::string& varied = design.path(k); path == varied)
         throw InputError("--set " + assignment + ": the [sweep] table varies " + varied +
                          "; change its values in the sweep instead");
   }
@@ -187,7 +169,8 @@ NextCommands next_commands(const std::vector<std::string>& args) {
   std::string plain = "loyalsim run";
   for (const auto& word : args) {
     if (word == "--force" || word == "--resume") continue;
-    plain += " " + shell_word(word);
+    plain += ' ';  // two steps: see the GCC 12 note in run_command
+    plain += shell_word(word);
   }
   return {plain, plain + " --resume", plain + " --force"};
 }
@@ -261,9 +244,15 @@ int run_command(const std::vector<std::string>& args, const std::string& command
       output_paths(options.output.empty() ? fs::path("results") / (file.name + ".h5") : options.output);
   const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
 
-  const io::ResultsLayout layout = make_layout(scenario, file.sweep, design, options.events);
+  const io::ResultsLayout layout = make_layout(scenario, design, options.events);
   std::string resolved = io::to_toml(scenario);
-  if (file.sweep) resolved += "\n" + io::sweep_to_toml(*file.sweep);
+  // Appended in two steps, here and in next_commands: `"\n" + string`
+  // trips a GCC 12 -Wrestrict false positive (a memcpy of 2^63 bytes) once
+  // next_commands is inlined into this function.
+  if (file.sweep) {
+    resolved += '\n';
+    resolved += io::sweep_to_toml(*file.sweep);
+  }
   const io::FileMetadata meta{software_version, command_line, file.path.string(), file.text, resolved,
                               scenario.seed, io::scenario_hash(scenario, file.sweep, options.events)};
   const NextCommands next = next_commands(args);

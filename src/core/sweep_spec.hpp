@@ -1,10 +1,15 @@
 // The [sweep] table of a scenario (docs/SWEEPS.md, "Writing a sweep"):
 // which parameters vary, over what design, with how many replicates. Read
-// by io/scenario_file, expanded into design points by sweep/design.
+// by io/scenario_file, expanded into design points by sweep/design. The
+// expanded Design (below) carries its spec, so every stage of a sweep (the
+// executor, the point checks, the dry run, the results file's design/
+// group) reads one value, and nothing converts between forms.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +51,38 @@ inline constexpr std::int64_t max_sweep_runs = 10000000;       // points x repli
 inline constexpr std::int64_t max_design_points = 1000000;     // grid combinations, list length, samples
 inline constexpr std::int64_t max_design_values = 4000000;     // points x parameters (32 MB of doubles)
 inline constexpr std::int64_t max_sweep_replicates = 1000000;
+
+// A sweep's design: the spec it was made from and the values of every
+// design point, one row per point, row-major (point, parameter) as the
+// results file stores them, so the matrix is written as it is held. Made
+// by make_design (sweep/design.hpp), or single_run_design for a scenario
+// without a [sweep] table: no varied parameter, one point, one replicate.
+struct Design {
+  SweepSpec spec;
+  std::int64_t point_count = 0;
+  std::vector<double> points;  // point_count x parameters(): the values runs use, integer parameters whole
+
+  std::size_t parameters() const { return spec.parameters.size(); }
+  const std::string& path(std::size_t parameter) const { return spec.parameters[parameter].path; }
+  std::vector<std::string> paths() const {
+    std::vector<std::string> out;
+    for (const SweepParameter& parameter : spec.parameters) out.push_back(parameter.path);
+    return out;
+  }
+  // The values of one design point, in parameter order. Unchecked, like
+  // operator[]: 0 <= point < point_count.
+  std::span<const double> point(std::int64_t point) const {
+    return std::span<const double>(points).subspan(static_cast<std::size_t>(point) * parameters(), parameters());
+  }
+  double value(std::int64_t point, std::size_t parameter) const {
+    return points[static_cast<std::size_t>(point) * parameters() + parameter];
+  }
+  std::int64_t replicates() const { return spec.replicates; }
+  std::int64_t runs() const { return point_count * spec.replicates; }
+  // A [sweep] table varies at least one parameter (design_size refuses
+  // none), so only the single run's design has none.
+  bool is_sweep() const { return !spec.parameters.empty(); }
+};
 
 struct ParameterInfo;
 

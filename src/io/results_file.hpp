@@ -13,19 +13,9 @@
 #include <vector>
 
 #include "core/run_result.hpp"
+#include "core/sweep_spec.hpp"
 
 namespace loyalsim::io {
-
-// The sweep design behind the runs, recorded in design/.
-struct DesignDescription {
-  std::string type;                         // grid | list | lhs | sobol
-  std::int64_t replicates = 1;
-  std::int64_t samples = 0;                 // lhs, sobol
-  std::vector<std::string> parameters;      // full paths
-  std::vector<std::vector<double>> values;  // grid, list: per parameter
-  std::vector<double> low, high;            // lhs, sobol: per parameter
-  std::vector<double> points;               // the sample matrix, row-major (point, parameter)
-};
 
 // Shape of the file, fixed when it is created.
 // NAME.h5 -> NAME.h5.partial: where a file lives until it is complete.
@@ -38,7 +28,7 @@ struct ResultsLayout {
   std::vector<std::string> segment_names;
   std::vector<std::string> varied_parameters;  // full parameter paths, one runs/ column each
   bool events = false;                         // create events/
-  std::optional<DesignDescription> design;     // a sweep's design/ group
+  std::optional<Design> design;                // a sweep's design/ group, written as it is held
 };
 
 // Root attributes describing where the file came from.

@@ -274,16 +274,18 @@ std::vector<h5::Dataset> create_summary(h5::File& file, const ResultsLayout& lay
 
 // ------------------------------------------------------------ design/
 
-void create_design_group(h5::File& file, const DesignDescription& design) {
+void create_design_group(h5::File& file, const Design& design) {
+  const SweepSpec& spec = design.spec;
   h5::Group group = file.create_group("design");
   group.write_attribute("description", "the sweep design: one point per row of points, each run by replicates");
-  group.write_attribute("type", design.type);
-  group.write_attribute("replicates", design.replicates);
-  group.write_attribute("samples", design.samples);
-  const std::size_t parameters = design.parameters.size();
-  const std::size_t points = parameters == 0 ? 0 : design.points.size() / parameters;
+  group.write_attribute("type", std::string(design_name(spec.design)));
+  group.write_attribute("replicates", spec.replicates);
+  group.write_attribute("samples", spec.samples);
+  const std::size_t parameters = design.parameters();
+  const auto points = static_cast<std::size_t>(design.point_count);
+  const std::vector<std::string> paths = design.paths();
   h5::Dataset point = create_index_scale(group, "point", points, 0, "design point");
-  h5::Dataset parameter = create_name_scale(group, "parameter", design.parameters, "varied parameter path");
+  h5::Dataset parameter = create_name_scale(group, "parameter", paths, "varied parameter path");
   h5::Dataset matrix = group.create_dataset("points", h5::Datatype::stored_as<double>(),
                                             h5::Dataspace::simple({points, parameters}),
                                             compressed({std::min<hsize_t>(std::max<std::size_t>(points, 1), 4096),
@@ -291,24 +293,29 @@ void create_design_group(h5::File& file, const DesignDescription& design) {
   matrix.write(design.points);
   describe(matrix, "", "the sample matrix: the value of each varied parameter at each design point");
   attach(matrix, {{"point", point}, {"parameter", parameter}});
-  if (!design.low.empty()) {
+  // A sampled design records its ranges; a grid or list its value lists.
+  if (spec.design == DesignType::lhs || spec.design == DesignType::sobol) {
+    std::vector<double> low, high;
+    for (const SweepParameter& p : spec.parameters) {
+      low.push_back(p.low);
+      high.push_back(p.high);
+    }
     for (const auto& [name, bounds, text] :
-         {std::tuple{"low", &design.low, "lower end of the sampled range"},
-          std::tuple{"high", &design.high, "upper end of the sampled range"}}) {
+         {std::tuple{"low", &low, "lower end of the sampled range"},
+          std::tuple{"high", &high, "upper end of the sampled range"}}) {
       h5::Dataset column = group.create_dataset(name, h5::Datatype::stored_as<double>(),
                                                 h5::Dataspace::simple({parameters}));
       column.write(*bounds);
       describe(column, "", text);
       attach(column, {{"parameter", parameter}});
     }
-  }
-  if (!design.values.empty()) {
+  } else {
     h5::Group values = group.create_group("values");
     values.write_attribute("description", "the value list of each varied parameter, as written in the scenario");
-    for (std::size_t k = 0; k < parameters; ++k) {
-      h5::Dataset list = values.create_dataset(design.parameters[k], h5::Datatype::stored_as<double>(),
-                                               h5::Dataspace::simple({design.values[k].size()}));
-      list.write(design.values[k]);
+    for (const SweepParameter& p : spec.parameters) {
+      h5::Dataset list = values.create_dataset(p.path, h5::Datatype::stored_as<double>(),
+                                               h5::Dataspace::simple({p.values.size()}));
+      list.write(p.values);
     }
   }
 }

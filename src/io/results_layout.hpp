@@ -127,6 +127,8 @@ void write_events_in_run_order(EventsTable& t);
 
 // ------------------------------------------------------------ design/ (results_layout.cpp)
 
-void create_design_group(h5::File& file, const DesignDescription& design);
+// The design's spec (type, replicates, samples, value lists or ranges) and
+// its points, row-major as the Design holds them.
+void create_design_group(h5::File& file, const Design& design);
 
 }  // namespace loyalsim::io::detail

@@ -59,21 +59,21 @@ SweepExtent check_every_point(const Scenario& base, const Design& design) {
 
   std::vector<Moves> moves;
   std::vector<double> base_values;
-  for (const std::string& path : design.paths) {
-    const ParameterPath resolved = resolve_parameter_path(base, path);
+  for (std::size_t k = 0; k < design.parameters(); ++k) {
+    const ParameterPath resolved = resolve_parameter_path(base, design.path(k));
     moves.push_back(what_it_moves(resolved));
     base_values.push_back(resolved.get(base));
   }
 
   SweepExtent sweep;
-  for (Eigen::Index point = 0; point < design.points.rows(); ++point) {
+  for (std::int64_t point = 0; point < design.point_count; ++point) {
     ModelExtent extent = base_extent;
     for (std::size_t k = 0; k < moves.size(); ++k) {
       if (moves[k] == Moves::nothing) continue;
       // Only whole-number parameters move the extent, and their values
       // passed the registry's range check: the conversion is exact. (A real
       // parameter's value may be far beyond any integer.)
-      const auto value = static_cast<std::int64_t>(design.points(point, static_cast<Eigen::Index>(k)));
+      const auto value = static_cast<std::int64_t>(design.value(point, k));
       switch (moves[k]) {
         case Moves::nothing: break;
         case Moves::customers: extent.customers = value; break;
@@ -87,9 +87,8 @@ SweepExtent check_every_point(const Scenario& base, const Design& design) {
       capacity = check.rep_capacity(extent);
     } catch (const InputError& e) {
       std::string values;
-      for (std::size_t k = 0; k < design.paths.size(); ++k)
-        values += (k ? ", " : "") + design.paths[k] + " = " +
-                  format(design.points(point, static_cast<Eigen::Index>(k)));
+      for (std::size_t k = 0; k < design.parameters(); ++k)
+        values += (k ? ", " : "") + design.path(k) + " = " + format(design.value(point, k));
       throw InputError("design point " + std::to_string(point) + " (" + values + "): " + e.what());
     }
     sweep.largest_customers = std::max(sweep.largest_customers, extent.customers);
@@ -99,9 +98,9 @@ SweepExtent check_every_point(const Scenario& base, const Design& design) {
                                                  base.segments.size()));
     sweep.customer_months += static_cast<double>(extent.customers) *
                              static_cast<double>(extent.burn_in + extent.months) *
-                             static_cast<double>(design.replicates);
+                             static_cast<double>(design.replicates());
     sweep.recorded_customer_months += static_cast<double>(extent.customers) * static_cast<double>(extent.months) *
-                                      static_cast<double>(design.replicates);
+                                      static_cast<double>(design.replicates());
     sweep.months = static_cast<double>(extent.months);
   }
   return sweep;

@@ -45,32 +45,38 @@ std::int64_t checked_point_count(const SweepSpec& spec) {
   return size.points;
 }
 
+// The points being filled: row-major (point, parameter), as Design holds them.
+struct Matrix {
+  std::vector<double>& values;
+  std::size_t rows, columns;
+  double& operator()(std::size_t row, std::size_t column) { return values[row * columns + column]; }
+};
+
 // First parameter slowest: the last parameter's index cycles fastest.
-void fill_grid(const SweepSpec& spec, Eigen::MatrixXd& points) {
-  std::int64_t stride = 1;  // rows between successive values of the current parameter
-  for (auto column = static_cast<Eigen::Index>(spec.parameters.size()); column-- > 0;) {
-    const std::vector<double>& values = spec.parameters[static_cast<std::size_t>(column)].values;
-    const auto length = static_cast<std::int64_t>(values.size());
-    for (Eigen::Index row = 0; row < points.rows(); ++row)
-      points(row, column) = values[static_cast<std::size_t>((row / stride) % length)];
+void fill_grid(const SweepSpec& spec, Matrix points) {
+  std::size_t stride = 1;  // rows between successive values of the current parameter
+  for (std::size_t column = points.columns; column-- > 0;) {
+    const std::vector<double>& values = spec.parameters[column].values;
+    const std::size_t length = values.size();
+    for (std::size_t row = 0; row < points.rows; ++row) points(row, column) = values[(row / stride) % length];
     stride *= length;
   }
 }
 
-void fill_list(const SweepSpec& spec, Eigen::MatrixXd& points) {
-  for (Eigen::Index column = 0; column < points.cols(); ++column) {
-    const std::vector<double>& values = spec.parameters[static_cast<std::size_t>(column)].values;
-    for (Eigen::Index row = 0; row < points.rows(); ++row) points(row, column) = values[static_cast<std::size_t>(row)];
+void fill_list(const SweepSpec& spec, Matrix points) {
+  for (std::size_t column = 0; column < points.columns; ++column) {
+    const std::vector<double>& values = spec.parameters[column].values;
+    for (std::size_t row = 0; row < points.rows; ++row) points(row, column) = values[row];
   }
 }
 
 // Latin hypercube on [0, 1)^d: per dimension, a random permutation of the
 // strata 0..n-1 (Fisher-Yates) and a uniform jitter inside each stratum.
-void fill_unit_lhs(std::uint64_t scenario_seed, Eigen::MatrixXd& unit) {
+void fill_unit_lhs(std::uint64_t scenario_seed, Matrix unit) {
   const RandomSource source(derive_run_seed(scenario_seed, design_stream, design_stream));
-  const auto n = static_cast<std::uint32_t>(unit.rows());
+  const auto n = static_cast<std::uint32_t>(unit.rows);
   std::vector<std::uint32_t> strata(n);
-  for (Eigen::Index column = 0; column < unit.cols(); ++column) {
+  for (std::size_t column = 0; column < unit.columns; ++column) {
     const auto dimension = static_cast<std::uint32_t>(column);
     // One Philox block per (dimension, row): words 0-1 pick the swap
     // partner of that row, word 2 its jitter.
@@ -95,19 +101,19 @@ double sobol_word_to_unit(std::uint64_t word) { return static_cast<double>(word 
 // The first n points of the Sobol sequence on [0, 1)^d. Boost's engine
 // starts at the first nonzero point: its seed() applies the first
 // direction numbers to the zero state, so the first point is (0.5, ..., 0.5).
-void fill_unit_sobol(Eigen::MatrixXd& unit) {
-  boost::random::sobol engine(static_cast<std::size_t>(unit.cols()));
+void fill_unit_sobol(Matrix unit) {
+  boost::random::sobol engine(unit.columns);
   // The engine yields the coordinates of one point, then the next point.
-  for (Eigen::Index row = 0; row < unit.rows(); ++row)
-    for (Eigen::Index column = 0; column < unit.cols(); ++column) unit(row, column) = sobol_word_to_unit(engine());
+  for (std::size_t row = 0; row < unit.rows; ++row)
+    for (std::size_t column = 0; column < unit.columns; ++column) unit(row, column) = sobol_word_to_unit(engine());
 }
 
 // [0, 1) to [low, high]. The clamp only matters for rounding at extreme
 // ranges; integer parameters have whole bounds, so rounding stays inside.
-void scale_to_ranges(const std::vector<SweepParameter>& parameters, Eigen::MatrixXd& points) {
-  for (Eigen::Index column = 0; column < points.cols(); ++column) {
-    const SweepParameter& parameter = parameters[static_cast<std::size_t>(column)];
-    for (Eigen::Index row = 0; row < points.rows(); ++row) {
+void scale_to_ranges(const std::vector<SweepParameter>& parameters, Matrix points) {
+  for (std::size_t column = 0; column < points.columns; ++column) {
+    const SweepParameter& parameter = parameters[column];
+    for (std::size_t row = 0; row < points.rows; ++row) {
       double value = parameter.low + points(row, column) * (parameter.high - parameter.low);
       value = std::clamp(value, parameter.low, parameter.high);
       points(row, column) = parameter.integer ? std::round(value) : value;
@@ -121,23 +127,29 @@ Design make_design(const SweepSpec& spec, std::uint64_t scenario_seed) {
   const std::int64_t point_count = checked_point_count(spec);
 
   Design design;
-  design.type = spec.design;
-  design.replicates = spec.replicates;
-  for (const SweepParameter& parameter : spec.parameters) design.paths.push_back(parameter.path);
-  design.points.resize(static_cast<Eigen::Index>(point_count), static_cast<Eigen::Index>(spec.parameters.size()));
+  design.spec = spec;
+  design.point_count = point_count;
+  design.points.resize(static_cast<std::size_t>(point_count) * spec.parameters.size());
+  const Matrix points{design.points, static_cast<std::size_t>(point_count), spec.parameters.size()};
 
   switch (spec.design) {
-    case DesignType::grid: fill_grid(spec, design.points); break;
-    case DesignType::list: fill_list(spec, design.points); break;
+    case DesignType::grid: fill_grid(spec, points); break;
+    case DesignType::list: fill_list(spec, points); break;
     case DesignType::lhs:
-      fill_unit_lhs(scenario_seed, design.points);
-      scale_to_ranges(spec.parameters, design.points);
+      fill_unit_lhs(scenario_seed, points);
+      scale_to_ranges(spec.parameters, points);
       break;
     case DesignType::sobol:
-      fill_unit_sobol(design.points);
-      scale_to_ranges(spec.parameters, design.points);
+      fill_unit_sobol(points);
+      scale_to_ranges(spec.parameters, points);
       break;
   }
+  return design;
+}
+
+Design single_run_design() {
+  Design design;
+  design.point_count = 1;  // no parameters: the spec's defaults, one replicate
   return design;
 }
 
@@ -146,8 +158,8 @@ RunId run_id(const Design& design, std::int64_t run, std::uint64_t scenario_seed
     throw Error("sweep design: run " + std::to_string(run) + " is outside 0.." + std::to_string(design.runs() - 1));
   RunId id;
   id.run = run;
-  id.point = run / design.replicates;
-  id.replicate = run % design.replicates;
+  id.point = run / design.replicates();
+  id.replicate = run % design.replicates();
   id.seed =
       derive_run_seed(scenario_seed, static_cast<std::uint64_t>(id.point), static_cast<std::uint64_t>(id.replicate));
   return id;

@@ -8,31 +8,19 @@
 // the results of the (point, replicate) pairs that already existed.
 #pragma once
 
-#include <Eigen/Core>
-
 #include <cstdint>
-#include <string>
-#include <vector>
 
-#include "core/sweep_spec.hpp"
+#include "core/sweep_spec.hpp"  // Design
 
 namespace loyalsim {
 
-struct Design {
-  DesignType type = DesignType::grid;
-  std::vector<std::string> paths;  // one per varied parameter, in spec order
-  Eigen::MatrixXd points;          // (points x parameters): the values runs use, integer parameters whole
-  std::int64_t replicates = 1;
-
-  std::int64_t runs() const { return static_cast<std::int64_t>(points.rows()) * replicates; }
-};
-
-// Expands a [sweep] table. Throws InputError on an invalid spec, by the
-// rules of core/sweep_spec.hpp (no parameters, replicates < 1, an empty
-// value list, lists of unequal length in a "list" design, samples < 1 or
-// low > high in "lhs"/"sobol", more than max_design_points points or
-// max_sweep_runs runs, ...), checked before the design matrix is
-// allocated. Only "lhs" uses the scenario seed.
+// Expands a [sweep] table into a Design holding a copy of the spec.
+// Throws InputError on an invalid spec, by the rules of
+// core/sweep_spec.hpp (no parameters, replicates < 1, an empty value list,
+// lists of unequal length in a "list" design, samples < 1 or low > high in
+// "lhs"/"sobol", more than max_design_points points or max_sweep_runs
+// runs, ...), checked before the points are allocated. Only "lhs" uses the
+// scenario seed.
 //
 // grid:  the Cartesian product of the value lists, first parameter slowest
 //        (as nested loops written in spec order).
@@ -44,6 +32,9 @@ struct Design {
 //        point, so the first point is the centre of the box. Unscrambled:
 //        the same for every seed.
 Design make_design(const SweepSpec& spec, std::uint64_t scenario_seed);
+
+// The design of a scenario without a [sweep] table: one point, one run.
+Design single_run_design();
 
 struct RunId {
   std::int64_t run = 0;

@@ -13,17 +13,10 @@
 
 namespace loyalsim {
 
-Design single_run_design() {
-  Design design;
-  design.points.resize(1, 0);
-  design.replicates = 1;
-  return design;
-}
-
 Scenario scenario_at_point(const Scenario& base, const Design& design, std::int64_t point) {
   Scenario scenario = base;
-  for (std::size_t k = 0; k < design.paths.size(); ++k)
-    resolve_parameter_path(scenario, design.paths[k]).set(scenario, design.points(point, static_cast<Eigen::Index>(k)));
+  for (std::size_t k = 0; k < design.parameters(); ++k)
+    resolve_parameter_path(scenario, design.path(k)).set(scenario, design.value(point, k));
   return scenario;
 }
 
@@ -65,7 +58,8 @@ void execute_runs(const Scenario& base, const Design& design, std::span<const st
     record.status = io::RunStatus::done;
     record.wall_seconds = result.wall_seconds;
     record.scripted_shortfall = result.scripted_shortfall;
-    for (Eigen::Index k = 0; k < design.points.cols(); ++k) record.parameter_values.push_back(design.points(id.point, k));
+    const std::span<const double> values = design.point(id.point);
+    record.parameter_values.assign(values.begin(), values.end());
 
     const std::lock_guard lock(done_mutex);
     // Another run failed and cancelled this parallel_for. This run's own

@@ -17,9 +17,6 @@
 
 namespace loyalsim {
 
-// The design of a scenario without a [sweep] table: one point, one run.
-Design single_run_design();
-
 // The base scenario with the values of one design point set.
 Scenario scenario_at_point(const Scenario& base, const Design& design, std::int64_t point);
 

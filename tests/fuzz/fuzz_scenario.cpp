@@ -29,7 +29,7 @@ namespace {
 using namespace loyalsim;
 
 constexpr std::string_view set_prefix = "--set ";
-constexpr Eigen::Index max_points_checked = 4096;
+constexpr std::int64_t max_points_checked = 4096;
 
 [[noreturn]] void finding(const std::string& what) {
   std::fprintf(stderr, "fuzz_scenario: FINDING: %s\n", what.c_str());
@@ -70,11 +70,11 @@ void prepare(std::string_view text, const std::vector<std::string>& overrides) {
   io::validate_scenario(scenario, source);
 
   const Design design = parsed.sweep ? make_design(*parsed.sweep, scenario.seed) : single_run_design();
-  const Eigen::Index points = design.points.rows();
+  const std::int64_t points = design.point_count;
   if (points < 1) finding("a design without points");
   // The CLI checks every point; a few thousand keep each input fast, and
   // the last point covers the far end of a larger design.
-  for (Eigen::Index point = 0; point < std::min<Eigen::Index>(points, max_points_checked); ++point)
+  for (std::int64_t point = 0; point < std::min(points, max_points_checked); ++point)
     (void)make_model(scenario_at_point(scenario, design, point), 0);
   if (points > max_points_checked) (void)make_model(scenario_at_point(scenario, design, points - 1), 0);
 

@@ -2,11 +2,13 @@
 // seeds of the runs over them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -44,18 +46,23 @@ SweepSpec spec_of(DesignType design, std::vector<SweepParameter> parameters, std
   return spec;
 }
 
-std::vector<double> row_of(const Design& design, Eigen::Index row) {
+std::vector<double> row_of(const Design& design, std::int64_t row) {
+  const std::span<const double> values = design.point(row);
+  return {values.begin(), values.end()};
+}
+
+std::vector<double> column_of(const Design& design, std::size_t column) {
   std::vector<double> values;
-  for (Eigen::Index column = 0; column < design.points.cols(); ++column) values.push_back(design.points(row, column));
+  for (std::int64_t row = 0; row < design.point_count; ++row) values.push_back(design.value(row, column));
   return values;
 }
 
 // The stratum (0..n-1) of each LHS value in one column.
-std::vector<std::int64_t> strata_of(const Design& design, Eigen::Index column, double low, double high) {
-  const auto n = design.points.rows();
+std::vector<std::int64_t> strata_of(const Design& design, std::size_t column, double low, double high) {
+  const double n = static_cast<double>(design.point_count);
   std::vector<std::int64_t> strata;
-  for (Eigen::Index row = 0; row < n; ++row)
-    strata.push_back(static_cast<std::int64_t>(std::floor((design.points(row, column) - low) / (high - low) * n)));
+  for (const double value : column_of(design, column))
+    strata.push_back(static_cast<std::int64_t>(std::floor((value - low) / (high - low) * n)));
   return strata;
 }
 
@@ -79,18 +86,20 @@ TEST(DesignGrid, SizeIsTheProductOfTheListLengths) {
               {values_parameter("a", {1, 2}), values_parameter("b", {1, 2, 3}), values_parameter("c", {1, 2, 3, 4})}, 0,
               3),
       1);
-  EXPECT_EQ(design.points.rows(), 2 * 3 * 4);
-  EXPECT_EQ(design.points.cols(), 3);
+  EXPECT_EQ(design.point_count, 2 * 3 * 4);
+  EXPECT_EQ(design.parameters(), 3u);
+  EXPECT_EQ(design.points.size(), 2u * 3 * 4 * 3);
   EXPECT_EQ(design.runs(), 2 * 3 * 4 * 3);
-  EXPECT_EQ(design.paths, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(design.paths(), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_TRUE(design.is_sweep());
 }
 
 TEST(DesignGrid, FirstParameterVariesSlowest) {
   const Design design =
       make_design(spec_of(DesignType::grid, {values_parameter("a", {1, 2}), values_parameter("b", {10, 20, 30})}), 1);
   const std::vector<std::vector<double>> expected{{1, 10}, {1, 20}, {1, 30}, {2, 10}, {2, 20}, {2, 30}};
-  ASSERT_EQ(design.points.rows(), 6);
-  for (Eigen::Index row = 0; row < 6; ++row) EXPECT_EQ(row_of(design, row), expected[static_cast<std::size_t>(row)]);
+  ASSERT_EQ(design.point_count, 6);
+  for (std::int64_t row = 0; row < 6; ++row) EXPECT_EQ(row_of(design, row), expected[static_cast<std::size_t>(row)]);
 }
 
 TEST(DesignGrid, EveryCombinationAppearsExactlyOnce) {
@@ -98,11 +107,49 @@ TEST(DesignGrid, EveryCombinationAppearsExactlyOnce) {
   const Design design = make_design(
       spec_of(DesignType::grid, {values_parameter("a", a), values_parameter("b", b), values_parameter("c", c)}), 1);
   std::set<std::vector<double>> rows;
-  for (Eigen::Index row = 0; row < design.points.rows(); ++row) rows.insert(row_of(design, row));
-  EXPECT_EQ(rows.size(), static_cast<std::size_t>(design.points.rows()));  // no row twice
+  for (std::int64_t row = 0; row < design.point_count; ++row) rows.insert(row_of(design, row));
+  EXPECT_EQ(rows.size(), static_cast<std::size_t>(design.point_count));  // no row twice
   for (double x : a)
     for (double y : b)
       for (double z : c) EXPECT_EQ(rows.count({x, y, z}), 1u) << x << ", " << y << ", " << z;
+}
+
+// --- the Design value --------------------------------------------------------
+
+// One value describes a sweep end to end: the spec it was made from (what
+// design/ records as type, replicates, samples, value lists or ranges) and
+// its points, held row-major as design/points stores them.
+TEST(DesignValue, CarriesTheSpecItWasMadeFrom) {
+  const SweepSpec spec =
+      spec_of(DesignType::sobol, {range_parameter("a", 0, 1), range_parameter("b", 2, 4, true)}, 8, 3);
+  const Design design = make_design(spec, 1);
+  EXPECT_EQ(design.spec.design, DesignType::sobol);
+  EXPECT_EQ(design.spec.samples, 8);
+  EXPECT_EQ(design.replicates(), 3);
+  ASSERT_EQ(design.parameters(), 2u);
+  EXPECT_EQ(design.path(1), "b");
+  EXPECT_EQ(design.spec.parameters[1].low, 2);
+  EXPECT_EQ(design.spec.parameters[1].high, 4);
+  EXPECT_TRUE(design.spec.parameters[1].integer);
+}
+
+TEST(DesignValue, PointsAreRowMajorOnePointPerRow) {
+  const Design design =
+      make_design(spec_of(DesignType::grid, {values_parameter("a", {1, 2}), values_parameter("b", {10, 20, 30})}), 1);
+  EXPECT_EQ(design.points, (std::vector<double>{1, 10, 1, 20, 1, 30, 2, 10, 2, 20, 2, 30}));
+  EXPECT_EQ(row_of(design, 4), (std::vector<double>{2, 20}));
+  EXPECT_EQ(design.value(4, 1), 20);
+}
+
+TEST(DesignValue, ASingleRunIsOnePointWithoutParametersAndNotASweep) {
+  const Design design = single_run_design();
+  EXPECT_EQ(design.point_count, 1);
+  EXPECT_EQ(design.parameters(), 0u);
+  EXPECT_TRUE(design.points.empty());
+  EXPECT_TRUE(design.point(0).empty());
+  EXPECT_EQ(design.runs(), 1);
+  EXPECT_FALSE(design.is_sweep());
+  EXPECT_EQ(run_id(design, 0, 7).point, 0);
 }
 
 // --- list -------------------------------------------------------------------
@@ -110,7 +157,7 @@ TEST(DesignGrid, EveryCombinationAppearsExactlyOnce) {
 TEST(DesignList, PointIHoldsTheIthValueOfEveryParameter) {
   const Design design = make_design(
       spec_of(DesignType::list, {values_parameter("a", {1, 2, 3}), values_parameter("b", {0.5, 0.25, 0.125})}), 1);
-  ASSERT_EQ(design.points.rows(), 3);
+  ASSERT_EQ(design.point_count, 3);
   EXPECT_EQ(row_of(design, 0), (std::vector<double>{1, 0.5}));
   EXPECT_EQ(row_of(design, 1), (std::vector<double>{2, 0.25}));
   EXPECT_EQ(row_of(design, 2), (std::vector<double>{3, 0.125}));
@@ -130,12 +177,11 @@ TEST(DesignLhs, EveryStratumIsHitExactlyOncePerDimension) {
       make_design(spec_of(DesignType::lhs,
                           {range_parameter("a", 0, 1), range_parameter("b", -3, 5), range_parameter("c", 100, 101)}, n),
                   7);
-  ASSERT_EQ(design.points.rows(), n);
+  ASSERT_EQ(design.point_count, n);
   const std::vector<std::pair<double, double>> ranges{{0, 1}, {-3, 5}, {100, 101}};
-  for (Eigen::Index column = 0; column < 3; ++column) {
+  for (std::size_t column = 0; column < 3; ++column) {
     std::vector<int> hits(static_cast<std::size_t>(n), 0);
-    for (const std::int64_t stratum : strata_of(design, column, ranges[static_cast<std::size_t>(column)].first,
-                                                ranges[static_cast<std::size_t>(column)].second)) {
+    for (const std::int64_t stratum : strata_of(design, column, ranges[column].first, ranges[column].second)) {
       ASSERT_GE(stratum, 0);
       ASSERT_LT(stratum, n);
       ++hits[static_cast<std::size_t>(stratum)];
@@ -148,20 +194,24 @@ TEST(DesignLhs, EveryStratumIsHitExactlyOncePerDimension) {
 TEST(DesignLhs, ValuesLieWithinLowAndHigh) {
   const Design design =
       make_design(spec_of(DesignType::lhs, {range_parameter("a", 2, 3), range_parameter("b", -10, -9.5)}, 500), 3);
-  EXPECT_GE(design.points.col(0).minCoeff(), 2.0);
-  EXPECT_LE(design.points.col(0).maxCoeff(), 3.0);
-  EXPECT_GE(design.points.col(1).minCoeff(), -10.0);
-  EXPECT_LE(design.points.col(1).maxCoeff(), -9.5);
+  const std::vector<double> a = column_of(design, 0), b = column_of(design, 1);
+  EXPECT_GE(*std::min_element(a.begin(), a.end()), 2.0);
+  EXPECT_LE(*std::max_element(a.begin(), a.end()), 3.0);
+  EXPECT_GE(*std::min_element(b.begin(), b.end()), -10.0);
+  EXPECT_LE(*std::max_element(b.begin(), b.end()), -9.5);
 }
 
 TEST(DesignLhs, ValuesAreJitteredWithinTheirStrata) {
   // Not all at stratum centres: positions inside the strata spread over (0, 1).
   const std::int64_t n = 64;
   const Design design = make_design(spec_of(DesignType::lhs, {range_parameter("a", 0, 1)}, n), 5);
-  const Eigen::ArrayXd position = design.points.col(0).array() * static_cast<double>(n);
-  const Eigen::ArrayXd within = position - position.floor();
-  EXPECT_LT(within.minCoeff(), 0.25);
-  EXPECT_GT(within.maxCoeff(), 0.75);
+  std::vector<double> within;
+  for (const double value : column_of(design, 0)) {
+    const double position = value * static_cast<double>(n);
+    within.push_back(position - std::floor(position));
+  }
+  EXPECT_LT(*std::min_element(within.begin(), within.end()), 0.25);
+  EXPECT_GT(*std::max_element(within.begin(), within.end()), 0.75);
 }
 
 TEST(DesignLhs, DimensionsUseIndependentPermutations) {
@@ -181,14 +231,14 @@ TEST(DesignLhs, AnotherSeedGivesDifferentStrataAndJitter) {
   const Design first = make_design(spec, 42);
   const Design second = make_design(spec, 43);
   EXPECT_NE(strata_of(first, 0, 0, 1), strata_of(second, 0, 0, 1));
-  EXPECT_TRUE((first.points.array() != second.points.array()).all());
+  ASSERT_EQ(first.points.size(), second.points.size());
+  for (std::size_t i = 0; i < first.points.size(); ++i) EXPECT_NE(first.points[i], second.points[i]) << i;
 }
 
 TEST(DesignLhs, IntegerParameterIsRoundedToWholeValuesInItsRange) {
   const Design design = make_design(spec_of(DesignType::lhs, {range_parameter("firms.A.reps", 1, 5, true)}, 40), 9);
   std::set<double> seen;
-  for (Eigen::Index row = 0; row < design.points.rows(); ++row) {
-    const double value = design.points(row, 0);
+  for (const double value : column_of(design, 0)) {
     EXPECT_EQ(value, std::round(value));
     EXPECT_GE(value, 1.0);
     EXPECT_LE(value, 5.0);
@@ -216,10 +266,10 @@ TEST(DesignSobol, FirstPointsMatchTheReferenceSequenceScaledToTheRanges) {
                                    {0.6875, 0.8125}, {0.9375, 0.0625}};
   const Design design =
       make_design(spec_of(DesignType::sobol, {range_parameter("a", 10, 20), range_parameter("b", -1, 3)}, 10), 1);
-  ASSERT_EQ(design.points.rows(), 10);
-  for (Eigen::Index row = 0; row < 10; ++row) {
-    EXPECT_EQ(design.points(row, 0), 10 + 10 * reference[row][0]) << "point " << row;
-    EXPECT_EQ(design.points(row, 1), -1 + 4 * reference[row][1]) << "point " << row;
+  ASSERT_EQ(design.point_count, 10);
+  for (std::int64_t row = 0; row < 10; ++row) {
+    EXPECT_EQ(design.value(row, 0), 10 + 10 * reference[row][0]) << "point " << row;
+    EXPECT_EQ(design.value(row, 1), -1 + 4 * reference[row][1]) << "point " << row;
   }
 }
 
@@ -232,7 +282,7 @@ TEST(DesignSobol, IntegerParameterIsRoundedToNearest) {
   // 1-D reference 0.5, 0.75, 0.25, 0.375, 0.875 on [0, 4]: 2, 3, 1, 1.5, 3.5.
   const Design design = make_design(spec_of(DesignType::sobol, {range_parameter("n", 0, 4, true)}, 5), 1);
   const std::vector<double> expected{2, 3, 1, 2, 4};  // halves round away from zero
-  for (Eigen::Index row = 0; row < 5; ++row) EXPECT_EQ(design.points(row, 0), expected[static_cast<std::size_t>(row)]);
+  EXPECT_EQ(column_of(design, 0), expected);
 }
 
 // --- run numbering and seeds ------------------------------------------------
@@ -342,7 +392,7 @@ TEST(DesignValidation, RejectsNonFiniteValuesAndRanges) {
 
 TEST(DesignValidation, AcceptsLowEqualToHigh) {
   const Design design = make_design(spec_of(DesignType::lhs, {range_parameter("a", 3, 3)}, 4), 1);
-  EXPECT_TRUE((design.points.array() == 3.0).all());
+  EXPECT_EQ(design.points, std::vector<double>(4, 3.0));
 }
 
 TEST(DesignValidation, RejectsAnEmptyValueListForGridAndList) {

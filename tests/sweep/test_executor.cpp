@@ -48,7 +48,7 @@ Scenario busy_scenario() {
 
 Design replicates_design(std::int64_t replicates) {
   Design design = single_run_design();
-  design.replicates = replicates;
+  design.spec.replicates = replicates;
   return design;
 }
 
@@ -119,10 +119,9 @@ TEST(Executor, RunsDeliveredAroundAFailureAreUnaffected) {
 TEST(Executor, ASetUpErrorInOneRunReachesTheCallerWithItsMessage) {
   const Scenario scenario = busy_scenario();
   Design design;
-  design.paths = {"firms.A.reps"};
-  design.points.resize(3, 1);
-  design.points << 40, 2e9, 40;
-  design.replicates = 1;
+  design.spec.parameters.push_back(SweepParameter{"firms.A.reps", {}, 0.0, 0.0, true});
+  design.point_count = 3;
+  design.points = {40, 2e9, 40};
   const std::vector<std::int64_t> runs{0, 1, 2};
   try {
     execute_runs(scenario, design, runs, {}, [](const io::RunRecord&, const RunResult&) {});

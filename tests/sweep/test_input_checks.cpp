@@ -113,16 +113,17 @@ TEST(SweepInputChecks, CheckEveryPointAgreesWithMakeModelAtEveryPoint) {
   const Scenario base = two_firms();
   // Burn-in 3 (months -2..0) cannot hold the departure at month -3; 4 can.
   const Design burn_in = grid_of("market.burn_in_months", {6, 4, 3, 12});
-  for (std::int64_t point = 0; point < burn_in.points.rows(); ++point) {
+  for (std::int64_t point = 0; point < burn_in.point_count; ++point) {
     Design one = burn_in;
-    one.points = burn_in.points.row(point);
+    one.point_count = 1;
+    one.points.assign(burn_in.point(point).begin(), burn_in.point(point).end());
     bool accepted = true;
     try {
       check_every_point(base, one);
     } catch (const InputError&) {
       accepted = false;
     }
-    EXPECT_EQ(accepted, model_builds(base, burn_in, point)) << "burn-in " << burn_in.points(point, 0);
+    EXPECT_EQ(accepted, model_builds(base, burn_in, point)) << "burn-in " << burn_in.value(point, 0);
   }
   try {
     check_every_point(base, burn_in);
@@ -139,16 +140,17 @@ TEST(SweepInputChecks, CheckEveryPointAgreesWithMakeModelAtEveryPoint) {
   Scenario many = two_firms();
   many.firms[1].reps = 1000000000;
   const Design reps = grid_of("firms.A.reps", {0, 70000000, 80000000});
-  for (std::int64_t point = 0; point < reps.points.rows(); ++point) {
+  for (std::int64_t point = 0; point < reps.point_count; ++point) {
     Design one = reps;
-    one.points = reps.points.row(point);
+    one.point_count = 1;
+    one.points.assign(reps.point(point).begin(), reps.point(point).end());
     bool accepted = true;
     try {
       check_every_point(many, one);
     } catch (const InputError&) {
       accepted = false;
     }
-    EXPECT_EQ(accepted, model_builds(many, reps, point)) << "reps " << reps.points(point, 0);
+    EXPECT_EQ(accepted, model_builds(many, reps, point)) << "reps " << reps.value(point, 0);
   }
   EXPECT_THROW(check_every_point(many, reps), InputError);
 }
