@@ -4,6 +4,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/metrics.hpp"
@@ -68,5 +71,29 @@ struct RunResult {
     totals.assign(summary_metrics.size(), std::vector<double>(firms * segments, 0.0));
   }
 };
+
+// The one shape check of a run's arrays, used by every writer (the results
+// file, the journal): what is wrong with `result` for a file of `months` x
+// `firms` x `segments` (`holder` names that file in the message), or nothing.
+inline std::optional<std::string> run_shape_problem(const RunResult& result, std::size_t months, std::size_t firms,
+                                                    std::size_t segments, std::string_view holder) {
+  if (result.months != months || result.firms != firms || result.segments != segments) {
+    return "the result has " + std::to_string(result.months) + " months x " + std::to_string(result.firms) +
+           " firms x " + std::to_string(result.segments) + " segments, the " + std::string(holder) + " " +
+           std::to_string(months) + " x " + std::to_string(firms) + " x " + std::to_string(segments);
+  }
+  if (result.series.size() != series_metrics.size() || result.totals.size() != summary_metrics.size()) {
+    return std::string("the result was not allocated for the metric tables");
+  }
+  for (std::size_t i = 0; i < series_metrics.size(); ++i) {
+    if (result.series[i].size() != result.series_size(series_metrics[i]))
+      return "timeseries '" + std::string(series_metrics[i].name) + "' has the wrong size";
+  }
+  for (std::size_t i = 0; i < summary_metrics.size(); ++i) {
+    if (result.totals[i].size() != firms * segments)
+      return "summary '" + std::string(summary_metrics[i].name) + "' has the wrong size";
+  }
+  return std::nullopt;
+}
 
 }  // namespace loyalsim

@@ -161,26 +161,7 @@ void ResultsFile::Impl::check_run(const RunRecord& record, const RunResult& resu
   }
   if (written[static_cast<std::size_t>(run)]) fail(run, "already written");
   const std::size_t firms = layout.firm_names.size(), segments = layout.segment_names.size();
-  if (result.months != layout.months || result.firms != firms || result.segments != segments) {
-    fail(run, "the result has " + std::to_string(result.months) + " months x " +
-                  std::to_string(result.firms) + " firms x " + std::to_string(result.segments) +
-                  " segments, the file " + std::to_string(layout.months) + " x " +
-                  std::to_string(firms) + " x " + std::to_string(segments));
-  }
-  if (result.series.size() != series_metrics.size() ||
-      result.totals.size() != summary_metrics.size()) {
-    fail(run, "the result was not allocated for the metric tables");
-  }
-  for (std::size_t i = 0; i < series_metrics.size(); ++i) {
-    if (result.series[i].size() != result.series_size(series_metrics[i])) {
-      fail(run, "timeseries '" + std::string(series_metrics[i].name) + "' has the wrong size");
-    }
-  }
-  for (std::size_t i = 0; i < summary_metrics.size(); ++i) {
-    if (result.totals[i].size() != firms * segments) {
-      fail(run, "summary '" + std::string(summary_metrics[i].name) + "' has the wrong size");
-    }
-  }
+  if (auto problem = run_shape_problem(result, layout.months, firms, segments, "file")) fail(run, *problem);
   if (record.parameter_values.size() != layout.varied_parameters.size()) {
     fail(run, std::to_string(record.parameter_values.size()) + " parameter values for " +
                   std::to_string(layout.varied_parameters.size()) + " varied parameters");

@@ -208,25 +208,7 @@ std::optional<std::string> shape_problem(const JournalHeader& h, const RunRecord
   if (record.run < 0 || static_cast<std::uint64_t>(record.run) >= h.runs) {
     return run + "outside the sweep's " + std::to_string(h.runs) + " runs";
   }
-  if (result.months != h.months || result.firms != h.firms || result.segments != h.segments) {
-    return run + "months x firms x segments " + std::to_string(result.months) + " x " +
-           std::to_string(result.firms) + " x " + std::to_string(result.segments) +
-           " differ from the journal's " + std::to_string(h.months) + " x " + std::to_string(h.firms) +
-           " x " + std::to_string(h.segments);
-  }
-  if (result.series.size() != series_metrics.size() || result.totals.size() != summary_metrics.size()) {
-    return run + "wrong number of metric arrays";
-  }
-  for (std::size_t i = 0; i < series_metrics.size(); ++i) {
-    if (result.series[i].size() != result.series_size(series_metrics[i])) {
-      return run + "timeseries '" + std::string(series_metrics[i].name) + "' has the wrong size";
-    }
-  }
-  for (std::size_t i = 0; i < summary_metrics.size(); ++i) {
-    if (result.totals[i].size() != h.firms * h.segments) {
-      return run + "summary '" + std::string(summary_metrics[i].name) + "' has the wrong size";
-    }
-  }
+  if (auto problem = run_shape_problem(result, h.months, h.firms, h.segments, "journal")) return run + *problem;
   return std::nullopt;
 }
 
