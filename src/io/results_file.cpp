@@ -219,10 +219,9 @@ void ResultsFile::Impl::close_all() {
   for (h5::Dataset& d : totals) d.close();
   if (events) {
     EventsTable& t = *events;
-    for (h5::Dataset* d : {&t.event, &t.run, &t.month, &t.customer, &t.segment, &t.rep,
-                           &t.from_firm, &t.to_firm, &t.brand_loyalty, &t.rep_loyalty, &t.choice}) {
-      d->close();
-    }
+    t.event.close();
+    t.run.close();
+    for (h5::Dataset& d : t.columns) d.close();
   }
   file.close();
 }

@@ -105,8 +105,8 @@ class EventsScratch {
 };
 
 struct EventsTable {
-  h5::Dataset event, run, month, customer, segment, rep, from_firm, to_firm, brand_loyalty,
-      rep_loyalty, choice;
+  h5::Dataset event, run;            // the row number (the dimension scale) and the run
+  std::vector<h5::Dataset> columns;  // the members of DecisionEvent, in event_columns order
   hsize_t rows = 0;
   EventsScratch scratch;  // runs staged, not yet in the datasets
 };

@@ -15,10 +15,12 @@
 #include <optional>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/event_columns.hpp"
 #include "core/metrics.hpp"
 
 namespace loyalsim::io {
@@ -28,7 +30,7 @@ namespace fs = std::filesystem;
 using Bytes = std::vector<unsigned char>;
 
 constexpr std::string_view magic = "LOYALSIM-JOURNAL\n";
-constexpr std::uint32_t format_version = 2;
+constexpr std::uint32_t format_version = 3;
 // Level 1: the fastest; these arrays (mostly small counts and zeros) still
 // shrink several-fold, and the journal must never slow a sweep down.
 constexpr int compression_level = 1;
@@ -49,7 +51,6 @@ constexpr std::size_t trailer_bytes = 8 + 8 + 4;
 constexpr std::string_view trailer_seed = "LSEND";
 // How much the marker scan reads at a time.
 constexpr std::size_t scan_chunk_bytes = std::size_t{1} << 16;
-constexpr std::size_t event_bytes = 4 + 4 + 4 + 2 + 2 + 1 + 1 + 4 + 4;
 
 // ------------------------------------------------------------ errors
 
@@ -86,6 +87,20 @@ class Encoder {
   void f32(float v) { u32(std::bit_cast<std::uint32_t>(v)); }
   void f64(double v) { u64(std::bit_cast<std::uint64_t>(v)); }
   void size(std::size_t v) { u64(v); }
+  // A member of a fixed-width type, by its bits: an enum by its underlying
+  // value, a float by its IEEE-754 pattern.
+  template <class T>
+  void value(T v) {
+    if constexpr (std::is_enum_v<T>) {
+      value(static_cast<std::underlying_type_t<T>>(v));
+    } else if constexpr (std::is_floating_point_v<T>) {
+      static_assert(sizeof(T) == 4 || sizeof(T) == 8);
+      using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+      put(std::bit_cast<Bits>(v), sizeof(T));
+    } else {
+      put(static_cast<std::make_unsigned_t<T>>(v), sizeof(T));
+    }
+  }
   // The bulk of a record: one resize, then stores (no per-byte push_back).
   void doubles(const std::vector<double>& values) {
     size(values.size());
@@ -138,6 +153,18 @@ class Decoder {
   float f32() { return std::bit_cast<float>(u32()); }
   double f64() { return std::bit_cast<double>(u64()); }
   std::size_t size() { return static_cast<std::size_t>(u64()); }
+  // What Encoder::value wrote.
+  template <class T>
+  T value() {
+    if constexpr (std::is_enum_v<T>) {
+      return static_cast<T>(value<std::underlying_type_t<T>>());
+    } else if constexpr (std::is_floating_point_v<T>) {
+      using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+      return std::bit_cast<T>(static_cast<Bits>(get(sizeof(T))));
+    } else {
+      return static_cast<T>(static_cast<std::make_unsigned_t<T>>(get(sizeof(T))));
+    }
+  }
   // A count of elements of element_bytes each, refused if the buffer cannot
   // hold them: a bad count must not turn into a huge allocation.
   std::size_t count(std::size_t element_bytes) {
@@ -212,8 +239,9 @@ std::optional<std::string> shape_problem(const JournalHeader& h, const RunRecord
   return std::nullopt;
 }
 
-// The payload, before compression. Field order is the format: changing it
-// means a new format_version.
+// The payload, before compression. Field order is the format: changing it,
+// or the order or member types of event_columns (core/event_columns.hpp),
+// which the events follow, means a new format_version.
 void encode_run(Encoder& out, const RunRecord& record, const RunResult& result) {
   out.i64(record.run);
   out.i64(record.point);
@@ -232,17 +260,8 @@ void encode_run(Encoder& out, const RunRecord& record, const RunResult& result) 
   out.size(result.totals.size());
   for (const auto& t : result.totals) out.doubles(t);
   out.size(result.events.size());
-  for (const DecisionEvent& e : result.events) {
-    out.i32(e.month);
-    out.i32(e.customer);
-    out.i32(e.rep);
-    out.i16(e.from_firm);
-    out.i16(e.to_firm);
-    out.u8(e.segment);
-    out.u8(static_cast<std::uint8_t>(e.choice));
-    out.f32(e.brand_loyalty);
-    out.f32(e.rep_loyalty);
-  }
+  for (const DecisionEvent& e : result.events)
+    for_each_event_column([&](const auto& column) { out.value(e.*column.member); });
   out.i64(result.customer_months);
   out.size(result.state_bytes);
   out.f64(result.wall_seconds);
@@ -271,19 +290,20 @@ std::optional<std::string> decode_run(Decoder& in, RunRecord& record, RunResult&
     for (auto& s : result.series) in.doubles(s);
     result.totals.resize(in.count(8));
     for (auto& t : result.totals) in.doubles(t);
-    result.events.resize(in.count(event_bytes));
+    result.events.resize(in.count(event_member_bytes()));
+    std::optional<std::string> problem;
     for (DecisionEvent& e : result.events) {
-      e.month = in.i32();
-      e.customer = in.i32();
-      e.rep = in.i32();
-      e.from_firm = in.i16();
-      e.to_firm = in.i16();
-      e.segment = in.u8();
-      const std::uint8_t choice = in.u8();
-      if (choice > static_cast<std::uint8_t>(Choice::defect)) return "unknown decision choice";
-      e.choice = static_cast<Choice>(choice);
-      e.brand_loyalty = in.f32();
-      e.rep_loyalty = in.f32();
+      for_each_event_column([&](const auto& column) {
+        using Member = typename std::remove_cvref_t<decltype(column)>::member_type;
+        e.*column.member = in.value<Member>();
+        if constexpr (std::is_enum_v<Member>) {
+          // A flag column: only the values its meanings name.
+          const auto v = static_cast<std::underlying_type_t<Member>>(e.*column.member);
+          if (std::cmp_less(v, 0) || std::cmp_greater_equal(v, flag_count(column.flag_meanings)))
+            problem = "event column '" + std::string(column.name) + "' holds the unknown value " + std::to_string(v);
+        }
+      });
+      if (problem) return problem;
     }
     result.customer_months = in.i64();
     result.state_bytes = in.size();

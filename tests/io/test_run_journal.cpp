@@ -728,11 +728,12 @@ std::uint32_t crc32_of(const std::string& bytes) {
 
 // An intact journal of another format version (its header CRC valid), as an
 // older or newer loyalsim would leave it: refused naming both versions, and
-// untouched. Version 1 is the format before sync markers.
+// untouched. Version 1 is the format before sync markers, 2 the one before
+// the event and metric tables drove the payload.
 TEST(RunJournalHeader, AnotherFormatVersionIsRefusedNamingTheVersionAndLeftUntouched) {
   ScratchFolder folder;
   const std::uintmax_t header_end = write_journal(folder.file(), 2)[0];
-  for (const unsigned char version : {1, 3}) {
+  for (const unsigned char version : {1, 2, 4}) {
     std::string bytes = contents(folder.file());
     bytes[17] = static_cast<char>(version);  // the u32 version right after the 17-byte magic
     const std::uint32_t crc = crc32_of(bytes.substr(0, header_end - 4));
@@ -740,8 +741,8 @@ TEST(RunJournalHeader, AnotherFormatVersionIsRefusedNamingTheVersionAndLeftUntou
     overwrite(folder.file("old"), bytes);
     const std::string message = input_error_of(folder.file("old"));
     EXPECT_NE(message.find("journal format version " + std::to_string(version)), std::string::npos) << message;
-    EXPECT_NE(message.find("reads version 2"), std::string::npos) << message;
-    EXPECT_NE(message.find(version == 1 ? "older loyalsim" : "newer loyalsim"), std::string::npos) << message;
+    EXPECT_NE(message.find("reads version 3"), std::string::npos) << message;
+    EXPECT_NE(message.find(version < 3 ? "older loyalsim" : "newer loyalsim"), std::string::npos) << message;
     EXPECT_NE(message.find("--force"), std::string::npos) << message;
     EXPECT_EQ(contents(folder.file("old")), bytes);
   }
