@@ -14,6 +14,7 @@
 #include <type_traits>
 
 #include "core/field_count.hpp"
+#include "core/flag_meanings.hpp"
 #include "core/run_result.hpp"
 
 namespace loyalsim {
@@ -66,17 +67,6 @@ inline constexpr std::size_t event_column_count = std::tuple_size_v<decltype(eve
 template <class Visit>
 constexpr void for_each_event_column(Visit&& visit) {
   std::apply([&](const auto&... column) { (visit(column), ...); }, event_columns);
-}
-
-// How many values a flag column's meanings name (0 for other columns).
-constexpr std::size_t flag_count(std::string_view meanings) {
-  std::size_t words = 0;
-  bool in_word = false;
-  for (const char c : meanings) {
-    if (c != ' ' && !in_word) ++words;
-    in_word = c != ' ';
-  }
-  return words;
 }
 
 // Bytes of one event's members, packed (the journal's encoding).

@@ -16,6 +16,7 @@
 #include "core/metrics.hpp"
 #include "io/hdf5.hpp"
 #include "io/results_layout.hpp"
+#include "io/run_columns.hpp"
 
 namespace loyalsim::io {
 namespace {
@@ -34,10 +35,6 @@ using detail::write_events_in_run_order;
 using detail::write_runs_row;
 
 constexpr std::int32_t format_version = 1;
-
-// runs/ columns every file has; a varied parameter may not take these names.
-constexpr std::array<std::string_view, 7> fixed_run_columns{
-    "run", "point", "replicate", "seed", "status", "wall_seconds", "scripted_shortfall"};
 
 std::string context(const std::filesystem::path& final_path) {
   return "results file '" + final_path.string() + "'";
@@ -59,7 +56,9 @@ void check_layout(const std::filesystem::path& final_path, const ResultsLayout& 
   if (layout.firm_names.size() > index_limit || layout.segment_names.size() > index_limit) {
     fail("more than " + std::to_string(index_limit) + " firms or segments");
   }
-  std::set<std::string_view> columns(fixed_run_columns.begin(), fixed_run_columns.end());
+  // runs/ columns every file has; a varied parameter may not take these names.
+  std::set<std::string_view> columns;
+  for_each_fixed_run_name([&](std::string_view name) { columns.insert(name); });
   for (const std::string& parameter : layout.varied_parameters) {
     if (parameter.empty() || parameter == "." || parameter.find('/') != std::string::npos) {
       fail("varied parameter '" + parameter +
@@ -209,9 +208,8 @@ const std::vector<std::int64_t>& ResultsFile::Impl::as_counts(std::int64_t run,
 
 void ResultsFile::Impl::close_all() {
   const auto close_table = [](RunsTable& t) {
-    for (h5::Dataset* d : {&t.run, &t.point, &t.replicate, &t.seed, &t.seed_text, &t.status, &t.wall_seconds, &t.scripted_shortfall}) {
-      d->close();
-    }
+    t.run.close();
+    for (h5::Dataset& d : t.columns) d.close();
     for (h5::Dataset& d : t.parameters) d.close();
   };
   close_table(runs);

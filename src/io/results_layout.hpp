@@ -45,7 +45,8 @@ h5::Dataset create_name_scale(h5::Group& group, std::string_view name,
 // ------------------------------------------------------------ runs/ (results_layout.cpp)
 
 struct RunsTable {
-  h5::Dataset run, point, replicate, seed, seed_text, status, wall_seconds, scripted_shortfall;
+  h5::Dataset run;                      // the row number (the dimension scale)
+  std::vector<h5::Dataset> columns;     // run_columns order, each text companion after its column
   std::vector<h5::Dataset> parameters;  // ResultsLayout::varied_parameters order
 };
 

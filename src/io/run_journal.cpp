@@ -22,6 +22,7 @@
 #include "core/errors.hpp"
 #include "core/event_columns.hpp"
 #include "core/metrics.hpp"
+#include "io/run_columns.hpp"
 
 namespace loyalsim::io {
 namespace {
@@ -244,12 +245,7 @@ std::optional<std::string> shape_problem(const JournalHeader& h, const RunRecord
 // which the events follow, means a new format_version.
 void encode_run(Encoder& out, const RunRecord& record, const RunResult& result) {
   out.i64(record.run);
-  out.i64(record.point);
-  out.i64(record.replicate);
-  out.u64(record.seed);
-  out.u8(static_cast<std::uint8_t>(record.status));
-  out.f64(record.wall_seconds);
-  out.i64(record.scripted_shortfall);
+  for_each_run_column([&](const auto& column) { out.value(record.*column.member); });
   out.doubles(record.parameter_values);
 
   out.size(result.months);
@@ -268,19 +264,30 @@ void encode_run(Encoder& out, const RunRecord& record, const RunResult& result) 
   out.i64(result.scripted_shortfall);
 }
 
+// A flag column's value that its meanings do not name, as text; nothing for
+// a named value or a column that is not a flag column.
+template <class T>
+std::optional<std::string> unknown_flag(T value, std::string_view meanings) {
+  if constexpr (std::is_enum_v<T>) {
+    const auto v = static_cast<std::underlying_type_t<T>>(value);
+    if (std::cmp_less(v, 0) || std::cmp_greater_equal(v, flag_count(meanings))) return std::to_string(v);
+  }
+  return std::nullopt;
+}
+
 // Decodes into record and result, reusing their vectors' memory. Returns a
 // problem if the payload does not parse (the caller says which record).
 std::optional<std::string> decode_run(Decoder& in, RunRecord& record, RunResult& result) {
   try {
     record.run = in.i64();
-    record.point = in.i64();
-    record.replicate = in.i64();
-    record.seed = in.u64();
-    const std::uint8_t status = in.u8();
-    if (status > static_cast<std::uint8_t>(RunStatus::failed)) return "unknown run status";
-    record.status = static_cast<RunStatus>(status);
-    record.wall_seconds = in.f64();
-    record.scripted_shortfall = in.i64();
+    std::optional<std::string> problem;
+    for_each_run_column([&](const auto& column) {
+      using Member = typename std::remove_cvref_t<decltype(column)>::member_type;
+      record.*column.member = in.value<Member>();
+      if (auto bad = unknown_flag(record.*column.member, column.flag_meanings))
+        problem = "runs column '" + std::string(column.name) + "' holds the unknown value " + *bad;
+    });
+    if (problem) return problem;
     in.doubles(record.parameter_values);
 
     result.months = in.size();
@@ -291,17 +298,12 @@ std::optional<std::string> decode_run(Decoder& in, RunRecord& record, RunResult&
     result.totals.resize(in.count(8));
     for (auto& t : result.totals) in.doubles(t);
     result.events.resize(in.count(event_member_bytes()));
-    std::optional<std::string> problem;
     for (DecisionEvent& e : result.events) {
       for_each_event_column([&](const auto& column) {
         using Member = typename std::remove_cvref_t<decltype(column)>::member_type;
         e.*column.member = in.value<Member>();
-        if constexpr (std::is_enum_v<Member>) {
-          // A flag column: only the values its meanings name.
-          const auto v = static_cast<std::underlying_type_t<Member>>(e.*column.member);
-          if (std::cmp_less(v, 0) || std::cmp_greater_equal(v, flag_count(column.flag_meanings)))
-            problem = "event column '" + std::string(column.name) + "' holds the unknown value " + std::to_string(v);
-        }
+        if (auto bad = unknown_flag(e.*column.member, column.flag_meanings))
+          problem = "event column '" + std::string(column.name) + "' holds the unknown value " + *bad;
       });
       if (problem) return problem;
     }
