@@ -115,7 +115,6 @@ struct ResultsFile::Impl {
   std::optional<EventsTable> events;
 
   std::vector<bool> written;               // per run: a run is written once
-  std::vector<std::int64_t> count_buffer;  // reused by every count metric
   bool open = true;                        // false once commit() has begun
   bool committed = false;
   bool keep_temporary = false;  // the rename failed: the results live there
@@ -146,9 +145,6 @@ struct ResultsFile::Impl {
   }
 
   void check_run(const RunRecord& record, const RunResult& result) const;
-  const std::vector<std::int64_t>& as_counts(std::int64_t run, const MetricInfo& metric,
-                                             std::string_view group,
-                                             const std::vector<double>& values);
   // Closes every handle, datasets first, reporting failures.
   void close_all();
 };
@@ -185,25 +181,6 @@ void ResultsFile::Impl::check_run(const RunRecord& record, const RunResult& resu
                     std::to_string(e.month) + " has an index outside the layout");
     }
   }
-}
-
-// Counts are accumulated as doubles in RunResult and stored as int64, so
-// that -1 can mark an unwritten run; anything but a whole number is a bug.
-const std::vector<std::int64_t>& ResultsFile::Impl::as_counts(std::int64_t run,
-                                                              const MetricInfo& metric,
-                                                              std::string_view group,
-                                                              const std::vector<double>& values) {
-  constexpr double limit = 9.0e18;  // inside int64
-  count_buffer.resize(values.size());
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    const double v = values[i];
-    if (!(std::isfinite(v) && std::trunc(v) == v && std::fabs(v) < limit)) {
-      fail(run, "count metric '" + std::string(group) + "/" + std::string(metric.name) +
-                    "' holds " + std::to_string(v) + ", not a whole number");
-    }
-    count_buffer[i] = static_cast<std::int64_t>(v);
-  }
-  return count_buffer;
 }
 
 void ResultsFile::Impl::close_all() {
@@ -272,19 +249,17 @@ void ResultsFile::write_run(const RunRecord& record, const RunResult& result) {
     const Dims start = by_segment ? Dims{run, 0, 0, 0} : Dims{run, 0, 0};
     const Dims count = by_segment ? Dims{1, months, firms, segments} : Dims{1, months, firms};
     if (metric.type == MetricType::count) {
-      f.series[i].write(f.as_counts(record.run, metric, "timeseries", result.series[i]), start,
-                        count);
+      f.series[i].write(result.series.counts[i], start, count);
     } else {
-      f.series[i].write(result.series[i], start, count);
+      f.series[i].write(result.series.reals[i], start, count);
     }
   }
   for (std::size_t i = 0; i < summary_metrics.size(); ++i) {
-    const MetricInfo& metric = summary_metrics[i];
     const Dims start{run, 0, 0}, count{1, firms, segments};
-    if (metric.type == MetricType::count) {
-      f.totals[i].write(f.as_counts(record.run, metric, "summary", result.totals[i]), start, count);
+    if (summary_metrics[i].type == MetricType::count) {
+      f.totals[i].write(result.totals.counts[i], start, count);
     } else {
-      f.totals[i].write(result.totals[i], start, count);
+      f.totals[i].write(result.totals.reals[i], start, count);
     }
   }
   if (f.events) stage_events(*f.events, record.run, result.events);

@@ -112,6 +112,24 @@ class Encoder {
       at += 8;
     }
   }
+  void int64s(const std::vector<std::int64_t>& values) {
+    size(values.size());
+    std::size_t at = bytes_.size();
+    bytes_.resize(at + 8 * values.size());
+    for (const std::int64_t v : values) {
+      store(bytes_.data() + at, static_cast<std::uint64_t>(v), 8);
+      at += 8;
+    }
+  }
+  // A metric table's arrays, each in its metric's type.
+  template <class Table>
+  void metrics(const MetricArrays& arrays, const Table& table) {
+    size(table.size());
+    for (std::size_t i = 0; i < table.size(); ++i) {
+      if (table[i].type == MetricType::count) int64s(arrays.counts[i]);
+      else doubles(arrays.reals[i]);
+    }
+  }
   void string(std::string_view s) {
     size(s.size());
     raw(reinterpret_cast<const unsigned char*>(s.data()), s.size());
@@ -177,6 +195,27 @@ class Decoder {
     values.resize(count(8));
     for (double& v : values) v = f64();
   }
+  void int64s(std::vector<std::int64_t>& values) {
+    values.resize(count(8));
+    for (std::int64_t& v : values) v = i64();
+  }
+  // What Encoder::metrics wrote; false if it holds another number of metrics.
+  template <class Table>
+  bool metrics(MetricArrays& arrays, const Table& table) {
+    if (size() != table.size()) return false;
+    arrays.counts.resize(table.size());
+    arrays.reals.resize(table.size());
+    for (std::size_t i = 0; i < table.size(); ++i) {
+      if (table[i].type == MetricType::count) {
+        int64s(arrays.counts[i]);
+        arrays.reals[i].clear();
+      } else {
+        doubles(arrays.reals[i]);
+        arrays.counts[i].clear();
+      }
+    }
+    return true;
+  }
   std::string string() {
     const std::size_t n = count(1);
     std::string s(reinterpret_cast<const char*>(data_ + at_), n);
@@ -241,8 +280,10 @@ std::optional<std::string> shape_problem(const JournalHeader& h, const RunRecord
 }
 
 // The payload, before compression. Field order is the format: changing it,
-// or the order or member types of event_columns (core/event_columns.hpp),
-// which the events follow, means a new format_version.
+// the order or member types of event_columns (core/event_columns.hpp) or
+// run_columns (io/run_columns.hpp), which the events and the record follow,
+// or a metric's type (core/metrics.hpp: counts are int64, reals float64),
+// means a new format_version.
 void encode_run(Encoder& out, const RunRecord& record, const RunResult& result) {
   out.i64(record.run);
   for_each_run_column([&](const auto& column) { out.value(record.*column.member); });
@@ -251,10 +292,8 @@ void encode_run(Encoder& out, const RunRecord& record, const RunResult& result) 
   out.size(result.months);
   out.size(result.firms);
   out.size(result.segments);
-  out.size(result.series.size());
-  for (const auto& s : result.series) out.doubles(s);
-  out.size(result.totals.size());
-  for (const auto& t : result.totals) out.doubles(t);
+  out.metrics(result.series, series_metrics);
+  out.metrics(result.totals, summary_metrics);
   out.size(result.events.size());
   for (const DecisionEvent& e : result.events)
     for_each_event_column([&](const auto& column) { out.value(e.*column.member); });
@@ -293,10 +332,8 @@ std::optional<std::string> decode_run(Decoder& in, RunRecord& record, RunResult&
     result.months = in.size();
     result.firms = in.size();
     result.segments = in.size();
-    result.series.resize(in.count(8));
-    for (auto& s : result.series) in.doubles(s);
-    result.totals.resize(in.count(8));
-    for (auto& t : result.totals) in.doubles(t);
+    if (!in.metrics(result.series, series_metrics) || !in.metrics(result.totals, summary_metrics))
+      return "holds another number of metrics than this build records";
     result.events.resize(in.count(event_member_bytes()));
     for (DecisionEvent& e : result.events) {
       for_each_event_column([&](const auto& column) {
