@@ -243,6 +243,44 @@ std::uint32_t crc_of(const unsigned char* data, std::size_t size, std::uint32_t 
 
 // ------------------------------------------------------------ header
 
+// FNV-1a over what the payload's layout follows: each metric's name and
+// type, and each event and run column's name and member type (size, kind).
+// A build that changes any of them writes records this build would misread,
+// so resuming its journal is refused even if the format version was not
+// bumped.
+std::uint64_t payload_layout_fingerprint() {
+  std::uint64_t hash = 0xcbf29ce484222325;
+  const auto mix = [&](std::string_view text) {
+    for (const char c : text) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3;
+    hash = (hash ^ 0xff) * 0x100000001b3;  // ends the field: "ab","c" differs from "a","bc"
+  };
+  const auto mix_number = [&](std::size_t n) { mix(std::to_string(n)); };
+  for (const MetricInfo& m : series_metrics) {
+    mix(m.name);
+    mix_number(static_cast<std::size_t>(m.type));
+  }
+  mix("summary");
+  for (const MetricInfo& m : summary_metrics) {
+    mix(m.name);
+    mix_number(static_cast<std::size_t>(m.type));
+  }
+  const auto mix_member = [&](std::string_view name, auto kind) {
+    using T = decltype(kind);
+    mix(name);
+    mix_number(sizeof(T));
+    mix_number(std::is_enum_v<T> ? 1 : std::is_floating_point_v<T> ? 2 : std::is_signed_v<T> ? 3 : 4);
+  };
+  mix("events");
+  for_each_event_column([&](const auto& column) {
+    mix_member(column.name, typename std::remove_cvref_t<decltype(column)>::member_type{});
+  });
+  mix("runs");
+  for_each_run_column([&](const auto& column) {
+    mix_member(column.name, typename std::remove_cvref_t<decltype(column)>::member_type{});
+  });
+  return hash;
+}
+
 // The whole file prefix: magic, version, header size, header, CRC.
 Bytes encode_header(const JournalHeader& h) {
   Bytes header_bytes, file_bytes;
@@ -256,6 +294,9 @@ Bytes encode_header(const JournalHeader& h) {
   // A build with another set of metrics would misread the arrays.
   header.size(series_metrics.size());
   header.size(summary_metrics.size());
+  // ... and one whose metrics, event or run columns differ in any way the
+  // payload depends on, though their number is the same.
+  header.u64(payload_layout_fingerprint());
 
   Encoder file(file_bytes);
   file.raw(reinterpret_cast<const unsigned char*>(magic.data()), magic.size());
@@ -600,7 +641,7 @@ class RecordScanner {
 // The journal's header as read from the file, and where the records start.
 struct StoredHeader {
   JournalHeader header;
-  std::uint64_t series_count = 0, summary_count = 0;
+  std::uint64_t series_count = 0, summary_count = 0, layout_fingerprint = 0;
   std::uint64_t records_start = 0;
 };
 
@@ -649,6 +690,7 @@ StoredHeader read_header(int fd, std::uint64_t file_size, const fs::path& path) 
     stored.header.events = h.u8() != 0;
     stored.series_count = h.u64();
     stored.summary_count = h.u64();
+    stored.layout_fingerprint = h.u64();
   } catch (const Truncated&) {
     fail_damaged(path, "the header ends mid-field");
   }
@@ -675,8 +717,9 @@ void check_same_scenario(const StoredHeader& stored, const JournalHeader& expect
     throw InputError(context(path) + ": belongs to a different scenario (" + differences +
                      "); run with --force to discard it and start the sweep again");
   }
-  if (stored.series_count != series_metrics.size() || stored.summary_count != summary_metrics.size()) {
-    throw InputError(context(path) + ": was written by a loyalsim build with a different set of metrics; " +
+  if (stored.series_count != series_metrics.size() || stored.summary_count != summary_metrics.size() ||
+      stored.layout_fingerprint != payload_layout_fingerprint()) {
+    throw InputError(context(path) + ": was written by a loyalsim build with different metrics or columns; " +
                      "run with --force to discard it and start the sweep again");
   }
 }

@@ -16,7 +16,9 @@
 //   u64 header_size
 //   header_size bytes of header:
 //     u64 n + n bytes scenario_hash, u64 runs, u64 months, u64 firms,
-//     u64 segments, u8 events, u64 series metric count, u64 summary metric count
+//     u64 segments, u8 events, u64 series metric count, u64 summary metric count,
+//     u64 fingerprint of the payload's layout (the metric tables, event_columns
+//     and run_columns: names and types; see run_journal.cpp)
 //   u32 crc32 of everything above
 //   records, each:
 //     record header, 48 bytes:

@@ -766,6 +766,23 @@ TEST(RunJournalHeader, AnotherFormatVersionIsRefusedNamingTheVersionAndLeftUntou
   EXPECT_NE(input_error_of(folder.file("old")).find("damaged"), std::string::npos);
 }
 
+// A journal of a build whose metrics or columns differ (names or types; the
+// header's layout fingerprint differs), its header otherwise intact: refused,
+// not misread, and untouched.
+TEST(RunJournalHeader, AJournalOfABuildWithOtherColumnsIsRefusedAndLeftUntouched) {
+  ScratchFolder folder;
+  const std::uintmax_t header_end = write_journal(folder.file(), 2)[0];
+  std::string bytes = contents(folder.file());
+  bytes[header_end - 4 - 8] = static_cast<char>(bytes[header_end - 4 - 8] ^ 1);  // the fingerprint's low byte
+  const std::uint32_t crc = crc32_of(bytes.substr(0, header_end - 4));
+  for (int k = 0; k < 4; ++k) bytes[header_end - 4 + k] = static_cast<char>(crc >> (8 * k));
+  overwrite(folder.file("other"), bytes);
+  const std::string message = input_error_of(folder.file("other"));
+  EXPECT_NE(message.find("different metrics or columns"), std::string::npos) << message;
+  EXPECT_NE(message.find("--force"), std::string::npos) << message;
+  EXPECT_EQ(contents(folder.file("other")), bytes);
+}
+
 TEST(RunJournalHeader, AMissingJournalIsRefusedWithAdviceToRunWithoutResume) {
   ScratchFolder folder;
   const std::string message = input_error_of(folder.file());
