@@ -44,8 +44,9 @@ void print_rates_table(std::ostream& out, const RunResult& result, const std::ve
           << std::setw(static_cast<int>(segment_width) + 2) << segment_names[s];
       for (const Total c : columns) {
         const std::string_view name = summary_metrics[index_of(c)].name;
-        const double v = result.total(c, f, s);
-        const std::string text = c == Total::orphaned ? std::to_string(static_cast<std::int64_t>(v)) : rate_text(v);
+        const std::string text = summary_metrics[index_of(c)].type == MetricType::count
+                                     ? std::to_string(result.count(c, f, s))
+                                     : rate_text(result.real(c, f, s));
         out << std::right << std::setw(static_cast<int>(name.size()) + 2) << text;
       }
       out << "\n";

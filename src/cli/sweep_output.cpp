@@ -116,9 +116,6 @@ void remove_leftover(const fs::path& path) {
   if (error) throw Error(path.string() + ": removing the leftover of an earlier run: " + error.message());
 }
 
-// The decision totals that pool across runs (the rates are recomputed).
-constexpr Total pooled_counts[] = {Total::orphaned, Total::stayed, Total::followed, Total::defected,
-                                   Total::stays_12m_eligible, Total::stays_12m_retained};
 
 // Without --force, a new run replaces nothing: not a result, nor an
 // interrupted run's files.
@@ -181,9 +178,13 @@ void RunTally::count(const io::RunRecord& record, const RunResult& result) {
   done[run] = true;
   ++runs_done;
   scripted_shortfall += record.scripted_shortfall;
-  for (const Total t : pooled_counts)
-    for (std::size_t cell = 0; cell < result.totals[index_of(t)].size(); ++cell)
-      pooled.totals[index_of(t)][cell] += result.totals[index_of(t)][cell];
+  // Every count total pools across runs (summed); the rates are recomputed
+  // from the pooled counts (compute_rates).
+  for (std::size_t i = 0; i < summary_metrics.size(); ++i) {
+    if (summary_metrics[i].type != MetricType::count) continue;
+    for (std::size_t cell = 0; cell < result.totals.counts[i].size(); ++cell)
+      pooled.totals.counts[i][cell] += result.totals.counts[i][cell];
+  }
 }
 
 SweepOutput::SweepOutput(OutputPaths paths, io::OutputLock lock, io::ResultsFile file, io::RunJournal journal,

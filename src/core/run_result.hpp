@@ -4,6 +4,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/metrics.hpp"
@@ -25,16 +28,36 @@ struct DecisionEvent {
   float rep_loyalty;       // R just before the decision
 };
 
+// One metric table's arrays, by metric index: a count metric's values are
+// counts[i] (and reals[i] is empty), a real metric's are reals[i] (and
+// counts[i] is empty). Counts stay integers from the tally to the file.
+struct MetricArrays {
+  std::vector<std::vector<std::int64_t>> counts;
+  std::vector<std::vector<double>> reals;
+
+  // Sizes every metric of `table` to `size(metric)` zeros of its type.
+  template <class Table, class Size>
+  void allocate(const Table& table, Size size) {
+    counts.clear();
+    reals.clear();
+    for (const MetricInfo& m : table) {
+      const bool count = m.type == MetricType::count;
+      counts.emplace_back(count ? size(m) : 0, std::int64_t{0});
+      reals.emplace_back(count ? 0 : size(m), 0.0);
+    }
+  }
+};
+
 struct RunResult {
   std::size_t months = 0;    // recorded months
   std::size_t firms = 0;
   std::size_t segments = 0;
 
-  // series[metric] is month-major: index ((month * firms) + firm) * segments
-  // + segment for firm_segment metrics, month * firms + firm for firm ones.
-  std::vector<std::vector<double>> series;
-  // totals[metric], index firm * segments + segment.
-  std::vector<std::vector<double>> totals;
+  // series: month-major, index ((month * firms) + firm) * segments + segment
+  // for firm_segment metrics, month * firms + firm for firm ones.
+  MetricArrays series;
+  // totals: index firm * segments + segment.
+  MetricArrays totals;
   // Decisions in (month, customer) order; filled only when events are asked for.
   std::vector<DecisionEvent> events;
 
@@ -46,27 +69,68 @@ struct RunResult {
   std::size_t series_size(const MetricInfo& m) const {
     return months * firms * (m.shape == MetricShape::firm_segment ? segments : 1);
   }
-  double& at(Series s, std::size_t month, std::size_t firm, std::size_t segment) {
-    return series[index_of(s)][(month * firms + firm) * segments + segment];
+  // Elements of a metric: count(...) for count metrics, real(...) for real
+  // ones (the other type's array is empty).
+  std::int64_t& count(Series s, std::size_t month, std::size_t firm, std::size_t segment) {
+    return series.counts[index_of(s)][(month * firms + firm) * segments + segment];
   }
-  double& at(Series s, std::size_t month, std::size_t firm) {
-    return series[index_of(s)][month * firms + firm];
+  std::int64_t& count(Series s, std::size_t month, std::size_t firm) {
+    return series.counts[index_of(s)][month * firms + firm];
   }
-  double& total(Total t, std::size_t firm, std::size_t segment) {
-    return totals[index_of(t)][firm * segments + segment];
+  double& real(Series s, std::size_t month, std::size_t firm, std::size_t segment) {
+    return series.reals[index_of(s)][(month * firms + firm) * segments + segment];
   }
-  double total(Total t, std::size_t firm, std::size_t segment) const {
-    return totals[index_of(t)][firm * segments + segment];
+  std::int64_t& count(Total t, std::size_t firm, std::size_t segment) {
+    return totals.counts[index_of(t)][firm * segments + segment];
+  }
+  std::int64_t count(Total t, std::size_t firm, std::size_t segment) const {
+    return totals.counts[index_of(t)][firm * segments + segment];
+  }
+  double& real(Total t, std::size_t firm, std::size_t segment) {
+    return totals.reals[index_of(t)][firm * segments + segment];
+  }
+  double real(Total t, std::size_t firm, std::size_t segment) const {
+    return totals.reals[index_of(t)][firm * segments + segment];
   }
 
   void allocate(std::size_t n_months, std::size_t n_firms, std::size_t n_segments) {
     months = n_months;
     firms = n_firms;
     segments = n_segments;
-    series.clear();
-    for (const auto& m : series_metrics) series.emplace_back(series_size(m), 0.0);
-    totals.assign(summary_metrics.size(), std::vector<double>(firms * segments, 0.0));
+    series.allocate(series_metrics, [&](const MetricInfo& m) { return series_size(m); });
+    totals.allocate(summary_metrics, [&](const MetricInfo&) { return firms * segments; });
   }
 };
+
+// The one shape check of a run's arrays, used by every writer (the results
+// file, the journal): what is wrong with `result` for a file of `months` x
+// `firms` x `segments` (`holder` names that file in the message), or nothing.
+inline std::optional<std::string> run_shape_problem(const RunResult& result, std::size_t months, std::size_t firms,
+                                                    std::size_t segments, std::string_view holder) {
+  if (result.months != months || result.firms != firms || result.segments != segments) {
+    return "the result has " + std::to_string(result.months) + " months x " + std::to_string(result.firms) +
+           " firms x " + std::to_string(result.segments) + " segments, the " + std::string(holder) + " " +
+           std::to_string(months) + " x " + std::to_string(firms) + " x " + std::to_string(segments);
+  }
+  const auto problem_in = [](const MetricArrays& arrays, const auto& table, std::string_view group,
+                             auto size) -> std::optional<std::string> {
+    if (arrays.counts.size() != table.size() || arrays.reals.size() != table.size())
+      return std::string("the result was not allocated for the metric tables");
+    for (std::size_t i = 0; i < table.size(); ++i) {
+      const bool count = table[i].type == MetricType::count;
+      if (arrays.counts[i].size() != (count ? size(table[i]) : 0) ||
+          arrays.reals[i].size() != (count ? 0 : size(table[i])))
+        return std::string(group) + " '" + std::string(table[i].name) + "' has the wrong size";
+    }
+    return std::nullopt;
+  };
+  if (auto problem = problem_in(result.series, series_metrics, "timeseries",
+                                [&](const MetricInfo& m) { return result.series_size(m); }))
+    return problem;
+  if (auto problem = problem_in(result.totals, summary_metrics, "summary",
+                                [&](const MetricInfo&) { return firms * segments; }))
+    return problem;
+  return std::nullopt;
+}
 
 }  // namespace loyalsim

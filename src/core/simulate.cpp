@@ -21,21 +21,22 @@ void record_month(const Model& model, const State& state, std::size_t m, RunResu
   const Tally& t = state.month_total;
   const std::size_t segments = model.segments();
   for (std::size_t f = 0; f < model.firms(); ++f) {
-    result.at(Series::reps_active, m, f) = state.active_count[f];
-    result.at(Series::rep_departures, m, f) = static_cast<double>(state.departures[f]);
-    result.at(Series::rep_departures_to_competitor, m, f) = static_cast<double>(state.departures_to_competitor[f]);
+    result.count(Series::reps_active, m, f) = state.active_count[f];
+    result.count(Series::rep_departures, m, f) = state.departures[f];
+    result.count(Series::rep_departures_to_competitor, m, f) = state.departures_to_competitor[f];
     for (std::size_t s = 0; s < segments; ++s) {
       const std::size_t cell = f * segments + s;
-      const auto v = [&](Tally::Field field) { return static_cast<double>(t.values[cell * Tally::field_count + field]); };
-      for (const auto& [field, metric] : series_from_tally) result.at(metric, m, f, s) = v(field);
-      for (const auto& [field, metric] : totals_from_tally) result.total(metric, f, s) += v(field);
+      const auto n = [&](Tally::Field field) { return t.values[cell * Tally::field_count + field]; };
+      const auto v = [&](Tally::Field field) { return static_cast<double>(n(field)); };
+      for (const auto& [field, metric] : series_from_tally) result.count(metric, m, f, s) = n(field);
+      for (const auto& [field, metric] : totals_from_tally) result.count(metric, f, s) += n(field);
 
       const double customers = v(Tally::customers);
-      result.at(Series::revenue, m, f, s) = customers * model.scenario.segments[s].monthly_value;
-      result.at(Series::brand_loyalty_mean, m, f, s) = ratio(v(Tally::brand_sum) / loyalty_fixed_point, customers);
-      result.at(Series::rep_loyalty_mean, m, f, s) = ratio(v(Tally::rep_sum) / loyalty_fixed_point, customers);
+      result.real(Series::revenue, m, f, s) = customers * model.scenario.segments[s].monthly_value;
+      result.real(Series::brand_loyalty_mean, m, f, s) = ratio(v(Tally::brand_sum) / loyalty_fixed_point, customers);
+      result.real(Series::rep_loyalty_mean, m, f, s) = ratio(v(Tally::rep_sum) / loyalty_fixed_point, customers);
       // Broken stays are counted when they break; the retained ones are the rest.
-      result.total(Total::stays_12m_retained, f, s) += v(Tally::stays_eligible) - v(Tally::stays_broken);
+      result.count(Total::stays_12m_retained, f, s) += n(Tally::stays_eligible) - n(Tally::stays_broken);
     }
   }
   result.events.insert(result.events.end(), t.events.begin(), t.events.end());
@@ -59,14 +60,13 @@ std::size_t state_bytes(const State& state) {
 void compute_rates(RunResult& result) {
   for (std::size_t f = 0; f < result.firms; ++f) {
     for (std::size_t s = 0; s < result.segments; ++s) {
-      const double orphaned = result.total(Total::orphaned, f, s);
-      const double stayed = result.total(Total::stayed, f, s);
-      const double followed = result.total(Total::followed, f, s);
-      result.total(Total::firm_retention_rate, f, s) = ratio(stayed, orphaned);
-      result.total(Total::follow_rate, f, s) = ratio(followed, orphaned);
-      result.total(Total::rep_ownership_share, f, s) = ratio(followed, stayed + followed);
-      result.total(Total::retained_12m_after_stay, f, s) =
-          ratio(result.total(Total::stays_12m_retained, f, s), result.total(Total::stays_12m_eligible, f, s));
+      const auto count = [&](Total t) { return static_cast<double>(result.count(t, f, s)); };
+      const double orphaned = count(Total::orphaned), stayed = count(Total::stayed), followed = count(Total::followed);
+      result.real(Total::firm_retention_rate, f, s) = ratio(stayed, orphaned);
+      result.real(Total::follow_rate, f, s) = ratio(followed, orphaned);
+      result.real(Total::rep_ownership_share, f, s) = ratio(followed, stayed + followed);
+      result.real(Total::retained_12m_after_stay, f, s) =
+          ratio(count(Total::stays_12m_retained), count(Total::stays_12m_eligible));
     }
   }
 }

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <numeric>
 #include <span>
 #include <string_view>
 #include <type_traits>
@@ -21,13 +22,12 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/event_columns.hpp"
 
 namespace loyalsim::io::detail {
 namespace {
 
 constexpr hsize_t events_chunk_rows = 65536;
-const std::vector<std::int8_t> choice_flag_values{0, 1, 2};
-constexpr std::string_view choice_flag_meanings = "stay follow defect";
 
 template <h5::Element T>
 h5::Dataset create_event_column(h5::Group& group, std::string_view name, const h5::Dataset& event,
@@ -61,22 +61,11 @@ void append_rows(EventsTable& t, std::span<const DecisionEvent> events,
   append_column<std::int64_t>(t.event, first, events,
                               [first](std::size_t k, const E&) { return first + k; });
   append_column<std::int64_t>(t.run, first, events, [runs](std::size_t k, const E&) { return runs[k]; });
-  append_column<std::int32_t>(t.month, first, events, [](std::size_t, const E& e) { return e.month; });
-  append_column<std::int32_t>(t.customer, first, events,
-                              [](std::size_t, const E& e) { return e.customer; });
-  append_column<std::int16_t>(t.segment, first, events,
-                              [](std::size_t, const E& e) { return e.segment; });
-  append_column<std::int32_t>(t.rep, first, events, [](std::size_t, const E& e) { return e.rep; });
-  append_column<std::int16_t>(t.from_firm, first, events,
-                              [](std::size_t, const E& e) { return e.from_firm; });
-  append_column<std::int16_t>(t.to_firm, first, events,
-                              [](std::size_t, const E& e) { return e.to_firm; });
-  append_column<float>(t.brand_loyalty, first, events,
-                       [](std::size_t, const E& e) { return e.brand_loyalty; });
-  append_column<float>(t.rep_loyalty, first, events,
-                       [](std::size_t, const E& e) { return e.rep_loyalty; });
-  append_column<std::int8_t>(t.choice, first, events, [](std::size_t, const E& e) {
-    return static_cast<std::int8_t>(e.choice);
+  std::size_t i = 0;
+  for_each_event_column([&](const auto& column) {
+    using Stored = typename std::remove_cvref_t<decltype(column)>::stored_type;
+    append_column<Stored>(t.columns[i++], first, events,
+                          [&column](std::size_t, const E& e) { return static_cast<Stored>(e.*column.member); });
   });
   t.rows += events.size();
 }
@@ -102,29 +91,19 @@ EventsTable create_events_table(h5::File& file, const ResultsLayout& layout,
 
   t.run = create_event_column<std::int64_t>(group, "run", t.event, "1",
                                             "run of the decision: the row of runs/");
-  t.month = create_event_column<std::int32_t>(group, "month", t.event, "1",
-                                              "recorded month of the decision, numbered from 1");
-  t.customer = create_event_column<std::int32_t>(group, "customer", t.event, "1",
-                                                 "customer id within the run");
-  t.segment = create_event_column<std::int16_t>(
-      group, "segment", t.event, "1", "customer segment: index into segment_names, from 0");
-  t.segment.write_attribute("segment_names", layout.segment_names);
-  t.rep = create_event_column<std::int32_t>(group, "rep", t.event, "1", "id of the rep who left");
-  t.from_firm = create_event_column<std::int16_t>(
-      group, "from_firm", t.event, "1", "firm the rep left: index into firm_names, from 0");
-  t.from_firm.write_attribute("firm_names", layout.firm_names);
-  t.to_firm = create_event_column<std::int16_t>(
-      group, "to_firm", t.event, "1",
-      "firm of the customer after the decision: index into firm_names, -1 = unattached");
-  t.to_firm.write_attribute("firm_names", layout.firm_names);
-  t.brand_loyalty = create_event_column<float>(group, "B", t.event, "1",
-                                               "brand loyalty B just before the decision");
-  t.rep_loyalty = create_event_column<float>(group, "R", t.event, "1",
-                                             "rep loyalty R just before the decision");
-  t.choice = create_event_column<std::int8_t>(group, "choice", t.event, "1",
-                                              "the customer's decision: stay, follow or defect");
-  t.choice.write_attribute("flag_values", choice_flag_values);
-  t.choice.write_attribute("flag_meanings", choice_flag_meanings);
+  for_each_event_column([&](const auto& column) {
+    using Stored = typename std::remove_cvref_t<decltype(column)>::stored_type;
+    h5::Dataset variable = create_event_column<Stored>(group, column.name, t.event, column.units, column.description);
+    if (column.names == IndexNames::segment_names) variable.write_attribute("segment_names", layout.segment_names);
+    if (column.names == IndexNames::firm_names) variable.write_attribute("firm_names", layout.firm_names);
+    if (const std::size_t flags = flag_count(column.flag_meanings); flags > 0) {
+      std::vector<Stored> values(flags);
+      std::iota(values.begin(), values.end(), Stored{0});
+      variable.write_attribute("flag_values", values);
+      variable.write_attribute("flag_meanings", column.flag_meanings);
+    }
+    t.columns.push_back(std::move(variable));
+  });
   t.scratch = EventsScratch(scratch_beside, layout.runs);
   return t;
 }

@@ -16,6 +16,7 @@
 #include "core/metrics.hpp"
 #include "io/hdf5.hpp"
 #include "io/results_layout.hpp"
+#include "io/run_columns.hpp"
 
 namespace loyalsim::io {
 namespace {
@@ -34,10 +35,6 @@ using detail::write_events_in_run_order;
 using detail::write_runs_row;
 
 constexpr std::int32_t format_version = 1;
-
-// runs/ columns every file has; a varied parameter may not take these names.
-constexpr std::array<std::string_view, 7> fixed_run_columns{
-    "run", "point", "replicate", "seed", "status", "wall_seconds", "scripted_shortfall"};
 
 std::string context(const std::filesystem::path& final_path) {
   return "results file '" + final_path.string() + "'";
@@ -59,7 +56,9 @@ void check_layout(const std::filesystem::path& final_path, const ResultsLayout& 
   if (layout.firm_names.size() > index_limit || layout.segment_names.size() > index_limit) {
     fail("more than " + std::to_string(index_limit) + " firms or segments");
   }
-  std::set<std::string_view> columns(fixed_run_columns.begin(), fixed_run_columns.end());
+  // runs/ columns every file has; a varied parameter may not take these names.
+  std::set<std::string_view> columns;
+  for_each_fixed_run_name([&](std::string_view name) { columns.insert(name); });
   for (const std::string& parameter : layout.varied_parameters) {
     if (parameter.empty() || parameter == "." || parameter.find('/') != std::string::npos) {
       fail("varied parameter '" + parameter +
@@ -116,7 +115,6 @@ struct ResultsFile::Impl {
   std::optional<EventsTable> events;
 
   std::vector<bool> written;               // per run: a run is written once
-  std::vector<std::int64_t> count_buffer;  // reused by every count metric
   bool open = true;                        // false once commit() has begun
   bool committed = false;
   bool keep_temporary = false;  // the rename failed: the results live there
@@ -147,9 +145,6 @@ struct ResultsFile::Impl {
   }
 
   void check_run(const RunRecord& record, const RunResult& result) const;
-  const std::vector<std::int64_t>& as_counts(std::int64_t run, const MetricInfo& metric,
-                                             std::string_view group,
-                                             const std::vector<double>& values);
   // Closes every handle, datasets first, reporting failures.
   void close_all();
 };
@@ -161,26 +156,7 @@ void ResultsFile::Impl::check_run(const RunRecord& record, const RunResult& resu
   }
   if (written[static_cast<std::size_t>(run)]) fail(run, "already written");
   const std::size_t firms = layout.firm_names.size(), segments = layout.segment_names.size();
-  if (result.months != layout.months || result.firms != firms || result.segments != segments) {
-    fail(run, "the result has " + std::to_string(result.months) + " months x " +
-                  std::to_string(result.firms) + " firms x " + std::to_string(result.segments) +
-                  " segments, the file " + std::to_string(layout.months) + " x " +
-                  std::to_string(firms) + " x " + std::to_string(segments));
-  }
-  if (result.series.size() != series_metrics.size() ||
-      result.totals.size() != summary_metrics.size()) {
-    fail(run, "the result was not allocated for the metric tables");
-  }
-  for (std::size_t i = 0; i < series_metrics.size(); ++i) {
-    if (result.series[i].size() != result.series_size(series_metrics[i])) {
-      fail(run, "timeseries '" + std::string(series_metrics[i].name) + "' has the wrong size");
-    }
-  }
-  for (std::size_t i = 0; i < summary_metrics.size(); ++i) {
-    if (result.totals[i].size() != firms * segments) {
-      fail(run, "summary '" + std::string(summary_metrics[i].name) + "' has the wrong size");
-    }
-  }
+  if (auto problem = run_shape_problem(result, layout.months, firms, segments, "file")) fail(run, *problem);
   if (record.parameter_values.size() != layout.varied_parameters.size()) {
     fail(run, std::to_string(record.parameter_values.size()) + " parameter values for " +
                   std::to_string(layout.varied_parameters.size()) + " varied parameters");
@@ -207,30 +183,10 @@ void ResultsFile::Impl::check_run(const RunRecord& record, const RunResult& resu
   }
 }
 
-// Counts are accumulated as doubles in RunResult and stored as int64, so
-// that -1 can mark an unwritten run; anything but a whole number is a bug.
-const std::vector<std::int64_t>& ResultsFile::Impl::as_counts(std::int64_t run,
-                                                              const MetricInfo& metric,
-                                                              std::string_view group,
-                                                              const std::vector<double>& values) {
-  constexpr double limit = 9.0e18;  // inside int64
-  count_buffer.resize(values.size());
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    const double v = values[i];
-    if (!(std::isfinite(v) && std::trunc(v) == v && std::fabs(v) < limit)) {
-      fail(run, "count metric '" + std::string(group) + "/" + std::string(metric.name) +
-                    "' holds " + std::to_string(v) + ", not a whole number");
-    }
-    count_buffer[i] = static_cast<std::int64_t>(v);
-  }
-  return count_buffer;
-}
-
 void ResultsFile::Impl::close_all() {
   const auto close_table = [](RunsTable& t) {
-    for (h5::Dataset* d : {&t.run, &t.point, &t.replicate, &t.seed, &t.seed_text, &t.status, &t.wall_seconds, &t.scripted_shortfall}) {
-      d->close();
-    }
+    t.run.close();
+    for (h5::Dataset& d : t.columns) d.close();
     for (h5::Dataset& d : t.parameters) d.close();
   };
   close_table(runs);
@@ -238,10 +194,9 @@ void ResultsFile::Impl::close_all() {
   for (h5::Dataset& d : totals) d.close();
   if (events) {
     EventsTable& t = *events;
-    for (h5::Dataset* d : {&t.event, &t.run, &t.month, &t.customer, &t.segment, &t.rep,
-                           &t.from_firm, &t.to_firm, &t.brand_loyalty, &t.rep_loyalty, &t.choice}) {
-      d->close();
-    }
+    t.event.close();
+    t.run.close();
+    for (h5::Dataset& d : t.columns) d.close();
   }
   file.close();
 }
@@ -294,19 +249,17 @@ void ResultsFile::write_run(const RunRecord& record, const RunResult& result) {
     const Dims start = by_segment ? Dims{run, 0, 0, 0} : Dims{run, 0, 0};
     const Dims count = by_segment ? Dims{1, months, firms, segments} : Dims{1, months, firms};
     if (metric.type == MetricType::count) {
-      f.series[i].write(f.as_counts(record.run, metric, "timeseries", result.series[i]), start,
-                        count);
+      f.series[i].write(result.series.counts[i], start, count);
     } else {
-      f.series[i].write(result.series[i], start, count);
+      f.series[i].write(result.series.reals[i], start, count);
     }
   }
   for (std::size_t i = 0; i < summary_metrics.size(); ++i) {
-    const MetricInfo& metric = summary_metrics[i];
     const Dims start{run, 0, 0}, count{1, firms, segments};
-    if (metric.type == MetricType::count) {
-      f.totals[i].write(f.as_counts(record.run, metric, "summary", result.totals[i]), start, count);
+    if (summary_metrics[i].type == MetricType::count) {
+      f.totals[i].write(result.totals.counts[i], start, count);
     } else {
-      f.totals[i].write(result.totals[i], start, count);
+      f.totals[i].write(result.totals.reals[i], start, count);
     }
   }
   if (f.events) stage_events(*f.events, record.run, result.events);

@@ -12,7 +12,9 @@
 #include <tuple>
 #include <type_traits>
 
+#include "core/flag_meanings.hpp"
 #include "core/metrics.hpp"
+#include "io/run_columns.hpp"
 
 namespace loyalsim::io::detail {
 namespace {
@@ -31,8 +33,6 @@ constexpr std::size_t metric_element_bytes = 8;
 constexpr std::int64_t count_fill = -1;
 constexpr double real_fill = std::numeric_limits<double>::quiet_NaN();
 
-const std::vector<std::int8_t> status_flag_values{0, 1, 2};
-constexpr std::string_view status_flag_meanings = "pending done failed";
 
 // netCDF readers (xarray, R's ncdf4) mask a variable's _FillValue, and to
 // mask an integer they must turn it into floats: xarray would load every
@@ -153,17 +153,30 @@ h5::Dataset create_run_column(h5::Group& group, std::string_view name, const h5:
   return column;
 }
 
-// R has no unsigned 64-bit integer: rhdf5 and hdf5r read a seed of 2^63 or
-// more (about half of them) as NA or clamped. The same seeds as decimal text
-// read exactly in every tool; runs/seed stays the number.
-h5::Dataset create_seed_text_column(h5::Group& group, const h5::Dataset& run, std::size_t runs) {
-  h5::Dataset column = group.create_dataset("seed_text", h5::Datatype::utf8_string(),
-                                            h5::Dataspace::simple({runs}),
+h5::Dataset create_text_column(h5::Group& group, std::string_view name, const h5::Dataset& run, std::size_t runs,
+                               std::string_view description) {
+  h5::Dataset column = group.create_dataset(name, h5::Datatype::utf8_string(), h5::Dataspace::simple({runs}),
                                             compressed({std::min<hsize_t>(runs, runs_chunk_rows)}));
-  describe(column, "", "seed of the run's random streams as decimal text (the value of seed), "
-                       "for readers without unsigned 64-bit integers such as R");
+  describe(column, "", description);
   attach(column, {{"run", run}});
   return column;
+}
+
+template <class Stored>
+std::optional<Stored> fill_of(RunFill fill) {
+  if constexpr (std::is_floating_point_v<Stored>) {
+    if (fill == RunFill::real) return real_fill;
+  } else {
+    if (fill == RunFill::count) return static_cast<Stored>(count_fill);
+  }
+  return std::nullopt;  // run_columns' static_asserts rule out the other pairs
+}
+
+// A text companion's cell: the decimal text of an integer.
+template <class T>
+std::string decimal_text(T value) {
+  if constexpr (std::is_integral_v<T>) return std::to_string(value);
+  else return {};  // run_columns' static_asserts give only integers a text
 }
 
 }  // namespace
@@ -175,25 +188,20 @@ RunsTable create_runs_table(h5::File& file, const ResultsLayout& layout) {
   RunsTable table;
   table.run = create_index_scale(group, "run", runs, 0,
                                  "run number: design point x replicate, as in every group");
-  table.point = create_run_column<std::int64_t>(group, "point", table.run, runs, "1",
-                                                "design point of the sweep (0 for a single run)");
-  table.replicate = create_run_column<std::int64_t>(group, "replicate", table.run, runs, "1",
-                                                    "replicate of the design point, from 0");
-  table.seed = create_run_column<std::uint64_t>(group, "seed", table.run, runs, "1",
-                                                "seed of the run's random streams");
-  table.seed_text = create_seed_text_column(group, table.run, runs);
-  // No _FillValue: pending (0) is the HDF5 fill, and masking it would hide it.
-  table.status = create_run_column<std::int8_t>(group, "status", table.run, runs, "1",
-                                                "state of the run: pending, done or failed");
-  table.status.write_attribute("flag_values", status_flag_values);
-  table.status.write_attribute("flag_meanings", status_flag_meanings);
-  // "s", not "seconds": xarray would turn a "seconds" column into timedeltas.
-  table.wall_seconds = create_run_column<double>(group, "wall_seconds", table.run, runs, "s",
-                                                 "wall-clock time the run took", real_fill);
-  table.scripted_shortfall = create_run_column<std::int64_t>(
-      group, "scripted_shortfall", table.run, runs, "reps",
-      "scripted departures that could not happen because the firm had too few active reps",
-      std::optional<std::int64_t>(count_fill));
+  for_each_run_column([&](const auto& column) {
+    using Stored = typename std::remove_cvref_t<decltype(column)>::stored_type;
+    h5::Dataset variable = create_run_column<Stored>(group, column.name, table.run, runs, column.units,
+                                                     column.description, fill_of<Stored>(column.fill));
+    if (const std::size_t flags = flag_count(column.flag_meanings); flags > 0) {
+      std::vector<Stored> values(flags);
+      std::iota(values.begin(), values.end(), Stored{0});
+      variable.write_attribute("flag_values", values);
+      variable.write_attribute("flag_meanings", column.flag_meanings);
+    }
+    table.columns.push_back(std::move(variable));
+    if (!column.text_name.empty())
+      table.columns.push_back(create_text_column(group, column.text_name, table.run, runs, column.text_description));
+  });
   for (const std::string& parameter : layout.varied_parameters) {
     table.parameters.push_back(create_run_column<double>(
         group, parameter, table.run, runs, "",
@@ -214,13 +222,12 @@ void write_cell(h5::Dataset& column, hsize_t run, T value) {
 
 void write_runs_row(RunsTable& table, const RunRecord& record) {
   const auto run = static_cast<hsize_t>(record.run);
-  write_cell(table.point, run, record.point);
-  write_cell(table.replicate, run, record.replicate);
-  write_cell(table.seed, run, record.seed);
-  table.seed_text.write_strings({std::to_string(record.seed)}, {run}, {1});
-  write_cell(table.status, run, static_cast<std::int8_t>(record.status));
-  write_cell(table.wall_seconds, run, record.wall_seconds);
-  write_cell(table.scripted_shortfall, run, record.scripted_shortfall);
+  std::size_t i = 0;
+  for_each_run_column([&](const auto& column) {
+    using Stored = typename std::remove_cvref_t<decltype(column)>::stored_type;
+    write_cell(table.columns[i++], run, static_cast<Stored>(record.*column.member));
+    if (!column.text_name.empty()) table.columns[i++].write_strings({decimal_text(record.*column.member)}, {run}, {1});
+  });
   for (std::size_t i = 0; i < table.parameters.size(); ++i) {
     write_cell(table.parameters[i], run, record.parameter_values[i]);
   }

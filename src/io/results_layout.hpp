@@ -45,7 +45,8 @@ h5::Dataset create_name_scale(h5::Group& group, std::string_view name,
 // ------------------------------------------------------------ runs/ (results_layout.cpp)
 
 struct RunsTable {
-  h5::Dataset run, point, replicate, seed, seed_text, status, wall_seconds, scripted_shortfall;
+  h5::Dataset run;                      // the row number (the dimension scale)
+  std::vector<h5::Dataset> columns;     // run_columns order, each text companion after its column
   std::vector<h5::Dataset> parameters;  // ResultsLayout::varied_parameters order
 };
 
@@ -105,8 +106,8 @@ class EventsScratch {
 };
 
 struct EventsTable {
-  h5::Dataset event, run, month, customer, segment, rep, from_firm, to_firm, brand_loyalty,
-      rep_loyalty, choice;
+  h5::Dataset event, run;            // the row number (the dimension scale) and the run
+  std::vector<h5::Dataset> columns;  // the members of DecisionEvent, in event_columns order
   hsize_t rows = 0;
   EventsScratch scratch;  // runs staged, not yet in the datasets
 };

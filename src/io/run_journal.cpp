@@ -15,11 +15,14 @@
 #include <optional>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/event_columns.hpp"
 #include "core/metrics.hpp"
+#include "io/run_columns.hpp"
 
 namespace loyalsim::io {
 namespace {
@@ -28,7 +31,7 @@ namespace fs = std::filesystem;
 using Bytes = std::vector<unsigned char>;
 
 constexpr std::string_view magic = "LOYALSIM-JOURNAL\n";
-constexpr std::uint32_t format_version = 2;
+constexpr std::uint32_t format_version = 3;
 // Level 1: the fastest; these arrays (mostly small counts and zeros) still
 // shrink several-fold, and the journal must never slow a sweep down.
 constexpr int compression_level = 1;
@@ -49,7 +52,6 @@ constexpr std::size_t trailer_bytes = 8 + 8 + 4;
 constexpr std::string_view trailer_seed = "LSEND";
 // How much the marker scan reads at a time.
 constexpr std::size_t scan_chunk_bytes = std::size_t{1} << 16;
-constexpr std::size_t event_bytes = 4 + 4 + 4 + 2 + 2 + 1 + 1 + 4 + 4;
 
 // ------------------------------------------------------------ errors
 
@@ -86,6 +88,20 @@ class Encoder {
   void f32(float v) { u32(std::bit_cast<std::uint32_t>(v)); }
   void f64(double v) { u64(std::bit_cast<std::uint64_t>(v)); }
   void size(std::size_t v) { u64(v); }
+  // A member of a fixed-width type, by its bits: an enum by its underlying
+  // value, a float by its IEEE-754 pattern.
+  template <class T>
+  void value(T v) {
+    if constexpr (std::is_enum_v<T>) {
+      value(static_cast<std::underlying_type_t<T>>(v));
+    } else if constexpr (std::is_floating_point_v<T>) {
+      static_assert(sizeof(T) == 4 || sizeof(T) == 8);
+      using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+      put(std::bit_cast<Bits>(v), sizeof(T));
+    } else {
+      put(static_cast<std::make_unsigned_t<T>>(v), sizeof(T));
+    }
+  }
   // The bulk of a record: one resize, then stores (no per-byte push_back).
   void doubles(const std::vector<double>& values) {
     size(values.size());
@@ -94,6 +110,24 @@ class Encoder {
     for (const double v : values) {
       store(bytes_.data() + at, std::bit_cast<std::uint64_t>(v), 8);
       at += 8;
+    }
+  }
+  void int64s(const std::vector<std::int64_t>& values) {
+    size(values.size());
+    std::size_t at = bytes_.size();
+    bytes_.resize(at + 8 * values.size());
+    for (const std::int64_t v : values) {
+      store(bytes_.data() + at, static_cast<std::uint64_t>(v), 8);
+      at += 8;
+    }
+  }
+  // A metric table's arrays, each in its metric's type.
+  template <class Table>
+  void metrics(const MetricArrays& arrays, const Table& table) {
+    size(table.size());
+    for (std::size_t i = 0; i < table.size(); ++i) {
+      if (table[i].type == MetricType::count) int64s(arrays.counts[i]);
+      else doubles(arrays.reals[i]);
     }
   }
   void string(std::string_view s) {
@@ -138,6 +172,18 @@ class Decoder {
   float f32() { return std::bit_cast<float>(u32()); }
   double f64() { return std::bit_cast<double>(u64()); }
   std::size_t size() { return static_cast<std::size_t>(u64()); }
+  // What Encoder::value wrote.
+  template <class T>
+  T value() {
+    if constexpr (std::is_enum_v<T>) {
+      return static_cast<T>(value<std::underlying_type_t<T>>());
+    } else if constexpr (std::is_floating_point_v<T>) {
+      using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+      return std::bit_cast<T>(static_cast<Bits>(get(sizeof(T))));
+    } else {
+      return static_cast<T>(static_cast<std::make_unsigned_t<T>>(get(sizeof(T))));
+    }
+  }
   // A count of elements of element_bytes each, refused if the buffer cannot
   // hold them: a bad count must not turn into a huge allocation.
   std::size_t count(std::size_t element_bytes) {
@@ -148,6 +194,27 @@ class Decoder {
   void doubles(std::vector<double>& values) {
     values.resize(count(8));
     for (double& v : values) v = f64();
+  }
+  void int64s(std::vector<std::int64_t>& values) {
+    values.resize(count(8));
+    for (std::int64_t& v : values) v = i64();
+  }
+  // What Encoder::metrics wrote; false if it holds another number of metrics.
+  template <class Table>
+  bool metrics(MetricArrays& arrays, const Table& table) {
+    if (size() != table.size()) return false;
+    arrays.counts.resize(table.size());
+    arrays.reals.resize(table.size());
+    for (std::size_t i = 0; i < table.size(); ++i) {
+      if (table[i].type == MetricType::count) {
+        int64s(arrays.counts[i]);
+        arrays.reals[i].clear();
+      } else {
+        doubles(arrays.reals[i]);
+        arrays.counts[i].clear();
+      }
+    }
+    return true;
   }
   std::string string() {
     const std::size_t n = count(1);
@@ -176,6 +243,44 @@ std::uint32_t crc_of(const unsigned char* data, std::size_t size, std::uint32_t 
 
 // ------------------------------------------------------------ header
 
+// FNV-1a over what the payload's layout follows: each metric's name and
+// type, and each event and run column's name and member type (size, kind).
+// A build that changes any of them writes records this build would misread,
+// so resuming its journal is refused even if the format version was not
+// bumped.
+std::uint64_t payload_layout_fingerprint() {
+  std::uint64_t hash = 0xcbf29ce484222325;
+  const auto mix = [&](std::string_view text) {
+    for (const char c : text) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3;
+    hash = (hash ^ 0xff) * 0x100000001b3;  // ends the field: "ab","c" differs from "a","bc"
+  };
+  const auto mix_number = [&](std::size_t n) { mix(std::to_string(n)); };
+  for (const MetricInfo& m : series_metrics) {
+    mix(m.name);
+    mix_number(static_cast<std::size_t>(m.type));
+  }
+  mix("summary");
+  for (const MetricInfo& m : summary_metrics) {
+    mix(m.name);
+    mix_number(static_cast<std::size_t>(m.type));
+  }
+  const auto mix_member = [&](std::string_view name, auto kind) {
+    using T = decltype(kind);
+    mix(name);
+    mix_number(sizeof(T));
+    mix_number(std::is_enum_v<T> ? 1 : std::is_floating_point_v<T> ? 2 : std::is_signed_v<T> ? 3 : 4);
+  };
+  mix("events");
+  for_each_event_column([&](const auto& column) {
+    mix_member(column.name, typename std::remove_cvref_t<decltype(column)>::member_type{});
+  });
+  mix("runs");
+  for_each_run_column([&](const auto& column) {
+    mix_member(column.name, typename std::remove_cvref_t<decltype(column)>::member_type{});
+  });
+  return hash;
+}
+
 // The whole file prefix: magic, version, header size, header, CRC.
 Bytes encode_header(const JournalHeader& h) {
   Bytes header_bytes, file_bytes;
@@ -189,6 +294,9 @@ Bytes encode_header(const JournalHeader& h) {
   // A build with another set of metrics would misread the arrays.
   header.size(series_metrics.size());
   header.size(summary_metrics.size());
+  // ... and one whose metrics, event or run columns differ in any way the
+  // payload depends on, though their number is the same.
+  header.u64(payload_layout_fingerprint());
 
   Encoder file(file_bytes);
   file.raw(reinterpret_cast<const unsigned char*>(magic.data()), magic.size());
@@ -208,63 +316,43 @@ std::optional<std::string> shape_problem(const JournalHeader& h, const RunRecord
   if (record.run < 0 || static_cast<std::uint64_t>(record.run) >= h.runs) {
     return run + "outside the sweep's " + std::to_string(h.runs) + " runs";
   }
-  if (result.months != h.months || result.firms != h.firms || result.segments != h.segments) {
-    return run + "months x firms x segments " + std::to_string(result.months) + " x " +
-           std::to_string(result.firms) + " x " + std::to_string(result.segments) +
-           " differ from the journal's " + std::to_string(h.months) + " x " + std::to_string(h.firms) +
-           " x " + std::to_string(h.segments);
-  }
-  if (result.series.size() != series_metrics.size() || result.totals.size() != summary_metrics.size()) {
-    return run + "wrong number of metric arrays";
-  }
-  for (std::size_t i = 0; i < series_metrics.size(); ++i) {
-    if (result.series[i].size() != result.series_size(series_metrics[i])) {
-      return run + "timeseries '" + std::string(series_metrics[i].name) + "' has the wrong size";
-    }
-  }
-  for (std::size_t i = 0; i < summary_metrics.size(); ++i) {
-    if (result.totals[i].size() != h.firms * h.segments) {
-      return run + "summary '" + std::string(summary_metrics[i].name) + "' has the wrong size";
-    }
-  }
+  if (auto problem = run_shape_problem(result, h.months, h.firms, h.segments, "journal")) return run + *problem;
   return std::nullopt;
 }
 
-// The payload, before compression. Field order is the format: changing it
+// The payload, before compression. Field order is the format: changing it,
+// the order or member types of event_columns (core/event_columns.hpp) or
+// run_columns (io/run_columns.hpp), which the events and the record follow,
+// or a metric's type (core/metrics.hpp: counts are int64, reals float64),
 // means a new format_version.
 void encode_run(Encoder& out, const RunRecord& record, const RunResult& result) {
   out.i64(record.run);
-  out.i64(record.point);
-  out.i64(record.replicate);
-  out.u64(record.seed);
-  out.u8(static_cast<std::uint8_t>(record.status));
-  out.f64(record.wall_seconds);
-  out.i64(record.scripted_shortfall);
+  for_each_run_column([&](const auto& column) { out.value(record.*column.member); });
   out.doubles(record.parameter_values);
 
   out.size(result.months);
   out.size(result.firms);
   out.size(result.segments);
-  out.size(result.series.size());
-  for (const auto& s : result.series) out.doubles(s);
-  out.size(result.totals.size());
-  for (const auto& t : result.totals) out.doubles(t);
+  out.metrics(result.series, series_metrics);
+  out.metrics(result.totals, summary_metrics);
   out.size(result.events.size());
-  for (const DecisionEvent& e : result.events) {
-    out.i32(e.month);
-    out.i32(e.customer);
-    out.i32(e.rep);
-    out.i16(e.from_firm);
-    out.i16(e.to_firm);
-    out.u8(e.segment);
-    out.u8(static_cast<std::uint8_t>(e.choice));
-    out.f32(e.brand_loyalty);
-    out.f32(e.rep_loyalty);
-  }
+  for (const DecisionEvent& e : result.events)
+    for_each_event_column([&](const auto& column) { out.value(e.*column.member); });
   out.i64(result.customer_months);
   out.size(result.state_bytes);
   out.f64(result.wall_seconds);
   out.i64(result.scripted_shortfall);
+}
+
+// A flag column's value that its meanings do not name, as text; nothing for
+// a named value or a column that is not a flag column.
+template <class T>
+std::optional<std::string> unknown_flag(T value, std::string_view meanings) {
+  if constexpr (std::is_enum_v<T>) {
+    const auto v = static_cast<std::underlying_type_t<T>>(value);
+    if (std::cmp_less(v, 0) || std::cmp_greater_equal(v, flag_count(meanings))) return std::to_string(v);
+  }
+  return std::nullopt;
 }
 
 // Decodes into record and result, reusing their vectors' memory. Returns a
@@ -272,36 +360,30 @@ void encode_run(Encoder& out, const RunRecord& record, const RunResult& result) 
 std::optional<std::string> decode_run(Decoder& in, RunRecord& record, RunResult& result) {
   try {
     record.run = in.i64();
-    record.point = in.i64();
-    record.replicate = in.i64();
-    record.seed = in.u64();
-    const std::uint8_t status = in.u8();
-    if (status > static_cast<std::uint8_t>(RunStatus::failed)) return "unknown run status";
-    record.status = static_cast<RunStatus>(status);
-    record.wall_seconds = in.f64();
-    record.scripted_shortfall = in.i64();
+    std::optional<std::string> problem;
+    for_each_run_column([&](const auto& column) {
+      using Member = typename std::remove_cvref_t<decltype(column)>::member_type;
+      record.*column.member = in.value<Member>();
+      if (auto bad = unknown_flag(record.*column.member, column.flag_meanings))
+        problem = "runs column '" + std::string(column.name) + "' holds the unknown value " + *bad;
+    });
+    if (problem) return problem;
     in.doubles(record.parameter_values);
 
     result.months = in.size();
     result.firms = in.size();
     result.segments = in.size();
-    result.series.resize(in.count(8));
-    for (auto& s : result.series) in.doubles(s);
-    result.totals.resize(in.count(8));
-    for (auto& t : result.totals) in.doubles(t);
-    result.events.resize(in.count(event_bytes));
+    if (!in.metrics(result.series, series_metrics) || !in.metrics(result.totals, summary_metrics))
+      return "holds another number of metrics than this build records";
+    result.events.resize(in.count(event_member_bytes()));
     for (DecisionEvent& e : result.events) {
-      e.month = in.i32();
-      e.customer = in.i32();
-      e.rep = in.i32();
-      e.from_firm = in.i16();
-      e.to_firm = in.i16();
-      e.segment = in.u8();
-      const std::uint8_t choice = in.u8();
-      if (choice > static_cast<std::uint8_t>(Choice::defect)) return "unknown decision choice";
-      e.choice = static_cast<Choice>(choice);
-      e.brand_loyalty = in.f32();
-      e.rep_loyalty = in.f32();
+      for_each_event_column([&](const auto& column) {
+        using Member = typename std::remove_cvref_t<decltype(column)>::member_type;
+        e.*column.member = in.value<Member>();
+        if (auto bad = unknown_flag(e.*column.member, column.flag_meanings))
+          problem = "event column '" + std::string(column.name) + "' holds the unknown value " + *bad;
+      });
+      if (problem) return problem;
     }
     result.customer_months = in.i64();
     result.state_bytes = in.size();
@@ -559,7 +641,7 @@ class RecordScanner {
 // The journal's header as read from the file, and where the records start.
 struct StoredHeader {
   JournalHeader header;
-  std::uint64_t series_count = 0, summary_count = 0;
+  std::uint64_t series_count = 0, summary_count = 0, layout_fingerprint = 0;
   std::uint64_t records_start = 0;
 };
 
@@ -608,6 +690,7 @@ StoredHeader read_header(int fd, std::uint64_t file_size, const fs::path& path) 
     stored.header.events = h.u8() != 0;
     stored.series_count = h.u64();
     stored.summary_count = h.u64();
+    stored.layout_fingerprint = h.u64();
   } catch (const Truncated&) {
     fail_damaged(path, "the header ends mid-field");
   }
@@ -634,8 +717,9 @@ void check_same_scenario(const StoredHeader& stored, const JournalHeader& expect
     throw InputError(context(path) + ": belongs to a different scenario (" + differences +
                      "); run with --force to discard it and start the sweep again");
   }
-  if (stored.series_count != series_metrics.size() || stored.summary_count != summary_metrics.size()) {
-    throw InputError(context(path) + ": was written by a loyalsim build with a different set of metrics; " +
+  if (stored.series_count != series_metrics.size() || stored.summary_count != summary_metrics.size() ||
+      stored.layout_fingerprint != payload_layout_fingerprint()) {
+    throw InputError(context(path) + ": was written by a loyalsim build with different metrics or columns; " +
                      "run with --force to discard it and start the sweep again");
   }
 }

@@ -8,15 +8,17 @@
 // every record carries a sync marker and its own checksummed header, so the
 // reader finds the next intact record after damage and keeps everything else.
 //
-// File format (version 2; every integer little-endian, written byte by byte
+// File format (version 3; every integer little-endian, written byte by byte
 // so the file is the same on any host):
 //
 //   "LOYALSIM-JOURNAL\n"                       17 bytes, magic
-//   u32 version                                 2
+//   u32 version                                 3
 //   u64 header_size
 //   header_size bytes of header:
 //     u64 n + n bytes scenario_hash, u64 runs, u64 months, u64 firms,
-//     u64 segments, u8 events, u64 series metric count, u64 summary metric count
+//     u64 segments, u8 events, u64 series metric count, u64 summary metric count,
+//     u64 fingerprint of the payload's layout (the metric tables, event_columns
+//     and run_columns: names and types; see run_journal.cpp)
 //   u32 crc32 of everything above
 //   records, each:
 //     record header, 48 bytes:
@@ -40,7 +42,8 @@
 // Damage running to the end of the file is told apart from a torn write by
 // the trailer: a complete record ends with a valid trailer (whose sequence
 // again counts the records lost), a write cut short by a kill does not.
-// Version 1 (no markers, no sequence) is refused with a message saying so.
+// Other versions (1: no markers, no sequence; 2: events in another field
+// order, counts as doubles) are refused with a message saying so.
 //
 // Doubles and floats are stored as their IEEE-754 bit patterns, so NaNs and
 // signed zeros come back bit for bit.

@@ -66,14 +66,14 @@ TEST(Retention, RetainedAfterStayMatchesSurvivalThroughTheTwelveMonthMark) {
   const RunResult r = test::run(sc, 51);
   const double p = stayer_churn_probability(sc);
   const double q = std::pow(1.0 - p, 13);
-  const double stays = r.total(Total::stayed, 0, 0);
+  const double stays = test::total(r, Total::stayed, 0, 0);
   ASSERT_GT(stays, 30000.0);
-  EXPECT_EQ(r.total(Total::stays_12m_eligible, 0, 0), stays);  // 1 + 12 <= 13
-  const double retained = r.total(Total::stays_12m_retained, 0, 0);
+  EXPECT_EQ(test::total(r, Total::stays_12m_eligible, 0, 0), stays);  // 1 + 12 <= 13
+  const double retained = test::total(r, Total::stays_12m_retained, 0, 0);
   const double tol = test::binomial_tolerance(stays, q);
   EXPECT_NEAR(retained, stays * q, tol);
   EXPECT_GT(stays * std::abs(std::pow(1.0 - p, 12) - q), 2 * tol);
-  EXPECT_DOUBLE_EQ(r.total(Total::retained_12m_after_stay, 0, 0), retained / stays);
+  EXPECT_DOUBLE_EQ(test::total(r, Total::retained_12m_after_stay, 0, 0), retained / stays);
 }
 
 // Baseline churn of the same stayers month by month: churned in month t is
@@ -84,7 +84,7 @@ TEST(Retention, ChurnFollowsLoyaltyAdjustedMonthlyProbability) {
   const Scenario sc = churn_after_stay_scenario(13);
   const RunResult r = test::run(sc, 52);
   const double p = stayer_churn_probability(sc);
-  double exposure = r.total(Total::stayed, 0, 0);
+  double exposure = test::total(r, Total::stayed, 0, 0);
   double churned = 0.0;
   for (std::size_t m = 0; m < r.months; ++m) {
     churned += value(r, Series::churned, m, 0, 0);
@@ -100,10 +100,10 @@ TEST(Retention, ChurnFollowsLoyaltyAdjustedMonthlyProbability) {
 // months the month-1 stays have their mark after the end.
 TEST(Retention, StayWhoseMarkFallsAfterTheLastMonthIsNotEligible) {
   const RunResult r = test::run(churn_after_stay_scenario(12), 53);
-  EXPECT_GT(r.total(Total::stayed, 0, 0), 30000.0);
-  EXPECT_EQ(r.total(Total::stays_12m_eligible, 0, 0), 0.0);
-  EXPECT_EQ(r.total(Total::stays_12m_retained, 0, 0), 0.0);
-  EXPECT_TRUE(std::isnan(r.total(Total::retained_12m_after_stay, 0, 0)));
+  EXPECT_GT(test::total(r, Total::stayed, 0, 0), 30000.0);
+  EXPECT_EQ(test::total(r, Total::stays_12m_eligible, 0, 0), 0.0);
+  EXPECT_EQ(test::total(r, Total::stays_12m_retained, 0, 0), 0.0);
+  EXPECT_TRUE(std::isnan(test::total(r, Total::retained_12m_after_stay, 0, 0)));
 }
 
 // Deterministic set-ups: utilities so lopsided that every choice is certain
@@ -134,27 +134,27 @@ Scenario certain_choices_scenario(std::int64_t second, const std::string& to, st
 // month-1 stay; following in month 14 breaks none.
 TEST(Retention, LeavingAtTheTwelveMonthMarkIsABreakButAMonthLaterIsNot) {
   const RunResult at_mark = test::run(certain_choices_scenario(13, "B", 14), 54);
-  EXPECT_EQ(at_mark.total(Total::stayed, 0, 0), 500.0);
-  EXPECT_EQ(at_mark.total(Total::followed, 0, 0), 500.0);
-  EXPECT_EQ(at_mark.total(Total::stays_12m_eligible, 0, 0), 500.0);
-  EXPECT_EQ(at_mark.total(Total::stays_12m_retained, 0, 0), 0.0);
-  EXPECT_EQ(at_mark.total(Total::retained_12m_after_stay, 0, 0), 0.0);
+  EXPECT_EQ(test::total(at_mark, Total::stayed, 0, 0), 500.0);
+  EXPECT_EQ(test::total(at_mark, Total::followed, 0, 0), 500.0);
+  EXPECT_EQ(test::total(at_mark, Total::stays_12m_eligible, 0, 0), 500.0);
+  EXPECT_EQ(test::total(at_mark, Total::stays_12m_retained, 0, 0), 0.0);
+  EXPECT_EQ(test::total(at_mark, Total::retained_12m_after_stay, 0, 0), 0.0);
 
   const RunResult after = test::run(certain_choices_scenario(14, "B", 14), 54);
-  EXPECT_EQ(after.total(Total::followed, 0, 0), 500.0);
-  EXPECT_EQ(after.total(Total::stays_12m_eligible, 0, 0), 500.0);
-  EXPECT_EQ(after.total(Total::stays_12m_retained, 0, 0), 500.0);
-  EXPECT_EQ(after.total(Total::retained_12m_after_stay, 0, 0), 1.0);
+  EXPECT_EQ(test::total(after, Total::followed, 0, 0), 500.0);
+  EXPECT_EQ(test::total(after, Total::stays_12m_eligible, 0, 0), 500.0);
+  EXPECT_EQ(test::total(after, Total::stays_12m_retained, 0, 0), 500.0);
+  EXPECT_EQ(test::total(after, Total::retained_12m_after_stay, 0, 0), 1.0);
 }
 
 // A second stay at the same firm (month 5) is no break of the first: both
 // stays are eligible (months 1 and 5, marks 13 and 17 <= 17) and retained.
 TEST(Retention, LaterStayAtTheSameFirmIsNoBreak) {
   const RunResult r = test::run(certain_choices_scenario(5, "industry", 17), 55);
-  EXPECT_EQ(r.total(Total::stayed, 0, 0), 1000.0);
-  EXPECT_EQ(r.total(Total::stays_12m_eligible, 0, 0), 1000.0);
-  EXPECT_EQ(r.total(Total::stays_12m_retained, 0, 0), 1000.0);
-  EXPECT_EQ(r.total(Total::retained_12m_after_stay, 0, 0), 1.0);
+  EXPECT_EQ(test::total(r, Total::stayed, 0, 0), 1000.0);
+  EXPECT_EQ(test::total(r, Total::stays_12m_eligible, 0, 0), 1000.0);
+  EXPECT_EQ(test::total(r, Total::stays_12m_retained, 0, 0), 1000.0);
+  EXPECT_EQ(test::total(r, Total::retained_12m_after_stay, 0, 0), 1.0);
 }
 
 // Two stays (months 1 and 5), then a follow at month 14: the month-1 stay
@@ -163,10 +163,10 @@ TEST(Retention, BreakCountsOnlyStaysWhoseMarkIsStillAhead) {
   Scenario sc = certain_choices_scenario(5, "industry", 17);
   sc.departures.push_back(test::departure(14, 1, "A", "B"));
   const RunResult r = test::run(sc, 56);
-  EXPECT_EQ(r.total(Total::stayed, 0, 0), 1000.0);
-  EXPECT_EQ(r.total(Total::followed, 0, 0), 500.0);
-  EXPECT_EQ(r.total(Total::stays_12m_eligible, 0, 0), 1000.0);
-  EXPECT_EQ(r.total(Total::stays_12m_retained, 0, 0), 500.0);
+  EXPECT_EQ(test::total(r, Total::stayed, 0, 0), 1000.0);
+  EXPECT_EQ(test::total(r, Total::followed, 0, 0), 500.0);
+  EXPECT_EQ(test::total(r, Total::stays_12m_eligible, 0, 0), 1000.0);
+  EXPECT_EQ(test::total(r, Total::stays_12m_retained, 0, 0), 500.0);
 }
 
 // Summary totals are the sums of the recorded months' series (burn-in
@@ -196,15 +196,15 @@ TEST(Retention, SummaryTotalsAndRatesEqualTheirDefinitions) {
   for (std::size_t f = 0; f < 3; ++f) {
     for (std::size_t s = 0; s < 2; ++s) {
       SCOPED_TRACE("firm " + std::to_string(f) + " segment " + std::to_string(s));
-      const double orphaned = r.total(Total::orphaned, f, s);
-      const double stayed = r.total(Total::stayed, f, s);
-      const double followed = r.total(Total::followed, f, s);
+      const double orphaned = test::total(r, Total::orphaned, f, s);
+      const double stayed = test::total(r, Total::stayed, f, s);
+      const double followed = test::total(r, Total::followed, f, s);
       EXPECT_EQ(orphaned, test::series_sum(r, Series::orphaned, f, s));
       EXPECT_EQ(stayed, test::series_sum(r, Series::stayed, f, s));
       EXPECT_EQ(followed, test::series_sum(r, Series::followed, f, s));
-      EXPECT_EQ(r.total(Total::defected, f, s), test::series_sum(r, Series::defected, f, s));
-      EXPECT_LE(r.total(Total::stays_12m_retained, f, s), r.total(Total::stays_12m_eligible, f, s));
-      EXPECT_LE(r.total(Total::stays_12m_eligible, f, s), stayed);
+      EXPECT_EQ(test::total(r, Total::defected, f, s), test::series_sum(r, Series::defected, f, s));
+      EXPECT_LE(test::total(r, Total::stays_12m_retained, f, s), test::total(r, Total::stays_12m_eligible, f, s));
+      EXPECT_LE(test::total(r, Total::stays_12m_eligible, f, s), stayed);
       const auto expect_ratio = [](double actual, double num, double den) {
         if (den > 0) {
           EXPECT_DOUBLE_EQ(actual, num / den);
@@ -212,16 +212,16 @@ TEST(Retention, SummaryTotalsAndRatesEqualTheirDefinitions) {
           EXPECT_TRUE(std::isnan(actual));
         }
       };
-      expect_ratio(r.total(Total::firm_retention_rate, f, s), stayed, orphaned);
-      expect_ratio(r.total(Total::follow_rate, f, s), followed, orphaned);
-      expect_ratio(r.total(Total::rep_ownership_share, f, s), followed, stayed + followed);
-      expect_ratio(r.total(Total::retained_12m_after_stay, f, s), r.total(Total::stays_12m_retained, f, s),
-                   r.total(Total::stays_12m_eligible, f, s));
+      expect_ratio(test::total(r, Total::firm_retention_rate, f, s), stayed, orphaned);
+      expect_ratio(test::total(r, Total::follow_rate, f, s), followed, orphaned);
+      expect_ratio(test::total(r, Total::rep_ownership_share, f, s), followed, stayed + followed);
+      expect_ratio(test::total(r, Total::retained_12m_after_stay, f, s), test::total(r, Total::stays_12m_retained, f, s),
+                   test::total(r, Total::stays_12m_eligible, f, s));
     }
   }
-  EXPECT_GT(r.total(Total::orphaned, 0, 0), 0.0);
-  EXPECT_GT(r.total(Total::stays_12m_eligible, 0, 0), 0.0);
-  EXPECT_TRUE(std::isnan(r.total(Total::firm_retention_rate, 2, 0)));
+  EXPECT_GT(test::total(r, Total::orphaned, 0, 0), 0.0);
+  EXPECT_GT(test::total(r, Total::stays_12m_eligible, 0, 0), 0.0);
+  EXPECT_TRUE(std::isnan(test::total(r, Total::firm_retention_rate, 2, 0)));
 }
 
 }  // namespace

@@ -91,12 +91,19 @@ inline RunResult run(const Scenario& scenario, std::uint64_t seed = 1, bool even
   return simulate(make_model(scenario, seed), options);
 }
 
-// Read-only access to a RunResult; m is the 0-based recorded month (month m + 1).
+// Read-only access to a RunResult, counts and reals alike as doubles (the
+// tests' counts are far below 2^53); m is the 0-based recorded month (month m + 1).
+inline double element(const MetricArrays& a, const MetricInfo& info, std::size_t metric, std::size_t k) {
+  return info.type == MetricType::count ? static_cast<double>(a.counts[metric][k]) : a.reals[metric][k];
+}
 inline double value(const RunResult& r, Series s, std::size_t m, std::size_t f, std::size_t seg) {
-  return r.series[index_of(s)][(m * r.firms + f) * r.segments + seg];
+  return element(r.series, series_metrics[index_of(s)], index_of(s), (m * r.firms + f) * r.segments + seg);
 }
 inline double value(const RunResult& r, Series s, std::size_t m, std::size_t f) {
-  return r.series[index_of(s)][m * r.firms + f];
+  return element(r.series, series_metrics[index_of(s)], index_of(s), m * r.firms + f);
+}
+inline double total(const RunResult& r, Total t, std::size_t f, std::size_t seg) {
+  return element(r.totals, summary_metrics[index_of(t)], index_of(t), f * r.segments + seg);
 }
 
 // Sum of a (firm, segment) series over all recorded months.

@@ -67,22 +67,26 @@ double fabricated(std::size_t run, std::size_t metric, const MetricInfo& info, s
          0.0001 * static_cast<double>(k);
 }
 
+// Element k of metric m (of `table`) as a double, counts and reals alike.
+double element(const MetricArrays& arrays, const MetricInfo& info, std::size_t m, std::size_t k) {
+  return info.type == MetricType::count ? static_cast<double>(arrays.counts[m][k]) : arrays.reals[m][k];
+}
+
 RunResult fabricated_result(std::size_t run) {
   RunResult result;
   result.allocate(months, firms, segments);
-  for (std::size_t m = 0; m < series_metrics.size(); ++m) {
-    for (std::size_t k = 0; k < result.series[m].size(); ++k) {
-      result.series[m][k] = fabricated(run, m, series_metrics[m], k);
+  const auto fill = [run](MetricArrays& arrays, const auto& table) {
+    for (std::size_t m = 0; m < table.size(); ++m) {
+      for (std::size_t k = 0; k < arrays.counts[m].size(); ++k)
+        arrays.counts[m][k] = static_cast<std::int64_t>(fabricated(run, m, table[m], k));
+      for (std::size_t k = 0; k < arrays.reals[m].size(); ++k) arrays.reals[m][k] = fabricated(run, m, table[m], k);
     }
-  }
-  for (std::size_t m = 0; m < summary_metrics.size(); ++m) {
-    for (std::size_t k = 0; k < result.totals[m].size(); ++k) {
-      result.totals[m][k] = fabricated(run, m, summary_metrics[m], k);
-    }
-  }
+  };
+  fill(result.series, series_metrics);
+  fill(result.totals, summary_metrics);
   // A mean over no customers and a rate over no decisions are NaN, and must stay NaN.
-  result.at(Series::brand_loyalty_mean, 1, 1, 0) = std::numeric_limits<double>::quiet_NaN();
-  result.total(Total::follow_rate, 0, 1) = std::numeric_limits<double>::quiet_NaN();
+  result.real(Series::brand_loyalty_mean, 1, 1, 0) = std::numeric_limits<double>::quiet_NaN();
+  result.real(Total::follow_rate, 0, 1) = std::numeric_limits<double>::quiet_NaN();
 
   // Run 0 has three decisions, run 1 one: appends of different lengths.
   const auto r = static_cast<std::int32_t>(run);
@@ -241,7 +245,7 @@ TEST(ResultsFileContent, TimeseriesHoldEveryMetricOfEveryRunInItsTypeAndShape) {
     for (std::size_t run = 0; run < runs; ++run) {
       const RunResult expected = fabricated_result(run);
       for (std::size_t k = 0; k < per_run; ++k) {
-        ASSERT_TRUE(same(values[run * per_run + k], expected.series[m][k]))
+        ASSERT_TRUE(same(values[run * per_run + k], element(expected.series, info, m, k)))
             << "run " << run << " element " << k;
       }
     }
@@ -270,7 +274,7 @@ TEST(ResultsFileContent, SummaryHoldsEveryTotalOfEveryRunInItsTypeAndShape) {
     for (std::size_t run = 0; run < runs; ++run) {
       const RunResult expected = fabricated_result(run);
       for (std::size_t k = 0; k < per_run; ++k) {
-        ASSERT_TRUE(same(values[run * per_run + k], expected.totals[m][k]))
+        ASSERT_TRUE(same(values[run * per_run + k], element(expected.totals, info, m, k)))
             << "run " << run << " element " << k;
       }
     }
@@ -723,13 +727,34 @@ TEST(ResultsFileErrors, ResultOfAnotherShapeIsRejected) {
                {"1 parameter values for 2 varied parameters"});
 }
 
-TEST(ResultsFileErrors, CountThatIsNotAWholeNumberIsRejected) {
+// Counts are int64 from the tally to the file: a count metric held as reals
+// is a result of the wrong shape.
+TEST(ResultsFileErrors, CountMetricHeldAsRealsIsRejected) {
   const ScratchFolder folder;
   ResultsFile file = ResultsFile::create(folder.path() / "x.h5", small_layout(), small_metadata());
   RunResult result = fabricated_result(0);
-  result.at(Series::stayed, 0, 0, 0) = 2.5;
-  expect_error([&] { file.write_run(fabricated_record(0), result); },
-               {"run 0", "timeseries/stayed", "not a whole number"});
+  auto& stayed = result.series;
+  stayed.reals[index_of(Series::stayed)].assign(stayed.counts[index_of(Series::stayed)].size(), 2.5);
+  stayed.counts[index_of(Series::stayed)].clear();
+  expect_error([&] { file.write_run(fabricated_record(0), result); }, {"run 0", "timeseries 'stayed'", "wrong size"});
+}
+
+// Counts reach the file as the integers they are, beyond 2^53 too (where a
+// double would round them).
+TEST(ResultsFileContent, CountsAreWrittenExactlyBeyondTheRangeOfDoubles) {
+  const ScratchFolder folder;
+  const std::filesystem::path path = folder.path() / "x.h5";
+  constexpr std::int64_t big = (std::int64_t{1} << 53) + 1;
+  {
+    ResultsFile file = ResultsFile::create(path, small_layout(), small_metadata());
+    RunResult result = fabricated_result(0);
+    result.count(Total::orphaned, 1, 1) = big;
+    file.write_run(fabricated_record(0), result);
+    file.commit();
+  }
+  const hdf5::File file = hdf5::File::open(path, hdf5::File::Access::read_only);
+  const auto values = file.open_group("summary").open_dataset("orphaned").read<std::int64_t>({0, 1, 1}, {1, 1, 1});
+  EXPECT_EQ(values[0], big);
 }
 
 TEST(ResultsFileErrors, VariedParameterThatCannotNameAColumnIsRejectedBeforeAnyFileExists) {

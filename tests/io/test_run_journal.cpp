@@ -79,15 +79,20 @@ JournaledRun make_run(std::int64_t i, std::size_t n_events = 5) {
 
   RunResult& r = run.result;
   r.allocate(months, firms, segments);
-  for (auto& s : r.series) {
+  // Counts over the whole int64 range, negative ones included.
+  for (MetricArrays* a : {&r.series, &r.totals}) {
+    for (auto& c : a->counts)
+      for (std::int64_t& v : c) v = static_cast<std::int64_t>(random());
+  }
+  for (auto& s : r.series.reals) {
     for (double& v : s) v = real();
   }
-  for (auto& t : r.totals) {
+  for (auto& t : r.totals.reals) {
     for (double& v : t) v = real() * 1e6;
   }
   for (std::size_t k = 0; k < awkward_doubles.size(); ++k) {
-    r.series[index_of(Series::brand_loyalty_mean)][k] = std::bit_cast<double>(awkward_doubles[k]);
-    r.totals[index_of(Total::follow_rate)][k] = std::bit_cast<double>(awkward_doubles[k]);
+    r.series.reals[index_of(Series::brand_loyalty_mean)][k] = std::bit_cast<double>(awkward_doubles[k]);
+    r.totals.reals[index_of(Total::follow_rate)][k] = std::bit_cast<double>(awkward_doubles[k]);
   }
   for (std::size_t k = 0; k < n_events; ++k) {
     r.events.push_back(
@@ -128,13 +133,17 @@ void expect_same_run(const JournaledRun& want, const RunRecord& record, const Ru
   EXPECT_EQ(result.months, r.months);
   EXPECT_EQ(result.firms, r.firms);
   EXPECT_EQ(result.segments, r.segments);
-  ASSERT_EQ(result.series.size(), r.series.size());
-  for (std::size_t i = 0; i < r.series.size(); ++i) {
-    expect_bitwise_equal(result.series[i], r.series[i], std::string(series_metrics[i].name));
+  ASSERT_EQ(result.series.counts.size(), series_metrics.size());
+  ASSERT_EQ(result.series.reals.size(), series_metrics.size());
+  for (std::size_t i = 0; i < series_metrics.size(); ++i) {
+    EXPECT_EQ(result.series.counts[i], r.series.counts[i]) << series_metrics[i].name;
+    expect_bitwise_equal(result.series.reals[i], r.series.reals[i], std::string(series_metrics[i].name));
   }
-  ASSERT_EQ(result.totals.size(), r.totals.size());
-  for (std::size_t i = 0; i < r.totals.size(); ++i) {
-    expect_bitwise_equal(result.totals[i], r.totals[i], std::string(summary_metrics[i].name));
+  ASSERT_EQ(result.totals.counts.size(), summary_metrics.size());
+  ASSERT_EQ(result.totals.reals.size(), summary_metrics.size());
+  for (std::size_t i = 0; i < summary_metrics.size(); ++i) {
+    EXPECT_EQ(result.totals.counts[i], r.totals.counts[i]) << summary_metrics[i].name;
+    expect_bitwise_equal(result.totals.reals[i], r.totals.reals[i], std::string(summary_metrics[i].name));
   }
   ASSERT_EQ(result.events.size(), r.events.size());
   for (std::size_t k = 0; k < r.events.size(); ++k) {
@@ -371,10 +380,12 @@ JournaledRun tiny_run(std::int64_t i) {
   run.record.wall_seconds = static_cast<double>(random() % 1000) / 7.0;
   run.record.parameter_values = {static_cast<double>(i) * 0.25};
   run.result.allocate(1, 1, 1);
-  for (auto& s : run.result.series)
-    for (double& v : s) v = std::bit_cast<double>(random() >> 2);
-  for (auto& t : run.result.totals)
-    for (double& v : t) v = std::bit_cast<double>(random() >> 2);
+  for (MetricArrays* a : {&run.result.series, &run.result.totals}) {
+    for (auto& c : a->counts)
+      for (std::int64_t& v : c) v = static_cast<std::int64_t>(random() >> 2);
+    for (auto& d : a->reals)
+      for (double& v : d) v = std::bit_cast<double>(random() >> 2);
+  }
   run.result.customer_months = static_cast<std::int64_t>(random() >> 1);
   return run;
 }
@@ -393,14 +404,16 @@ bool identical(const JournaledRun& want, const RunRecord& record, const RunResul
   if (record.run != w.run || record.point != w.point || record.replicate != w.replicate ||
       record.seed != w.seed || record.status != w.status || bits(record.wall_seconds) != bits(w.wall_seconds) ||
       !same(record.parameter_values, w.parameter_values) || result.months != r.months ||
-      result.firms != r.firms || result.segments != r.segments || result.series.size() != r.series.size() ||
-      result.totals.size() != r.totals.size() || result.events.size() != r.events.size() ||
+      result.firms != r.firms || result.segments != r.segments || result.series.counts != r.series.counts ||
+      result.totals.counts != r.totals.counts || result.events.size() != r.events.size() ||
       result.customer_months != r.customer_months)
     return false;
-  for (std::size_t i = 0; i < r.series.size(); ++i)
-    if (!same(result.series[i], r.series[i])) return false;
-  for (std::size_t i = 0; i < r.totals.size(); ++i)
-    if (!same(result.totals[i], r.totals[i])) return false;
+  if (result.series.reals.size() != r.series.reals.size() || result.totals.reals.size() != r.totals.reals.size())
+    return false;
+  for (std::size_t i = 0; i < r.series.reals.size(); ++i)
+    if (!same(result.series.reals[i], r.series.reals[i])) return false;
+  for (std::size_t i = 0; i < r.totals.reals.size(); ++i)
+    if (!same(result.totals.reals[i], r.totals.reals[i])) return false;
   return true;
 }
 
@@ -729,11 +742,12 @@ std::uint32_t crc32_of(const std::string& bytes) {
 
 // An intact journal of another format version (its header CRC valid), as an
 // older or newer loyalsim would leave it: refused naming both versions, and
-// untouched. Version 1 is the format before sync markers.
+// untouched. Version 1 is the format before sync markers, 2 the one before
+// the event and metric tables drove the payload.
 TEST(RunJournalHeader, AnotherFormatVersionIsRefusedNamingTheVersionAndLeftUntouched) {
   ScratchFolder folder;
   const std::uintmax_t header_end = write_journal(folder.file(), 2)[0];
-  for (const unsigned char version : {1, 3}) {
+  for (const unsigned char version : {1, 2, 4}) {
     std::string bytes = contents(folder.file());
     bytes[17] = static_cast<char>(version);  // the u32 version right after the 17-byte magic
     const std::uint32_t crc = crc32_of(bytes.substr(0, header_end - 4));
@@ -741,8 +755,8 @@ TEST(RunJournalHeader, AnotherFormatVersionIsRefusedNamingTheVersionAndLeftUntou
     overwrite(folder.file("old"), bytes);
     const std::string message = input_error_of(folder.file("old"));
     EXPECT_NE(message.find("journal format version " + std::to_string(version)), std::string::npos) << message;
-    EXPECT_NE(message.find("reads version 2"), std::string::npos) << message;
-    EXPECT_NE(message.find(version == 1 ? "older loyalsim" : "newer loyalsim"), std::string::npos) << message;
+    EXPECT_NE(message.find("reads version 3"), std::string::npos) << message;
+    EXPECT_NE(message.find(version < 3 ? "older loyalsim" : "newer loyalsim"), std::string::npos) << message;
     EXPECT_NE(message.find("--force"), std::string::npos) << message;
     EXPECT_EQ(contents(folder.file("old")), bytes);
   }
@@ -751,6 +765,23 @@ TEST(RunJournalHeader, AnotherFormatVersionIsRefusedNamingTheVersionAndLeftUntou
   bytes[17] = 1;
   overwrite(folder.file("old"), bytes);
   EXPECT_NE(input_error_of(folder.file("old")).find("damaged"), std::string::npos);
+}
+
+// A journal of a build whose metrics or columns differ (names or types; the
+// header's layout fingerprint differs), its header otherwise intact: refused,
+// not misread, and untouched.
+TEST(RunJournalHeader, AJournalOfABuildWithOtherColumnsIsRefusedAndLeftUntouched) {
+  ScratchFolder folder;
+  const std::uintmax_t header_end = write_journal(folder.file(), 2)[0];
+  std::string bytes = contents(folder.file());
+  bytes[header_end - 4 - 8] = static_cast<char>(bytes[header_end - 4 - 8] ^ 1);  // the fingerprint's low byte
+  const std::uint32_t crc = crc32_of(bytes.substr(0, header_end - 4));
+  for (int k = 0; k < 4; ++k) bytes[header_end - 4 + k] = static_cast<char>(crc >> (8 * k));
+  overwrite(folder.file("other"), bytes);
+  const std::string message = input_error_of(folder.file("other"));
+  EXPECT_NE(message.find("different metrics or columns"), std::string::npos) << message;
+  EXPECT_NE(message.find("--force"), std::string::npos) << message;
+  EXPECT_EQ(contents(folder.file("other")), bytes);
 }
 
 TEST(RunJournalHeader, AMissingJournalIsRefusedWithAdviceToRunWithoutResume) {
@@ -768,7 +799,7 @@ TEST(RunJournalAppend, ARunOfTheWrongShapeOrOutsideTheSweepIsRefused) {
   run.result.allocate(months + 1, firms, segments);
   EXPECT_THROW(journal.append(run.record, run.result), Error);
   run = make_run(0);
-  run.result.series[index_of(Series::revenue)].pop_back();
+  run.result.series.reals[index_of(Series::revenue)].pop_back();
   EXPECT_THROW(journal.append(run.record, run.result), Error);
   run = make_run(0);
   run.record.run = 1000;  // the sweep has runs 0..999
@@ -818,7 +849,7 @@ JournaledRun big_run(std::int64_t i) {
   JournaledRun run = base;
   run.record.run = i;
   run.record.seed = static_cast<std::uint64_t>(i) * 0x9e3779b97f4a7c15;
-  run.result.series[0][0] = static_cast<double>(i);
+  run.result.series.counts[index_of(Series::customers)][0] = i;
   run.result.events[static_cast<std::size_t>(i) % run.result.events.size()].customer =
       static_cast<std::int32_t>(i);
   return run;
