@@ -221,7 +221,7 @@ TEST(Loyalty, MeansStayInUnitIntervalUnderExtremeRates) {
   a.service_touchpoints = 1.0;
   a.relationship_transfer = 1.0;
   FirmParams b = a;
-  b.name = "B";
+  b.name = std::string("B");  // not = "B": a GCC 12 -Wrestrict false positive
   sc.firms = {a, b};
   SegmentParams s = test::frozen_segment("s");
   s.brand_growth = 1.0;
