@@ -35,16 +35,26 @@ int main(int argc, char** argv) {
   const double scalar = 3.0;
   // Fixed static chunks: each thread first touches the pages it later streams.
   const auto chunks = tbb::blocked_range<std::size_t>(0, n, n / (threads * 8) + 1);
-  tbb::parallel_for(chunks, [&](const auto& r) {
-    for (std::size_t i = r.begin(); i != r.end(); ++i) { a[i] = 0.0; b[i] = 1.0; c[i] = 2.0; }
-  }, tbb::static_partitioner());
+  tbb::parallel_for(
+      chunks,
+      [&](const auto& r) {
+        for (std::size_t i = r.begin(); i != r.end(); ++i) {
+          a[i] = 0.0;
+          b[i] = 1.0;
+          c[i] = 2.0;
+        }
+      },
+      tbb::static_partitioner());
 
   double best = 1e30;
   for (std::size_t k = 0; k < repeat; ++k) {
     const auto start = std::chrono::steady_clock::now();
-    tbb::parallel_for(chunks, [&](const auto& r) {
-      for (std::size_t i = r.begin(); i != r.end(); ++i) a[i] = b[i] + scalar * c[i];
-    }, tbb::static_partitioner());
+    tbb::parallel_for(
+        chunks,
+        [&](const auto& r) {
+          for (std::size_t i = r.begin(); i != r.end(); ++i) a[i] = b[i] + scalar * c[i];
+        },
+        tbb::static_partitioner());
     best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   // STREAM counts 3 arrays moved (2 read, 1 written) per triad.

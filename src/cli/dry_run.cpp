@@ -163,7 +163,8 @@ void print_dry_run(std::ostream& out, const Scenario& scenario, const Design& de
   const double largest_run_customer_months = static_cast<double>(extent.largest_customers) * extent.months;
   const double event_memory =
       events ? probe.events_per_customer_month * largest_run_customer_months * 3.0 * sizeof(DecisionEvent) : 0.0;
-  const double memory = static_cast<double>(concurrent) * (static_cast<double>(extent.largest_run_bytes) + event_memory);
+  const double memory =
+      static_cast<double>(concurrent) * (static_cast<double>(extent.largest_run_bytes) + event_memory);
 
   // Output: eight bytes per value of every timeseries and summary metric,
   // plus the runs/ row; events/ rows on top.
@@ -185,8 +186,8 @@ void print_dry_run(std::ostream& out, const Scenario& scenario, const Design& de
   if (events) out << " (events/: about " << count_text(event_rows) << " rows)";
   out << "\n";
   if (probe.measured) {
-    const double seconds = extent.customer_months / probe.customer_months_per_second +
-                           event_rows * probe.seconds_per_event_written;
+    const double seconds =
+        extent.customer_months / probe.customer_months_per_second + event_rows * probe.seconds_per_event_written;
     out << "  estimated time: " << human_duration(seconds) << " at " << std::scientific << std::setprecision(2)
         << probe.customer_months_per_second << " customer-months/s" << (events ? " with events" : "")
         << " (measured now on " << threads << " thread" << (threads == 1 ? "" : "s") << ")\n";

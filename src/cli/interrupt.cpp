@@ -7,7 +7,8 @@ namespace {
 
 std::atomic<bool> stop_requested{false};
 std::atomic<int> received_signal{0};
-struct sigaction previous_int {}, previous_term {};
+struct sigaction previous_int {
+}, previous_term{};
 
 static_assert(std::atomic<bool>::is_always_lock_free, "the handler may only touch lock-free atomics");
 

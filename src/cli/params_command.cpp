@@ -43,12 +43,15 @@ int params_command(const std::vector<std::string>& args) {
     if (p.scope == Scope::segment) path += "SEGMENT.";
     path += p.name;
     if (markdown) {
-      std::cout << "| `" << path << "` | " << format_default(p) << " | " << p.range_text() << " | " << p.unit
-                << " | " << p.description << " |\n";
+      std::cout << "| `" << path << "` | " << format_default(p) << " | " << p.range_text() << " | " << p.unit << " | "
+                << p.description << " |\n";
       continue;
     }
     if (first || p.scope != current) {
-      std::cout << (first ? "" : "\n") << "[" << (p.scope == Scope::market ? "market" : p.scope == Scope::firm ? "[firms]]" : "[segments]]")
+      std::cout << (first ? "" : "\n") << "["
+                << (p.scope == Scope::market ? "market"
+                    : p.scope == Scope::firm ? "[firms]]"
+                                             : "[segments]]")
                 << (p.scope == Scope::market ? "]" : "") << "\n";
       current = p.scope;
       first = false;

@@ -28,11 +28,11 @@ void print_rates_table(std::ostream& out, const RunResult& result, const std::ve
   std::size_t firm_width = 4, segment_width = 7;
   for (const auto& n : firm_names) firm_width = std::max(firm_width, n.size());
   for (const auto& n : segment_names) segment_width = std::max(segment_width, n.size());
-  const Total columns[] = {Total::orphaned, Total::firm_retention_rate, Total::follow_rate,
-                           Total::rep_ownership_share, Total::retained_12m_after_stay};
+  const Total columns[] = {Total::orphaned, Total::firm_retention_rate, Total::follow_rate, Total::rep_ownership_share,
+                           Total::retained_12m_after_stay};
 
-  out << std::left << std::setw(static_cast<int>(firm_width) + 2) << "firm" << std::setw(static_cast<int>(segment_width) + 2)
-      << "segment";
+  out << std::left << std::setw(static_cast<int>(firm_width) + 2) << "firm"
+      << std::setw(static_cast<int>(segment_width) + 2) << "segment";
   for (const Total c : columns) {
     const std::string_view name = summary_metrics[index_of(c)].name;
     out << std::right << std::setw(static_cast<int>(name.size()) + 2) << name;
@@ -58,11 +58,11 @@ void print_rates_table(std::ostream& out, const RunResult& result, const std::ve
 
 void print_throughput(std::ostream& out, const Throughput& t) {
   const double rate = t.seconds > 0 ? static_cast<double>(t.customer_months) / t.seconds : 0.0;
-  out << "throughput: " << std::scientific << std::setprecision(3) << rate << " customer-months/s ("
-      << t.runs << " run" << (t.runs == 1 ? "" : "s") << ", " << t.customer_months << " customer-months in "
-      << std::fixed << std::setprecision(3) << t.seconds << " s, " << t.threads << " thread"
-      << (t.threads == 1 ? "" : "s") << "), " << std::setprecision(1) << t.state_bytes_per_customer
-      << " bytes/customer of state, " << customer_month_bytes_moved << " bytes moved/customer-month\n";
+  out << "throughput: " << std::scientific << std::setprecision(3) << rate << " customer-months/s (" << t.runs << " run"
+      << (t.runs == 1 ? "" : "s") << ", " << t.customer_months << " customer-months in " << std::fixed
+      << std::setprecision(3) << t.seconds << " s, " << t.threads << " thread" << (t.threads == 1 ? "" : "s") << "), "
+      << std::setprecision(1) << t.state_bytes_per_customer << " bytes/customer of state, "
+      << customer_month_bytes_moved << " bytes moved/customer-month\n";
 }
 
 Progress::Progress(bool quiet, std::string label, std::string unit)

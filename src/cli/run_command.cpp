@@ -1,19 +1,19 @@
 // `loyalsim run`: scenario in, HDF5 results and a headline table out. A
 // scenario with a [sweep] table runs every point x replicate into one file;
 // one without runs once (a sweep of one).
+#include <algorithm>
 #include <chrono>
 #include <csignal>
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
-#include <sstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <thread>
 
-#include <boost/program_options.hpp>
 #include <tbb/global_control.h>
+#include <boost/program_options.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/dry_run.hpp"
@@ -56,19 +56,18 @@ po::options_description describe_options() {
       "Simulates the scenario (every run of its [sweep] table, if it has one) and\n"
       "writes results/<scenario name>.h5 (or -o PATH).\n"
       "Options");
-  options.add_options()
-      ("help,h", "show this help")
-      ("output,o", po::value<std::string>(), "output HDF5 file (default: results/<scenario name>.h5)")
-      ("seed", po::value<std::string>(), "replace the scenario's seed: a whole number in [0, 2^63-1]")
-      ("threads", po::value<int>()->default_value(0), "worker threads (0: all cores); results do not depend on it")
-      ("set", po::value<std::vector<std::string>>()->composing(),
-       "override a parameter: PATH=VALUE, e.g. --set market.substitutability=0.9 (repeatable; see 'loyalsim params')")
-      ("events", "also write events/: one row per customer decision")
-      ("force", "overwrite the output file (and any interrupted run's files) if they exist")
-      ("resume", "finish an interrupted run of the same scenario into the same output")
-      ("dry-run", "check the scenario, print the number of runs and the estimated memory, output size and time, "
-                  "and stop")
-      ("quiet,q", "print no progress");
+  options.add_options()("help,h", "show this help")("output,o", po::value<std::string>(),
+                                                    "output HDF5 file (default: results/<scenario name>.h5)")(
+      "seed", po::value<std::string>(), "replace the scenario's seed: a whole number in [0, 2^63-1]")(
+      "threads", po::value<int>()->default_value(0), "worker threads (0: all cores); results do not depend on it")(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "override a parameter: PATH=VALUE, e.g. --set market.substitutability=0.9 (repeatable; see 'loyalsim params')")(
+      "events", "also write events/: one row per customer decision")(
+      "force", "overwrite the output file (and any interrupted run's files) if they exist")(
+      "resume", "finish an interrupted run of the same scenario into the same output")(
+      "dry-run",
+      "check the scenario, print the number of runs and the estimated memory, output size and time, "
+      "and stop")("quiet,q", "print no progress");
   return options;
 }
 
@@ -114,7 +113,6 @@ RunOptions parse_options(const std::vector<std::string>& args, bool& help) {
   if (o.resume && o.force) throw InputError("--resume and --force exclude each other: resume keeps, force discards");
   return o;
 }
-
 
 io::ResultsLayout make_layout(const Scenario& scenario, const Design& design, bool events) {
   io::ResultsLayout layout;
@@ -242,7 +240,8 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   check_memory(extent.largest_run_bytes, design, threads, options.quiet || options.dry_run);
   const OutputPaths paths =
       output_paths(options.output.empty() ? fs::path("results") / (file.name + ".h5") : options.output);
-  const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
+                                        static_cast<std::size_t>(threads));
 
   const io::ResultsLayout layout = make_layout(scenario, design, options.events);
   std::string resolved = io::to_toml(scenario);
@@ -253,8 +252,13 @@ int run_command(const std::vector<std::string>& args, const std::string& command
     resolved += '\n';
     resolved += io::sweep_to_toml(*file.sweep);
   }
-  const io::FileMetadata meta{software_version, command_line, file.path.string(), file.text, resolved,
-                              scenario.seed, io::scenario_hash(scenario, file.sweep, options.events)};
+  const io::FileMetadata meta{software_version,
+                              command_line,
+                              file.path.string(),
+                              file.text,
+                              resolved,
+                              scenario.seed,
+                              io::scenario_hash(scenario, file.sweep, options.events)};
   const NextCommands next = next_commands(args);
 
   if (options.dry_run) {
@@ -275,8 +279,8 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   } catch (const InputError&) {
     throw;  // refused: nothing was changed
   } catch (const std::exception& e) {
-    std::cerr << "loyalsim: error: " << e.what() << "\nloyalsim: no run was started; once that is fixed, run: "
-              << same_command << "\n";
+    std::cerr << "loyalsim: error: " << e.what()
+              << "\nloyalsim: no run was started; once that is fixed, run: " << same_command << "\n";
     return 1;
   }
   SweepOutput& output = *made;
@@ -299,8 +303,8 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   // stops the sweep, --resume finishes it, and the last line says so.
   const auto finish_with = [&](const std::string& what) {
     std::cerr << "loyalsim: " << what << " after " << output.runs_done() << " of " << design.runs()
-              << " runs; the finished runs are kept in " << paths.journal.string()
-              << "\n  finish with: " << next.resume << "\n";
+              << " runs; the finished runs are kept in " << paths.journal.string() << "\n  finish with: " << next.resume
+              << "\n";
   };
   try {
     bool failed = false;  // on_done calls are serialised by the executor
@@ -317,7 +321,8 @@ int run_command(const std::vector<std::string>& args, const std::string& command
       ++throughput.runs;
       throughput.customer_months += result.customer_months;
       throughput.state_bytes_per_customer =
-          static_cast<double>(result.state_bytes) / static_cast<double>(scenario_at_point(scenario, design, record.point).market.customers);
+          static_cast<double>(result.state_bytes) /
+          static_cast<double>(scenario_at_point(scenario, design, record.point).market.customers);
       if (!single) progress.update(output.runs_done(), design.runs());
     });
   } catch (const SweepInterrupted&) {

@@ -26,8 +26,8 @@ bool file_exists(const fs::path& path) {
 }
 
 io::JournalHeader journal_header(const io::ResultsLayout& layout, const io::FileMetadata& meta) {
-  return {meta.scenario_hash, layout.runs, layout.months, layout.firm_names.size(), layout.segment_names.size(),
-          layout.events};
+  return {meta.scenario_hash,          layout.runs,  layout.months, layout.firm_names.size(),
+          layout.segment_names.size(), layout.events};
 }
 
 // An output (and each of its companions) is absent or a regular file.
@@ -103,8 +103,7 @@ auto as_accepted(Body&& body) {
 
 // A path that names no file (-o "" or -o results/) cannot be an output.
 void check_names_a_file(const fs::path& final_path) {
-  if (final_path.empty() || !final_path.has_filename() || final_path.filename() == "." ||
-      final_path.filename() == "..")
+  if (final_path.empty() || !final_path.has_filename() || final_path.filename() == "." || final_path.filename() == "..")
     throw InputError("-o '" + final_path.string() + "': names no file; give a file name such as results/NAME.h5");
 }
 
@@ -115,7 +114,6 @@ void remove_leftover(const fs::path& path) {
   fs::remove(path, error);
   if (error) throw Error(path.string() + ": removing the leftover of an earlier run: " + error.message());
 }
-
 
 // Without --force, a new run replaces nothing: not a result, nor an
 // interrupted run's files.
@@ -134,8 +132,8 @@ void refuse_what_a_new_run_would_replace(const OutputPaths& paths, const NextCom
 
 }  // namespace
 
-void check_output_for_dry_run(const OutputPaths& paths, const io::ResultsLayout& layout,
-                              const io::FileMetadata& meta, bool force, bool resume, const NextCommands& next) {
+void check_output_for_dry_run(const OutputPaths& paths, const io::ResultsLayout& layout, const io::FileMetadata& meta,
+                              bool force, bool resume, const NextCommands& next) {
   check_names_a_file(paths.final);
   check_output_entries(paths);
   const fs::path folder = folder_of(paths.final);
@@ -147,8 +145,7 @@ void check_output_for_dry_run(const OutputPaths& paths, const io::ResultsLayout&
     return;
   }
   if (!file_exists(paths.journal)) {
-    if (file_exists(paths.final))
-      throw InputError(paths.final.string() + ": is already complete; nothing to resume");
+    if (file_exists(paths.final)) throw InputError(paths.final.string() + ": is already complete; nothing to resume");
     throw InputError(paths.final.string() + ": nothing to resume (no " + paths.journal.string() +
                      "); start the run with: " + next.again);
   }
@@ -189,14 +186,11 @@ void RunTally::count(const io::RunRecord& record, const RunResult& result) {
 
 SweepOutput::SweepOutput(OutputPaths paths, io::OutputLock lock, io::ResultsFile file, io::RunJournal journal,
                          RunTally tally)
-    : paths_(std::move(paths)),
-      lock_(std::move(lock)),
-      file_(std::move(file)),
-      journal_(std::move(journal)),
+    : paths_(std::move(paths)), lock_(std::move(lock)), file_(std::move(file)), journal_(std::move(journal)),
       tally_(std::move(tally)) {}
 
-SweepOutput SweepOutput::start(const OutputPaths& paths, const io::ResultsLayout& layout,
-                               const io::FileMetadata& meta, bool force, const NextCommands& next) {
+SweepOutput SweepOutput::start(const OutputPaths& paths, const io::ResultsLayout& layout, const io::FileMetadata& meta,
+                               bool force, const NextCommands& next) {
   check_names_a_file(paths.final);
   check_output_entries(paths);
   prepare_folder(folder_of(paths.final), true);
@@ -218,8 +212,8 @@ SweepOutput SweepOutput::start(const OutputPaths& paths, const io::ResultsLayout
   });
 }
 
-SweepOutput SweepOutput::resume(const OutputPaths& paths, const io::ResultsLayout& layout,
-                                const io::FileMetadata& meta, const NextCommands& next) {
+SweepOutput SweepOutput::resume(const OutputPaths& paths, const io::ResultsLayout& layout, const io::FileMetadata& meta,
+                                const NextCommands& next) {
   check_names_a_file(paths.final);
   check_output_entries(paths);
   const auto nothing_to_resume = [&] {
@@ -230,8 +224,7 @@ SweepOutput SweepOutput::resume(const OutputPaths& paths, const io::ResultsLayou
   io::OutputLock lock = io::OutputLock::acquire(paths.lock, paths.final);
   check_output_entries(paths);
   if (!file_exists(paths.journal)) {
-    if (file_exists(paths.final))
-      throw InputError(paths.final.string() + ": is already complete; nothing to resume");
+    if (file_exists(paths.final)) throw InputError(paths.final.string() + ": is already complete; nothing to resume");
     if (file_exists(paths.partial))
       throw InputError(paths.partial.string() +
                        ": was left by a run stopped before it recorded any finished run, so there is nothing to "
@@ -247,8 +240,8 @@ SweepOutput SweepOutput::resume(const OutputPaths& paths, const io::ResultsLayou
     const std::optional<std::string> hash = io::complete_file_scenario_hash(paths.final);
     if (!hash || *hash != meta.scenario_hash)
       throw InputError(paths.final.string() + ": exists beside the journal of an interrupted run (" +
-                       paths.journal.string() + ") but is not that run's result; move it away, then run: " +
-                       next.resume);
+                       paths.journal.string() +
+                       ") but is not that run's result; move it away, then run: " + next.resume);
   }
   const auto check_run_number = [&](const io::RunRecord& record) {
     if (record.run < 0 || static_cast<std::size_t>(record.run) >= layout.runs)

@@ -43,8 +43,8 @@ OutputPaths output_paths(const std::filesystem::path& final_path);
 // not a regular file, an existing result without --force, nothing to
 // resume, another scenario's journal), without creating, locking for
 // writing or changing anything.
-void check_output_for_dry_run(const OutputPaths& paths, const io::ResultsLayout& layout,
-                              const io::FileMetadata& meta, bool force, bool resume, const NextCommands& next);
+void check_output_for_dry_run(const OutputPaths& paths, const io::ResultsLayout& layout, const io::FileMetadata& meta,
+                              bool force, bool resume, const NextCommands& next);
 
 struct RunTally {
   explicit RunTally(const io::ResultsLayout& layout);

@@ -52,9 +52,13 @@ struct IdVector : std::vector<T> {
   using std::vector<T>::vector;
   using std::vector<T>::operator[];
   template <std::signed_integral Id>
-  T& operator[](Id id) { return std::vector<T>::operator[](as_index(id)); }
+  T& operator[](Id id) {
+    return std::vector<T>::operator[](as_index(id));
+  }
   template <std::signed_integral Id>
-  const T& operator[](Id id) const { return std::vector<T>::operator[](as_index(id)); }
+  const T& operator[](Id id) const {
+    return std::vector<T>::operator[](as_index(id));
+  }
 };
 
 }  // namespace loyalsim

@@ -17,8 +17,8 @@
 
 namespace loyalsim {
 
-inline constexpr std::int16_t no_stay = INT16_MIN;      // last_stay before any stay
-inline constexpr std::uint16_t no_event = UINT16_MAX;   // next_event: none within the run
+inline constexpr std::int16_t no_stay = INT16_MIN;     // last_stay before any stay
+inline constexpr std::uint16_t no_event = UINT16_MAX;  // next_event: none within the run
 
 // retained_12m_after_stay (docs/MODEL.md section 8, "What is recorded"): a
 // stay decision at month t is broken by leaving the firm in months
@@ -30,18 +30,18 @@ inline constexpr std::int64_t stay_marks_bits = std::numeric_limits<std::uint16_
 static_assert(stay_window < stay_marks_bits, "the stay window must fit in stay_marks");
 
 struct CustomerArrays {
-  Column<std::uint8_t> segment;        // segment index (customers)
-  Column<std::int16_t> firm;           // firm index; no_firm = unattached (customers)
-  Column<std::int32_t> rep;            // serving rep slot; no_rep = unserved or unattached (customers)
-  Column<float> brand_loyalty;         // B in [0,1] (customers)
-  Column<float> rep_loyalty;           // R in [0,1] (customers)
+  Column<std::uint8_t> segment;  // segment index (customers)
+  Column<std::int16_t> firm;     // firm index; no_firm = unattached (customers)
+  Column<std::int32_t> rep;      // serving rep slot; no_rep = unserved or unattached (customers)
+  Column<float> brand_loyalty;   // B in [0,1] (customers)
+  Column<float> rep_loyalty;     // R in [0,1] (customers)
   // For retained_12m_after_stay: bit i set = a counted stay decision at month
   // last_stay - i (i <= stay_window) at the current firm, not yet broken.
-  Column<std::uint16_t> stay_marks;    // (customers)
-  Column<std::int16_t> last_stay;      // month of the latest counted stay; no_stay (customers)
+  Column<std::uint16_t> stay_marks;  // (customers)
+  Column<std::int16_t> last_stay;    // month of the latest counted stay; no_stay (customers)
   // Step of the customer's next candidate event: churn while attached,
   // acquisition while unattached; no_event if none before the run ends.
-  Column<std::uint16_t> next_event;    // (customers)
+  Column<std::uint16_t> next_event;  // (customers)
 
   std::size_t size() const { return segment.size(); }
 };
@@ -55,7 +55,7 @@ template <class T>
 struct CustomerColumn {
   using value_type = T;
   Column<T> CustomerArrays::*member;
-  T initial;             // every customer's value before its initial draws
+  T initial;  // every customer's value before its initial draws
   MonthTraffic traffic;
 };
 
@@ -65,15 +65,15 @@ constexpr CustomerColumn<T> customer_column(Column<T> CustomerArrays::*member, T
 }
 
 // The one list of customer columns.
-inline constexpr auto customer_columns = std::make_tuple(
-    customer_column(&CustomerArrays::segment, std::uint8_t{0}, MonthTraffic::read),
-    customer_column(&CustomerArrays::firm, no_firm, MonthTraffic::read),
-    customer_column(&CustomerArrays::rep, no_rep, MonthTraffic::read),
-    customer_column(&CustomerArrays::brand_loyalty, 0.0f, MonthTraffic::read_write),
-    customer_column(&CustomerArrays::rep_loyalty, 0.0f, MonthTraffic::read_write),
-    customer_column(&CustomerArrays::stay_marks, std::uint16_t{0}, MonthTraffic::rare),
-    customer_column(&CustomerArrays::last_stay, no_stay, MonthTraffic::rare),
-    customer_column(&CustomerArrays::next_event, no_event, MonthTraffic::read));
+inline constexpr auto customer_columns =
+    std::make_tuple(customer_column(&CustomerArrays::segment, std::uint8_t{0}, MonthTraffic::read),
+                    customer_column(&CustomerArrays::firm, no_firm, MonthTraffic::read),
+                    customer_column(&CustomerArrays::rep, no_rep, MonthTraffic::read),
+                    customer_column(&CustomerArrays::brand_loyalty, 0.0f, MonthTraffic::read_write),
+                    customer_column(&CustomerArrays::rep_loyalty, 0.0f, MonthTraffic::read_write),
+                    customer_column(&CustomerArrays::stay_marks, std::uint16_t{0}, MonthTraffic::rare),
+                    customer_column(&CustomerArrays::last_stay, no_stay, MonthTraffic::rare),
+                    customer_column(&CustomerArrays::next_event, no_event, MonthTraffic::read));
 
 inline constexpr std::size_t customer_column_count = std::tuple_size_v<decltype(customer_columns)>;
 

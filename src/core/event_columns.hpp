@@ -72,9 +72,8 @@ constexpr void for_each_event_column(Visit&& visit) {
 // Bytes of one event's members, packed (the journal's encoding).
 constexpr std::size_t event_member_bytes() {
   std::size_t bytes = 0;
-  for_each_event_column([&](const auto& column) {
-    bytes += sizeof(typename std::remove_cvref_t<decltype(column)>::member_type);
-  });
+  for_each_event_column(
+      [&](const auto& column) { bytes += sizeof(typename std::remove_cvref_t<decltype(column)>::member_type); });
   return bytes;
 }
 

@@ -4,8 +4,8 @@
 #include <tbb/parallel_for.h>
 
 #include "core/random.hpp"
-#include "core/step.hpp"
 #include "core/reps.hpp"
+#include "core/step.hpp"
 
 namespace loyalsim {
 
@@ -45,8 +45,8 @@ void initialise(const Model& model, State& state, bool record_events) {
       ++state.active_count[f];
     }
     state.vacancies.push_back(VacancyQueue{
-        std::vector<std::int32_t>(static_cast<std::size_t>(std::max<std::int64_t>(model.scenario.firms[f].reps, 1))),
-        0, 0});
+        std::vector<std::int32_t>(static_cast<std::size_t>(std::max<std::int64_t>(model.scenario.firms[f].reps, 1))), 0,
+        0});
   }
   for (ActiveReps* list : {&state.before_hiring, &state.after_hiring}) {
     list->offsets.assign(firms + 1, 0);

@@ -27,9 +27,9 @@ std::uint64_t derive_run_seed(std::uint64_t scenario_seed, std::uint64_t point, 
   const r123::Philox4x32 philox;
   const r123::Philox4x32::key_type key{
       {static_cast<std::uint32_t>(scenario_seed), static_cast<std::uint32_t>(scenario_seed >> 32)}};
-  const r123::Philox4x32::ctr_type counter{
-      {static_cast<std::uint32_t>(point), static_cast<std::uint32_t>(point >> 32),
-       static_cast<std::uint32_t>(replicate), 0x5eedu ^ (static_cast<std::uint32_t>(replicate >> 32) << 16)}};
+  const r123::Philox4x32::ctr_type counter{{static_cast<std::uint32_t>(point), static_cast<std::uint32_t>(point >> 32),
+                                            static_cast<std::uint32_t>(replicate),
+                                            0x5eedu ^ (static_cast<std::uint32_t>(replicate >> 32) << 16)}};
   const auto out = philox(counter, key);
   return (static_cast<std::uint64_t>(out[1]) << 32) | out[0];
 }
@@ -98,7 +98,8 @@ Model make_model(const Scenario& scenario, std::uint64_t run_seed) {
   model.steps = model.burn_in + model.months;
   model.rep_capacity = rep_capacity;
 
-  for (const auto& firm : scenario.firms) model.departure_probability.push_back(monthly_from_annual(firm.rep_turnover_annual));
+  for (const auto& firm : scenario.firms)
+    model.departure_probability.push_back(monthly_from_annual(firm.rep_turnover_annual));
   double cumulative = 0.0;
   for (const auto& segment : scenario.segments) {
     model.churn_probability.push_back(monthly_from_annual(segment.churn_annual));

@@ -15,11 +15,11 @@ inline constexpr std::int32_t no_rep = -1;
 inline constexpr std::int16_t to_industry = -1;
 
 struct ScriptedDepartureStep {
-  std::int64_t step;        // simulated month index, 0-based, burn-in included
+  std::int64_t step;  // simulated month index, 0-based, burn-in included
   std::int64_t count;
   std::int16_t firm;
-  std::int16_t to;          // firm index or to_industry
-  bool largest_book;        // false: random
+  std::int16_t to;    // firm index or to_industry
+  bool largest_book;  // false: random
 };
 
 // What the loyalty update needs of a (firm, segment) cell, gathered into
@@ -37,16 +37,16 @@ struct Model {
   std::uint64_t run_seed = 0;
 
   std::int64_t customers = 0;
-  std::int64_t steps = 0;                    // burn_in_months + months
+  std::int64_t steps = 0;  // burn_in_months + months
   std::int64_t burn_in = 0;
   std::int64_t months = 0;
-  std::int64_t rep_capacity = 0;             // rep slots ever needed at once
+  std::int64_t rep_capacity = 0;  // rep slots ever needed at once
 
-  std::vector<double> departure_probability; // per firm: 1 - (1 - turnover)^(1/12)
-  std::vector<double> churn_probability;     // per segment: 1 - (1 - churn_annual)^(1/12)
-  std::vector<double> segment_cumulative;    // cumulative shares, for drawing segments
+  std::vector<double> departure_probability;    // per firm: 1 - (1 - turnover)^(1/12)
+  std::vector<double> churn_probability;        // per segment: 1 - (1 - churn_annual)^(1/12)
+  std::vector<double> segment_cumulative;       // cumulative shares, for drawing segments
   std::vector<ScriptedDepartureStep> scripted;  // ordered by step, then as written
-  std::vector<CellConstants> cells;          // (firms * segments), firm-major
+  std::vector<CellConstants> cells;             // (firms * segments), firm-major
 
   std::size_t firms() const { return scenario.firms.size(); }
   std::size_t segments() const { return scenario.segments.size(); }

@@ -4,8 +4,8 @@
 #include <array>
 #include <charconv>
 #include <cmath>
-#include <limits>
 #include <iomanip>
+#include <limits>
 #include <sstream>
 #include <type_traits>
 #include <vector>
@@ -39,8 +39,7 @@ void write_member(void* owner, double value) {
   using Traits = member_traits<decltype(Member)>;
   using Value = typename Traits::value;
   if constexpr (std::is_integral_v<Value>) {
-    const WholeNumber whole =
-        whole_number(value, std::numeric_limits<Value>::min(), std::numeric_limits<Value>::max());
+    const WholeNumber whole = whole_number(value, std::numeric_limits<Value>::min(), std::numeric_limits<Value>::max());
     if (whole.problem) throw InputError(*whole.problem);
     static_cast<typename Traits::owner*>(owner)->*Member = static_cast<Value>(whole.value);
   } else {
@@ -49,17 +48,36 @@ void write_member(void* owner, double value) {
 }
 
 template <auto Member>
-constexpr ParameterInfo real(Scope scope, std::string_view name, std::string_view unit,
-                             double low, double high, std::string_view description,
-                             bool low_open = false, bool high_open = false) {
-  return {scope, name, ValueKind::real, unit, description, low, high, low_open, high_open,
-          &read_member<Member>, &write_member<Member>, {}};
+constexpr ParameterInfo real(Scope scope, std::string_view name, std::string_view unit, double low, double high,
+                             std::string_view description, bool low_open = false, bool high_open = false) {
+  return {scope,
+          name,
+          ValueKind::real,
+          unit,
+          description,
+          low,
+          high,
+          low_open,
+          high_open,
+          &read_member<Member>,
+          &write_member<Member>,
+          {}};
 }
 template <auto Member>
-constexpr ParameterInfo integer(Scope scope, std::string_view name, std::string_view unit,
-                                double low, double high, std::string_view description) {
-  return {scope, name, ValueKind::integer, unit, description, low, high, false, false,
-          &read_member<Member>, &write_member<Member>, {}};
+constexpr ParameterInfo integer(Scope scope, std::string_view name, std::string_view unit, double low, double high,
+                                std::string_view description) {
+  return {scope,
+          name,
+          ValueKind::integer,
+          unit,
+          description,
+          low,
+          high,
+          false,
+          false,
+          &read_member<Member>,
+          &write_member<Member>,
+          {}};
 }
 
 // A parameter a sweep may not vary, and why, as the sentence a refused sweep
@@ -80,8 +98,7 @@ constexpr Scope segment = Scope::segment;
 const std::array parameters{
     integer<&M::customers>(market, "customers", "customers", 1, 2147483647,
                            "total customer population N, attached or not"),
-    fixed(integer<&M::months>(market, "months", "months", 1, 12000,
-                              "recorded horizon; months are numbered 1..months"),
+    fixed(integer<&M::months>(market, "months", "months", 1, 12000, "recorded horizon; months are numbered 1..months"),
           "the horizon cannot be swept: it fixes the shape of the results file (the month dimension of "
           "every timeseries/ dataset is the same for every run); run one sweep per horizon instead"),
     integer<&M::burn_in_months>(market, "burn_in_months", "months", 0, 12000,
@@ -95,14 +112,14 @@ const std::array parameters{
     real<&M::rep_skill_sd>(market, "rep_skill_sd", "1", 0, 10,
                            "standard deviation of rep skill (lognormal, mean 1; 0: every rep has skill 1)"),
 
-    integer<&F::reps>(firm, "reps", "reps", 0, 10000000,
-                      "initial and target headcount of reps"),
+    integer<&F::reps>(firm, "reps", "reps", 0, 10000000, "initial and target headcount of reps"),
     real<&F::brand_strength>(firm, "brand_strength", "1", 0, 1,
                              "advertising and product quality: drives brand-loyalty growth"),
     real<&F::service_touchpoints>(firm, "service_touchpoints", "1", 0, 1,
                                   "how much service, support and billing touch the customer directly"),
-    real<&F::relationship_transfer>(firm, "relationship_transfer", "1", 0, 1,
-                                    "kappa: how much rep rapport the firm turns into brand loyalty (CRM, team selling)"),
+    real<&F::relationship_transfer>(
+        firm, "relationship_transfer", "1", 0, 1,
+        "kappa: how much rep rapport the firm turns into brand loyalty (CRM, team selling)"),
     real<&F::handoff_quality>(firm, "handoff_quality", "1", 0, 1,
                               "h: share of rep loyalty a customer carries to the new rep when it stays"),
     real<&F::non_solicit>(firm, "non_solicit", "1", 0, 1,
@@ -114,8 +131,7 @@ const std::array parameters{
     integer<&F::vacancy_months>(firm, "vacancy_months", "months", 0, 1200,
                                 "months until a departed rep's vacancy can be filled"),
 
-    fixed(real<&S::share>(segment, "share", "1", 0, 1,
-                          "share of the population in this segment (shares sum to 1)"),
+    fixed(real<&S::share>(segment, "share", "1", 0, 1, "share of the population in this segment (shares sum to 1)"),
           "segment shares cannot be swept: they must sum to 1 at every point"),
     real<&S::brand_weight>(segment, "brand_weight", "utility", 0, inf,
                            "w_b: weight of brand loyalty B in the stay utility"),
@@ -135,18 +151,15 @@ const std::array parameters{
                              "g_s: monthly brand-loyalty growth per unit of service_touchpoints"),
     real<&S::rep_growth>(segment, "rep_growth", "1/month", 0, 1,
                          "g_r: monthly rep-loyalty growth per unit of rep skill"),
-    real<&S::brand_decay>(segment, "brand_decay", "1/month", 0, 1,
-                          "d_b: monthly decay of brand loyalty"),
-    real<&S::rep_decay>(segment, "rep_decay", "1/month", 0, 1,
-                        "d_r: monthly decay of rep loyalty"),
+    real<&S::brand_decay>(segment, "brand_decay", "1/month", 0, 1, "d_b: monthly decay of brand loyalty"),
+    real<&S::rep_decay>(segment, "rep_decay", "1/month", 0, 1, "d_r: monthly decay of rep loyalty"),
     real<&S::churn_annual>(segment, "churn_annual", "1/year", 0, 1,
                            "annual baseline churn of a customer with zero loyalty", false, true),
     real<&S::monthly_value>(segment, "monthly_value", "currency units per month", 0, inf,
                             "revenue from one attached customer in one month"),
     real<&S::initial_brand_loyalty>(segment, "initial_brand_loyalty", "1", 0, 1,
                                     "B of a newly won customer, and of a follower at its new firm"),
-    real<&S::initial_rep_loyalty>(segment, "initial_rep_loyalty", "1", 0, 1,
-                                  "R of a newly won customer"),
+    real<&S::initial_rep_loyalty>(segment, "initial_rep_loyalty", "1", 0, 1, "R of a newly won customer"),
 };
 
 // Levenshtein distance, for "did you mean" hints; any distance above
@@ -183,9 +196,12 @@ std::string range_problem(const std::string& written, std::int64_t low, std::int
 
 const void* owner_of(const Scenario& scenario, Scope scope, std::size_t index) {
   switch (scope) {
-    case Scope::market: return &scenario.market;
-    case Scope::firm: return &scenario.firms.at(index);
-    case Scope::segment: return &scenario.segments.at(index);
+    case Scope::market:
+      return &scenario.market;
+    case Scope::firm:
+      return &scenario.firms.at(index);
+    case Scope::segment:
+      return &scenario.segments.at(index);
   }
   return nullptr;
 }
@@ -234,9 +250,12 @@ std::span<const ParameterInfo> all_parameters() { return parameters; }
 
 std::string_view scope_table_name(Scope scope) {
   switch (scope) {
-    case Scope::market: return "market";
-    case Scope::firm: return "firms";
-    case Scope::segment: return "segments";
+    case Scope::market:
+      return "market";
+    case Scope::firm:
+      return "firms";
+    case Scope::segment:
+      return "segments";
   }
   return "";
 }
@@ -260,9 +279,12 @@ double ParameterInfo::default_value() const {
   static const FirmParams firm_defaults;
   static const SegmentParams segment_defaults;
   switch (scope) {
-    case Scope::market: return get(&market_defaults);
-    case Scope::firm: return get(&firm_defaults);
-    case Scope::segment: return get(&segment_defaults);
+    case Scope::market:
+      return get(&market_defaults);
+    case Scope::firm:
+      return get(&firm_defaults);
+    case Scope::segment:
+      return get(&segment_defaults);
   }
   return 0.0;
 }
@@ -297,7 +319,8 @@ std::string nearest_name(std::string_view word, std::span<const std::string> can
     // The distance is at least the difference in length: skipping those
     // keeps a long word against many candidates (a 1 KB --set path against
     // every firm's parameters) from costing length x length x candidates.
-    const std::size_t gap = word.size() > candidate.size() ? word.size() - candidate.size() : candidate.size() - word.size();
+    const std::size_t gap =
+        word.size() > candidate.size() ? word.size() - candidate.size() : candidate.size() - word.size();
     if (gap > limit) continue;
     const std::size_t d = edit_distance(word, candidate, limit);
     if (d < best_distance) {
@@ -316,8 +339,7 @@ ParameterPath resolve_parameter_path(const Scenario& scenario, std::string_view 
     if (p.scope == Scope::firm)
       for (const auto& f : scenario.firms) all_paths.push_back("firms." + f.name + "." + std::string(p.name));
     if (p.scope == Scope::segment)
-      for (const auto& s : scenario.segments)
-        all_paths.push_back("segments." + s.name + "." + std::string(p.name));
+      for (const auto& s : scenario.segments) all_paths.push_back("segments." + s.name + "." + std::string(p.name));
   }
 
   auto unknown = [&]() -> InputError {
@@ -349,10 +371,16 @@ ParameterPath resolve_parameter_path(const Scenario& scenario, std::string_view 
     bool found = false;
     if (scope == Scope::firm) {
       for (std::size_t i = 0; i < scenario.firms.size(); ++i)
-        if (scenario.firms[i].name == entity) { resolved.index = i; found = true; }
+        if (scenario.firms[i].name == entity) {
+          resolved.index = i;
+          found = true;
+        }
     } else {
       for (std::size_t i = 0; i < scenario.segments.size(); ++i)
-        if (scenario.segments[i].name == entity) { resolved.index = i; found = true; }
+        if (scenario.segments[i].name == entity) {
+          resolved.index = i;
+          found = true;
+        }
     }
     if (!found) resolved.info = nullptr;
   }

@@ -25,7 +25,7 @@ struct ParameterInfo {
   ValueKind kind;
   std::string_view unit;
   std::string_view description;
-  double low;             // valid range; +-infinity where unbounded
+  double low;  // valid range; +-infinity where unbounded
   double high;
   bool low_open = false;  // true: low itself is not allowed
   bool high_open = false;

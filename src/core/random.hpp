@@ -16,15 +16,15 @@ namespace loyalsim {
 
 // What a draw is for. Distinct purposes never share a counter.
 enum class Purpose : std::uint32_t {
-  init_customer = 1,   // segment, attachment, first rep
-  rep_skill = 2,       // skill of an initial rep or a new hire
-  rep_departure = 3,   // months until an active rep's next departure
-  rep_destination = 4, // competitor or industry, which firm, non-solicit
-  scripted_pick = 5,   // which reps a "random" scripted departure takes
-  decision = 6,        // an orphaned customer's choice and its new rep
-  assignment = 7,      // an unserved customer's new rep
-  monthly = 8,         // a candidate churn or acquisition event, and the wait to the next
-  init_wait = 9,       // a customer's first wait for churn or acquisition
+  init_customer = 1,    // segment, attachment, first rep
+  rep_skill = 2,        // skill of an initial rep or a new hire
+  rep_departure = 3,    // months until an active rep's next departure
+  rep_destination = 4,  // competitor or industry, which firm, non-solicit
+  scripted_pick = 5,    // which reps a "random" scripted departure takes
+  decision = 6,         // an orphaned customer's choice and its new rep
+  assignment = 7,       // an unserved customer's new rep
+  monthly = 8,          // a candidate churn or acquisition event, and the wait to the next
+  init_wait = 9,        // a customer's first wait for churn or acquisition
 };
 
 using RandomWords = std::array<std::uint32_t, 4>;
@@ -36,8 +36,7 @@ class RandomSource {
 
   // Four independent 32-bit words. `step` counts simulated months from 0
   // (burn-in included); initialisation uses step 0 with its own purposes.
-  RandomWords words(std::uint32_t entity, std::uint32_t step, Purpose purpose,
-                    std::uint32_t index = 0) const {
+  RandomWords words(std::uint32_t entity, std::uint32_t step, Purpose purpose, std::uint32_t index = 0) const {
     const r123::Philox4x32::ctr_type counter{{entity, step, static_cast<std::uint32_t>(purpose), index}};
     const auto out = philox_(counter, key_);
     return {out[0], out[1], out[2], out[3]};

@@ -38,8 +38,8 @@ void join(const Model& model, State& state, std::int32_t rep, std::int16_t to, d
   // A new firm, a new turnover rate: the wait to the next departure starts
   // afresh (waits are memoryless, so this changes no distribution).
   const RandomSource random(model.run_seed);
-  const auto w = random.words(static_cast<std::uint32_t>(rep), static_cast<std::uint32_t>(state.step),
-                              Purpose::rep_departure);
+  const auto w =
+      random.words(static_cast<std::uint32_t>(rep), static_cast<std::uint32_t>(state.step), Purpose::rep_departure);
   reps.next_departure[rep] = step_after(state.step, geometric_wait(model.departure_probability[as_index(to)], w[0]));
   ++state.active_count[to];
   ++state.departures_to_competitor[from];
@@ -70,7 +70,8 @@ void scripted_departures(const Model& model, State& state) {
     for (std::int32_t r = 0; r < state.reps.used; ++r)
       if (state.reps.active[r] && state.reps.firm[r] == d.firm && state.reps.left_step[r] != state.step)
         picks.push_back(r);
-    const auto take = static_cast<std::size_t>(std::min<std::int64_t>(d.count, static_cast<std::int64_t>(picks.size())));
+    const auto take =
+        static_cast<std::size_t>(std::min<std::int64_t>(d.count, static_cast<std::int64_t>(picks.size())));
     state.scripted_shortfall += d.count - static_cast<std::int64_t>(take);
 
     if (d.largest_book) {
@@ -155,7 +156,10 @@ void depart_reps(const Model& model, State& state) {
     for (std::size_t f = 0; f < firms; ++f) {
       if (f == as_index(from)) continue;
       pick -= static_cast<std::int64_t>(state.vacancies[f].count);
-      if (pick < 0) { to = static_cast<std::int16_t>(f); break; }
+      if (pick < 0) {
+        to = static_cast<std::int16_t>(f);
+        break;
+      }
     }
     join(model, state, r, to, uniform01(w[3]));
   }
@@ -169,8 +173,7 @@ void hire_reps(const Model& model, State& state) {
   for (std::size_t f = 0; f < model.firms(); ++f) {
     const auto& firm = model.scenario.firms[f];
     VacancyQueue& open = state.vacancies[f];
-    while (open.count > 0 && open.oldest() <= state.step - firm.vacancy_months &&
-           state.active_count[f] < firm.reps) {
+    while (open.count > 0 && open.oldest() <= state.step - firm.vacancy_months && state.active_count[f] < firm.reps) {
       open.pop();
       std::int32_t slot;
       if (!reps.free_slots.empty()) {
@@ -179,8 +182,8 @@ void hire_reps(const Model& model, State& state) {
       } else {
         slot = reps.used++;
       }
-      const auto w = random.words(static_cast<std::uint32_t>(slot), static_cast<std::uint32_t>(state.step),
-                                  Purpose::rep_skill);
+      const auto w =
+          random.words(static_cast<std::uint32_t>(slot), static_cast<std::uint32_t>(state.step), Purpose::rep_skill);
       reps.firm[slot] = static_cast<std::int16_t>(f);
       reps.skill[slot] = static_cast<float>(lognormal_skill(model.scenario.market.rep_skill_sd, w[0], w[1]));
       reps.active[slot] = 1;

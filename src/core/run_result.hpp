@@ -17,15 +17,15 @@ enum class Choice : std::uint8_t { stay = 0, follow = 1, defect = 2 };
 
 // One row of events/: a customer's decision after its rep left.
 struct DecisionEvent {
-  std::int32_t month;      // recorded numbering (1..months)
+  std::int32_t month;  // recorded numbering (1..months)
   std::int32_t customer;
   std::int32_t rep;        // the departing rep's id
   std::int16_t from_firm;  // the firm the rep left
   std::int16_t to_firm;    // firm after the decision; -1 = unattached
   std::uint8_t segment;
   Choice choice;
-  float brand_loyalty;     // B just before the decision
-  float rep_loyalty;       // R just before the decision
+  float brand_loyalty;  // B just before the decision
+  float rep_loyalty;    // R just before the decision
 };
 
 // One metric table's arrays, by metric index: a count metric's values are
@@ -49,7 +49,7 @@ struct MetricArrays {
 };
 
 struct RunResult {
-  std::size_t months = 0;    // recorded months
+  std::size_t months = 0;  // recorded months
   std::size_t firms = 0;
   std::size_t segments = 0;
 
@@ -62,9 +62,9 @@ struct RunResult {
   std::vector<DecisionEvent> events;
 
   double wall_seconds = 0.0;
-  std::int64_t customer_months = 0;      // customers x simulated months (burn-in included)
-  std::int64_t scripted_shortfall = 0;   // scripted leavers asked for but not available
-  std::size_t state_bytes = 0;           // memory held by the run's agent arrays
+  std::int64_t customer_months = 0;     // customers x simulated months (burn-in included)
+  std::int64_t scripted_shortfall = 0;  // scripted leavers asked for but not available
+  std::size_t state_bytes = 0;          // memory held by the run's agent arrays
 
   std::size_t series_size(const MetricInfo& m) const {
     return months * firms * (m.shape == MetricShape::firm_segment ? segments : 1);
@@ -127,8 +127,8 @@ inline std::optional<std::string> run_shape_problem(const RunResult& result, std
   if (auto problem = problem_in(result.series, series_metrics, "timeseries",
                                 [&](const MetricInfo& m) { return result.series_size(m); }))
     return problem;
-  if (auto problem = problem_in(result.totals, summary_metrics, "summary",
-                                [&](const MetricInfo&) { return firms * segments; }))
+  if (auto problem =
+          problem_in(result.totals, summary_metrics, "summary", [&](const MetricInfo&) { return firms * segments; }))
     return problem;
   return std::nullopt;
 }

@@ -45,37 +45,40 @@ inline constexpr std::size_t run_memory_bytes(std::size_t customers, std::size_t
 // Rep slots. A slot is freed when its rep leaves the industry and reused by
 // a later hire, so slot ids are dense and bounded by Model::rep_capacity.
 struct RepArrays {
-  IdVector<std::int16_t> firm;              // current firm; no_firm = free slot (slots)
-  IdVector<float> skill;                    // k > 0, mean 1 (slots)
-  IdVector<std::uint8_t> active;            // 1 = serving customers at `firm` (slots)
-  IdVector<std::int32_t> left_step;         // step of the latest departure; -1 = none (slots)
+  IdVector<std::int16_t> firm;       // current firm; no_firm = free slot (slots)
+  IdVector<float> skill;             // k > 0, mean 1 (slots)
+  IdVector<std::uint8_t> active;     // 1 = serving customers at `firm` (slots)
+  IdVector<std::int32_t> left_step;  // step of the latest departure; -1 = none (slots)
   // Bit r set = rep r left this month. The customer pass tests this instead
   // of left_step: a bit per rep stays in cache where an int per rep does not.
   std::vector<std::uint64_t> left_this_month;  // (slots / 64 + 1)
-  IdVector<std::int16_t> left_firm;         // firm left at that departure (slots)
-  IdVector<std::int16_t> joined_firm;       // firm joined then; to_industry = left the industry (slots)
-  IdVector<std::uint8_t> barred;            // 1 = that departure is barred by non-solicit (slots)
-  IdVector<std::int64_t> next_departure;    // step of the rep's next random departure (slots)
-  std::int32_t used = 0;                    // slots ever handed out
-  std::vector<std::int32_t> free_slots;     // stack of reusable slots
+  IdVector<std::int16_t> left_firm;            // firm left at that departure (slots)
+  IdVector<std::int16_t> joined_firm;          // firm joined then; to_industry = left the industry (slots)
+  IdVector<std::uint8_t> barred;               // 1 = that departure is barred by non-solicit (slots)
+  IdVector<std::int64_t> next_departure;       // step of the rep's next random departure (slots)
+  std::int32_t used = 0;                       // slots ever handed out
+  std::vector<std::int32_t> free_slots;        // stack of reusable slots
   std::vector<std::int32_t> leaving_industry;  // freed after this month's customer pass
 };
 
 // Open vacancies of one firm, oldest first, in a fixed ring (open <= target).
 struct VacancyQueue {
-  std::vector<std::int32_t> opened_step;    // ring storage (capacity = max(target, 1))
+  std::vector<std::int32_t> opened_step;  // ring storage (capacity = max(target, 1))
   std::size_t head = 0;
   std::size_t count = 0;
 
   void push(std::int32_t step) { opened_step[(head + count++) % opened_step.size()] = step; }
   std::int32_t oldest() const { return opened_step[head]; }
-  void pop() { head = (head + 1) % opened_step.size(); --count; }
+  void pop() {
+    head = (head + 1) % opened_step.size();
+    --count;
+  }
 };
 
 // Active reps per firm in ascending slot order (CSR), rebuilt when reps move.
 struct ActiveReps {
-  std::vector<std::int32_t> offsets;        // (firms + 1)
-  IdVector<std::int32_t> ids;               // (rep capacity)
+  std::vector<std::int32_t> offsets;  // (firms + 1)
+  IdVector<std::int32_t> ids;         // (rep capacity)
   std::int32_t count(std::size_t firm) const { return offsets[firm + 1] - offsets[firm]; }
   std::int32_t total() const { return offsets.back(); }
   // A uniformly drawn active rep of `firm`, which must have one, from two words.
@@ -93,10 +96,21 @@ struct ActiveReps {
 // among threads; loyalty sums are fixed point for the same reason.
 struct Tally {
   enum Field : std::size_t {
-    customers, orphaned, stayed, followed, defected, followers_gained, churned, acquired,
-    brand_sum, rep_sum, stays_eligible, stays_broken, field_count
+    customers,
+    orphaned,
+    stayed,
+    followed,
+    defected,
+    followers_gained,
+    churned,
+    acquired,
+    brand_sum,
+    rep_sum,
+    stays_eligible,
+    stays_broken,
+    field_count
   };
-  std::vector<std::int64_t> values;         // (firms * segments * field_count)
+  std::vector<std::int64_t> values;  // (firms * segments * field_count)
   std::vector<DecisionEvent> events;
 
   std::int64_t& at(std::size_t cell, Field field) { return values[cell * field_count + field]; }
@@ -105,27 +119,27 @@ struct Tally {
 inline constexpr double loyalty_fixed_point = 16777216.0;  // 2^24: a float's mantissa
 
 struct State {
-  std::int64_t step = 0;                    // next step to simulate (0-based, burn-in included)
+  std::int64_t step = 0;  // next step to simulate (0-based, burn-in included)
   CustomerArrays customers;
   RepArrays reps;
-  IdVector<std::int32_t> active_count;      // active reps per firm
-  IdVector<VacancyQueue> vacancies;         // per firm
-  ActiveReps before_hiring;                 // for stayers' new reps (step 2)
-  ActiveReps after_hiring;                  // for unserved customers and acquisition (steps 3, 6)
+  IdVector<std::int32_t> active_count;  // active reps per firm
+  IdVector<VacancyQueue> vacancies;     // per firm
+  ActiveReps before_hiring;             // for stayers' new reps (step 2)
+  ActiveReps after_hiring;              // for unserved customers and acquisition (steps 3, 6)
   // Scratch, one buffer per use, sized by initialise so the step never
   // allocates.
-  IdVector<std::int32_t> book_size;         // customers per rep, for largest_book (slots)
+  IdVector<std::int32_t> book_size;               // customers per rep, for largest_book (slots)
   std::vector<std::int32_t> scripted_candidates;  // a scripted departure's candidates, then its pick (slots)
-  std::vector<std::int32_t> random_leavers; // this month's random leavers, rep-id order (slots)
-  std::vector<std::int32_t> active_cursor;  // rebuild_active_reps' next position per firm (firms)
+  std::vector<std::int32_t> random_leavers;       // this month's random leavers, rep-id order (slots)
+  std::vector<std::int32_t> active_cursor;        // rebuild_active_reps' next position per firm (firms)
 
   // This month's rep counters, per firm.
   IdVector<std::int64_t> departures;
   IdVector<std::int64_t> departures_to_competitor;
-  std::int64_t scripted_shortfall = 0;      // scripted leavers asked for but not available
+  std::int64_t scripted_shortfall = 0;  // scripted leavers asked for but not available
 
   tbb::enumerable_thread_specific<Tally> tallies;
-  Tally month_total;                        // merged tallies of the last step
+  Tally month_total;  // merged tallies of the last step
   bool record_events = false;
 };
 

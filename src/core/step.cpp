@@ -19,10 +19,9 @@ struct PassContext {
   const State& state;
   RandomSource random;
   std::uint32_t step;
-  std::int64_t month;        // recorded numbering
+  std::int64_t month;  // recorded numbering
   bool record_events;
 };
-
 
 // Stay decisions whose 12-month mark is still ahead fail when the customer
 // leaves the firm at `month` (follow, defect or churn; docs/MODEL.md
@@ -208,8 +207,7 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
       if (c.next_event[i] != step) continue;
       acquisition_trial(ctx, c, i, tally);
       if (recorded && c.firm[i] != no_firm)
-        add_stocks(tally, as_index(c.firm[i]) * segments + c.segment[i], c.brand_loyalty[i],
-                   c.rep_loyalty[i]);
+        add_stocks(tally, as_index(c.firm[i]) * segments + c.segment[i], c.brand_loyalty[i], c.rep_loyalty[i]);
       continue;
     }
 
@@ -265,8 +263,12 @@ void step(const Model& model, State& state) {
   depart_reps(model, state);
   hire_reps(model, state);
 
-  const PassContext ctx{model, state, RandomSource(model.run_seed), static_cast<std::uint32_t>(state.step),
-                        model.month_of_step(state.step), state.record_events};
+  const PassContext ctx{model,
+                        state,
+                        RandomSource(model.run_seed),
+                        static_cast<std::uint32_t>(state.step),
+                        model.month_of_step(state.step),
+                        state.record_events};
   CustomerArrays& customers = state.customers;
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, customers.size(), 4096),
                     [&](const tbb::blocked_range<std::size_t>& range) {

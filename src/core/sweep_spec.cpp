@@ -92,8 +92,7 @@ DesignSize design_size(const SweepSpec& spec) {
           std::string lengths;
           for (const SweepParameter& p : spec.parameters)
             lengths += (lengths.empty() ? "'" : ", '") + p.path + "' has " + std::to_string(p.values.size());
-          return refuse("design 'list' needs equally many values for every parameter (one per point), but " +
-                        lengths);
+          return refuse("design 'list' needs equally many values for every parameter (one per point), but " + lengths);
         }
       points = static_cast<std::int64_t>(length);
       if (points > max_design_points)

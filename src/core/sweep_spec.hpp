@@ -20,10 +20,14 @@ enum class DesignType { grid, list, lhs, sobol };
 
 inline const char* design_name(DesignType type) {
   switch (type) {
-    case DesignType::grid: return "grid";
-    case DesignType::list: return "list";
-    case DesignType::lhs: return "lhs";
-    case DesignType::sobol: return "sobol";
+    case DesignType::grid:
+      return "grid";
+    case DesignType::list:
+      return "list";
+    case DesignType::lhs:
+      return "lhs";
+    case DesignType::sobol:
+      return "sobol";
   }
   return "";
 }
@@ -33,7 +37,7 @@ struct SweepParameter {
   std::vector<double> values;  // grid: the values; list: one value per point
   double low = 0.0;            // lhs, sobol: the range [low, high]
   double high = 0.0;
-  bool integer = false;        // the parameter takes whole numbers: sampled values are rounded
+  bool integer = false;  // the parameter takes whole numbers: sampled values are rounded
 };
 
 struct SweepSpec {
@@ -47,9 +51,9 @@ struct SweepSpec {
 // design matrix (points x parameters doubles) and the per-run bookkeeping
 // of a sweep (one row of runs/, a done flag, a pending index) stay small,
 // and a dry run answers at once.
-inline constexpr std::int64_t max_sweep_runs = 10000000;       // points x replicates
-inline constexpr std::int64_t max_design_points = 1000000;     // grid combinations, list length, samples
-inline constexpr std::int64_t max_design_values = 4000000;     // points x parameters (32 MB of doubles)
+inline constexpr std::int64_t max_sweep_runs = 10000000;    // points x replicates
+inline constexpr std::int64_t max_design_points = 1000000;  // grid combinations, list length, samples
+inline constexpr std::int64_t max_design_values = 4000000;  // points x parameters (32 MB of doubles)
 inline constexpr std::int64_t max_sweep_replicates = 1000000;
 
 // A sweep's design: the spec it was made from and the values of every

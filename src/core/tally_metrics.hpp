@@ -25,14 +25,10 @@ struct TallyToTotal {
 
 // series[metric](month, firm, segment) = the month's field of that cell.
 inline constexpr TallyToSeries series_from_tally[] = {
-    {Tally::customers, Series::customers},
-    {Tally::orphaned, Series::orphaned},
-    {Tally::stayed, Series::stayed},
-    {Tally::followed, Series::followed},
-    {Tally::defected, Series::defected},
-    {Tally::followers_gained, Series::followers_gained},
-    {Tally::churned, Series::churned},
-    {Tally::acquired, Series::acquired},
+    {Tally::customers, Series::customers}, {Tally::orphaned, Series::orphaned},
+    {Tally::stayed, Series::stayed},       {Tally::followed, Series::followed},
+    {Tally::defected, Series::defected},   {Tally::followers_gained, Series::followers_gained},
+    {Tally::churned, Series::churned},     {Tally::acquired, Series::acquired},
 };
 
 // totals[metric](firm, segment) += the month's field of that cell.
@@ -48,9 +44,9 @@ inline constexpr TallyToTotal totals_from_tally[] = {
 inline constexpr Tally::Field tally_fields_computed[] = {Tally::brand_sum, Tally::rep_sum, Tally::stays_broken};
 // Series computed in record_month: from loyalty sums, rep counters, or the
 // scenario.
-inline constexpr Series series_computed[] = {Series::revenue,        Series::brand_loyalty_mean,
+inline constexpr Series series_computed[] = {Series::revenue,          Series::brand_loyalty_mean,
                                              Series::rep_loyalty_mean, Series::reps_active,
-                                             Series::rep_departures, Series::rep_departures_to_competitor};
+                                             Series::rep_departures,   Series::rep_departures_to_competitor};
 // Totals computed in record_month (stays_12m_retained) and compute_rates.
 inline constexpr Total totals_computed[] = {Total::stays_12m_retained, Total::firm_retention_rate, Total::follow_rate,
                                             Total::rep_ownership_share, Total::retained_12m_after_stay};

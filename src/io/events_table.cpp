@@ -32,17 +32,15 @@ constexpr hsize_t events_chunk_rows = 65536;
 template <h5::Element T>
 h5::Dataset create_event_column(h5::Group& group, std::string_view name, const h5::Dataset& event,
                                 std::string_view units, std::string_view description) {
-  h5::Dataset column = group.create_dataset(name, h5::Datatype::stored_as<T>(),
-                                            h5::Dataspace::simple({0}, {h5::unlimited}),
-                                            compressed({events_chunk_rows}));
+  h5::Dataset column = group.create_dataset(
+      name, h5::Datatype::stored_as<T>(), h5::Dataspace::simple({0}, {h5::unlimited}), compressed({events_chunk_rows}));
   describe(column, units, description);
   attach(column, {{"event", event}});
   return column;
 }
 
 template <h5::Element T, typename Field>
-void append_column(h5::Dataset& column, hsize_t first, std::span<const DecisionEvent> events,
-                   Field field) {
+void append_column(h5::Dataset& column, hsize_t first, std::span<const DecisionEvent> events, Field field) {
   std::vector<T> values;
   values.reserve(events.size());
   for (std::size_t k = 0; k < events.size(); ++k) values.push_back(static_cast<T>(field(k, events[k])));
@@ -52,14 +50,12 @@ void append_column(h5::Dataset& column, hsize_t first, std::span<const DecisionE
 }
 
 // Appends rows to every column; runs[k] is the run of events[k].
-void append_rows(EventsTable& t, std::span<const DecisionEvent> events,
-                 std::span<const std::int64_t> runs) {
+void append_rows(EventsTable& t, std::span<const DecisionEvent> events, std::span<const std::int64_t> runs) {
   if (events.empty()) return;
   const hsize_t first = t.rows;
   using E = DecisionEvent;
   // The row number is the id: a function of the ordered data alone.
-  append_column<std::int64_t>(t.event, first, events,
-                              [first](std::size_t k, const E&) { return first + k; });
+  append_column<std::int64_t>(t.event, first, events, [first](std::size_t k, const E&) { return first + k; });
   append_column<std::int64_t>(t.run, first, events, [runs](std::size_t k, const E&) { return runs[k]; });
   std::size_t i = 0;
   for_each_event_column([&](const auto& column) {
@@ -80,17 +76,14 @@ constexpr std::uint64_t slot_bytes = 2 * sizeof(std::uint64_t);  // offset, coun
 EventsTable create_events_table(h5::File& file, const ResultsLayout& layout,
                                 const std::filesystem::path& scratch_beside) {
   h5::Group group = file.create_group("events");
-  group.write_attribute("description",
-                        "one row per departure decision: a customer whose rep left the firm");
+  group.write_attribute("description", "one row per departure decision: a customer whose rep left the firm");
   EventsTable t;
   t.event = group.create_dataset("event", h5::Datatype::stored_as<std::int64_t>(),
-                                 h5::Dataspace::simple({0}, {h5::unlimited}),
-                                 compressed({events_chunk_rows}));
+                                 h5::Dataspace::simple({0}, {h5::unlimited}), compressed({events_chunk_rows}));
   t.event.make_dimension_scale("event");
   describe(t.event, "1", "row number of the decision in this table");
 
-  t.run = create_event_column<std::int64_t>(group, "run", t.event, "1",
-                                            "run of the decision: the row of runs/");
+  t.run = create_event_column<std::int64_t>(group, "run", t.event, "1", "run of the decision: the row of runs/");
   for_each_event_column([&](const auto& column) {
     using Stored = typename std::remove_cvref_t<decltype(column)>::stored_type;
     h5::Dataset variable = create_event_column<Stored>(group, column.name, t.event, column.units, column.description);
@@ -170,10 +163,7 @@ EventsScratch::EventsScratch(const std::filesystem::path& beside, std::size_t ru
 }
 
 EventsScratch::EventsScratch(EventsScratch&& other) noexcept
-    : label_(std::move(other.label_)),
-      fd_(std::exchange(other.fd_, -1)),
-      runs_(other.runs_),
-      end_(other.end_) {}
+    : label_(std::move(other.label_)), fd_(std::exchange(other.fd_, -1)), runs_(other.runs_), end_(other.end_) {}
 
 EventsScratch& EventsScratch::operator=(EventsScratch&& other) noexcept {
   if (this != &other) {

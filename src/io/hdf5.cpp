@@ -215,8 +215,7 @@ void track_creation_order(hid_t plist, const std::string& where) {
 
 // ---------------------------------------------------------------- Handle
 
-Handle::Handle(Handle&& other) noexcept
-    : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
+Handle::Handle(Handle&& other) noexcept : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
 
 Handle& Handle::operator=(Handle&& other) noexcept {
   if (this != &other) {
@@ -263,8 +262,7 @@ bool Datatype::equals(hid_t other) const {
 
 Dataspace Dataspace::scalar() {
   silence_automatic_error_printing();
-  return Dataspace(
-      Handle(check_id(H5Screate(H5S_SCALAR), text("HDF5: creating a scalar dataspace")), H5Sclose));
+  return Dataspace(Handle(check_id(H5Screate(H5S_SCALAR), text("HDF5: creating a scalar dataspace")), H5Sclose));
 }
 
 Dataspace Dataspace::simple(const Dims& dims) { return simple(dims, dims); }
@@ -277,9 +275,7 @@ Dataspace Dataspace::simple(const Dims& dims, const Dims& max_dims) {
     throw Hdf5Error(where() + ": " + std::to_string(max_dims.size()) + " maximum dimensions");
   }
   return Dataspace(
-      Handle(check_id(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), max_dims.data()),
-                      where),
-             H5Sclose));
+      Handle(check_id(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), max_dims.data()), where), H5Sclose));
 }
 
 Dims Dataspace::dims() const {
@@ -313,8 +309,7 @@ void Dataspace::select(const Dims& start, const Dims& count) {
   if (start.size() != count.size() || start.size() != dims().size()) {
     throw Hdf5Error(where() + ": start, count and dataspace ranks differ");
   }
-  check(H5Sselect_hyperslab(id(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
-        where);
+  check(H5Sselect_hyperslab(id(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr), where);
 }
 
 // ---------------------------------------------------------------- DatasetCreation
@@ -379,16 +374,14 @@ std::string Object::display_path() const {
 
 std::string Object::where(std::string_view doing) const {
   silence_automatic_error_printing();
-  return "HDF5: " + std::string(doing) + " " + in_quotes(display_path()) + " in " +
-         in_quotes(file_label_);
+  return "HDF5: " + std::string(doing) + " " + in_quotes(display_path()) + " in " + in_quotes(file_label_);
 }
 
 std::string Object::where(std::string_view doing, std::string_view child) const {
   silence_automatic_error_printing();
   std::string parent = display_path();
   parent = parent == "/" ? std::string() : parent + "/";
-  return "HDF5: " + std::string(doing) + " " + in_quotes(parent + std::string(child)) + " in " +
-         in_quotes(file_label_);
+  return "HDF5: " + std::string(doing) + " " + in_quotes(parent + std::string(child)) + " in " + in_quotes(file_label_);
 }
 
 bool Object::has_attribute(std::string_view name) const {
@@ -415,17 +408,16 @@ std::vector<std::string> Object::attribute_names() const {
   return names;
 }
 
-void Object::write_attribute_raw(std::string_view name, hid_t file_type, hid_t memory_type,
-                                 const void* data, const Dims& dims) {
+void Object::write_attribute_raw(std::string_view name, hid_t file_type, hid_t memory_type, const void* data,
+                                 const Dims& dims) {
   silence_automatic_error_printing();
   const std::string n(name);
   const auto here = [&] { return where("writing attribute " + in_quotes(name) + " of"); };
   // Rewriting replaces: the new value may differ in type or shape.
   if (check_tri(H5Aexists(id(), n.c_str()), here)) check(H5Adelete(id(), n.c_str()), here);
   const Dataspace space = dims.empty() ? Dataspace::scalar() : Dataspace::simple(dims);
-  const Handle attribute(
-      check_id(H5Acreate2(id(), n.c_str(), file_type, space.id(), H5P_DEFAULT, H5P_DEFAULT), here),
-      H5Aclose);
+  const Handle attribute(check_id(H5Acreate2(id(), n.c_str(), file_type, space.id(), H5P_DEFAULT, H5P_DEFAULT), here),
+                         H5Aclose);
   check(H5Awrite(attribute.id(), memory_type, data), here);
 }
 
@@ -471,16 +463,15 @@ std::vector<std::string> Object::read_strings_attribute(std::string_view name) c
   if (H5Tget_class(type.id()) != H5T_STRING) throw Hdf5Error(here + ": not a string");
   return read_string_elements(
       type.id(), element_count_of(space.id(), here),
-      [&](hid_t memory_type, void* buffer) { return H5Aread(attribute.id(), memory_type, buffer); },
-      here);
+      [&](hid_t memory_type, void* buffer) { return H5Aread(attribute.id(), memory_type, buffer); }, here);
 }
 
 std::string Object::read_string_attribute(std::string_view name) const {
   silence_automatic_error_printing();
   std::vector<std::string> texts = read_strings_attribute(name);
   if (texts.size() != 1) {
-    throw Hdf5Error(where("reading attribute " + in_quotes(name) + " of") + ": " +
-                    std::to_string(texts.size()) + " strings, expected one");
+    throw Hdf5Error(where("reading attribute " + in_quotes(name) + " of") + ": " + std::to_string(texts.size()) +
+                    " strings, expected one");
   }
   return std::move(texts.front());
 }
@@ -488,9 +479,7 @@ std::string Object::read_string_attribute(std::string_view name) const {
 Datatype Object::attribute_type(std::string_view name) const {
   silence_automatic_error_printing();
   const std::string n(name);
-  const auto here = [&] {
-    return where("reading the type of attribute " + in_quotes(name) + " of");
-  };
+  const auto here = [&] { return where("reading the type of attribute " + in_quotes(name) + " of"); };
   const Handle attribute(check_id(H5Aopen(id(), n.c_str(), H5P_DEFAULT), here), H5Aclose);
   return Datatype(Handle(check_id(H5Aget_type(attribute.id()), here), H5Tclose));
 }
@@ -506,14 +495,12 @@ void Object::close() {
 Dataspace Dataset::space() const {
   silence_automatic_error_printing();
   return Dataspace(
-      Handle(check_id(H5Dget_space(id()), [this] { return where("reading the dataspace of"); }),
-             H5Sclose));
+      Handle(check_id(H5Dget_space(id()), [this] { return where("reading the dataspace of"); }), H5Sclose));
 }
 
 Datatype Dataset::type() const {
   silence_automatic_error_printing();
-  return Datatype(Handle(
-      check_id(H5Dget_type(id()), [this] { return where("reading the datatype of"); }), H5Tclose));
+  return Datatype(Handle(check_id(H5Dget_type(id()), [this] { return where("reading the datatype of"); }), H5Tclose));
 }
 
 std::size_t Dataset::product(const Dims& dims) {
@@ -522,8 +509,7 @@ std::size_t Dataset::product(const Dims& dims) {
   return n;
 }
 
-void Dataset::write_raw(hid_t memory_type, const void* data, std::size_t size, const Dims& start,
-                        const Dims& count) {
+void Dataset::write_raw(hid_t memory_type, const void* data, std::size_t size, const Dims& start, const Dims& count) {
   silence_automatic_error_printing();
   const auto here = [this] { return where("writing dataset"); };
   Dataspace file_space = space();
@@ -560,16 +546,15 @@ void Dataset::write_strings(const std::vector<std::string>& texts) {
   const auto here = [this] { return where("writing dataset"); };
   const std::size_t selected = space().element_count();
   if (texts.size() != selected) {
-    throw Hdf5Error(here() + ": " + std::to_string(texts.size()) +
-                    " strings given for a dataset of " + std::to_string(selected));
+    throw Hdf5Error(here() + ": " + std::to_string(texts.size()) + " strings given for a dataset of " +
+                    std::to_string(selected));
   }
   const Datatype type = Datatype::utf8_string();
   const std::vector<const char*> pointers = c_strings(texts);
   check(H5Dwrite(id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), here);
 }
 
-void Dataset::write_strings(const std::vector<std::string>& texts, const Dims& start,
-                            const Dims& count) {
+void Dataset::write_strings(const std::vector<std::string>& texts, const Dims& start, const Dims& count) {
   const Datatype type = Datatype::utf8_string();
   const std::vector<const char*> pointers = c_strings(texts);
   write_raw(type.id(), pointers.data(), pointers.size(), start, count);
@@ -596,15 +581,14 @@ void Dataset::extend(const Dims& new_dims) {
 void Dataset::make_dimension_scale(std::string_view dimension_name) {
   silence_automatic_error_printing();
   const std::string name(dimension_name);
-  check(H5DSset_scale(id(), name.c_str()),
-        [this] { return where("making a dimension scale of dataset"); });
+  check(H5DSset_scale(id(), name.c_str()), [this] { return where("making a dimension scale of dataset"); });
 }
 
 void Dataset::attach_dimension_scale(const Dataset& scale, unsigned axis) {
   silence_automatic_error_printing();
   check(H5DSattach_scale(id(), scale.id(), axis), [&] {
-    return where("attaching dimension scale " + in_quotes(scale.display_path()) + " to axis " +
-                 std::to_string(axis) + " of dataset");
+    return where("attaching dimension scale " + in_quotes(scale.display_path()) + " to axis " + std::to_string(axis) +
+                 " of dataset");
   });
 }
 
@@ -617,22 +601,18 @@ void Dataset::set_dimension_label(unsigned axis, std::string_view label) {
 
 bool Dataset::is_dimension_scale() const {
   silence_automatic_error_printing();
-  return check_tri(H5DSis_scale(id()),
-                   [this] { return where("asking whether a dimension scale is dataset"); });
+  return check_tri(H5DSis_scale(id()), [this] { return where("asking whether a dimension scale is dataset"); });
 }
 
 bool Dataset::has_dimension_scale(const Dataset& scale, unsigned axis) const {
   silence_automatic_error_printing();
-  return check_tri(H5DSis_attached(id(), scale.id(), axis), [&] {
-    return where("asking what is attached to axis " + std::to_string(axis) + " of dataset");
-  });
+  return check_tri(H5DSis_attached(id(), scale.id(), axis),
+                   [&] { return where("asking what is attached to axis " + std::to_string(axis) + " of dataset"); });
 }
 
 std::string Dataset::dimension_label(unsigned axis) const {
   silence_automatic_error_printing();
-  const auto here = [&] {
-    return where("reading the label of axis " + std::to_string(axis) + " of dataset");
-  };
+  const auto here = [&] { return where("reading the label of axis " + std::to_string(axis) + " of dataset"); };
   const ssize_t size = H5DSget_label(id(), axis, nullptr, 0);
   if (size < 0) fail(here);
   std::string label(static_cast<std::size_t>(size) + 1, '\0');
@@ -649,46 +629,43 @@ Group Location::create_group(std::string_view name) {
   const std::string here = where("creating group", name);
   const Handle options(check_id(H5Pcreate(H5P_GROUP_CREATE), text(here)), H5Pclose);
   track_creation_order(options.id(), here);
-  return Group(Handle(check_id(H5Gcreate2(id(), n.c_str(), H5P_DEFAULT, options.id(), H5P_DEFAULT),
-                               text(here)),
-                      H5Gclose),
-               file_label());
+  return Group(
+      Handle(check_id(H5Gcreate2(id(), n.c_str(), H5P_DEFAULT, options.id(), H5P_DEFAULT), text(here)), H5Gclose),
+      file_label());
 }
 
 Group Location::open_group(std::string_view name) const {
   silence_automatic_error_printing();
   const std::string n(name);
-  return Group(Handle(check_id(H5Gopen2(id(), n.c_str(), H5P_DEFAULT),
-                               [&] { return where("opening group", name); }),
-                      H5Gclose),
-               file_label());
+  return Group(
+      Handle(check_id(H5Gopen2(id(), n.c_str(), H5P_DEFAULT), [&] { return where("opening group", name); }), H5Gclose),
+      file_label());
 }
 
-Dataset Location::create_dataset(std::string_view name, const Datatype& type,
-                                 const Dataspace& space, const DatasetCreation& options) {
+Dataset Location::create_dataset(std::string_view name, const Datatype& type, const Dataspace& space,
+                                 const DatasetCreation& options) {
   silence_automatic_error_printing();
   const std::string n(name);
-  return Dataset(Handle(check_id(H5Dcreate2(id(), n.c_str(), type.id(), space.id(), H5P_DEFAULT,
-                                            options.id(), H5P_DEFAULT),
-                                 [&] { return where("creating dataset", name); }),
-                        H5Dclose),
-                 file_label());
+  return Dataset(
+      Handle(check_id(H5Dcreate2(id(), n.c_str(), type.id(), space.id(), H5P_DEFAULT, options.id(), H5P_DEFAULT),
+                      [&] { return where("creating dataset", name); }),
+             H5Dclose),
+      file_label());
 }
 
 Dataset Location::open_dataset(std::string_view name) const {
   silence_automatic_error_printing();
   const std::string n(name);
-  return Dataset(Handle(check_id(H5Dopen2(id(), n.c_str(), H5P_DEFAULT),
-                                 [&] { return where("opening dataset", name); }),
-                        H5Dclose),
-                 file_label());
+  return Dataset(
+      Handle(check_id(H5Dopen2(id(), n.c_str(), H5P_DEFAULT), [&] { return where("opening dataset", name); }),
+             H5Dclose),
+      file_label());
 }
 
 bool Location::contains(std::string_view name) const {
   silence_automatic_error_printing();
   const std::string n(name);
-  return check_tri(H5Lexists(id(), n.c_str(), H5P_DEFAULT),
-                   [&] { return where("looking for", name); });
+  return check_tri(H5Lexists(id(), n.c_str(), H5P_DEFAULT), [&] { return where("looking for", name); });
 }
 
 std::vector<std::string> Location::child_names() const {
@@ -699,12 +676,10 @@ std::vector<std::string> Location::child_names() const {
   std::vector<std::string> names;
   names.reserve(info.nlinks);
   for (hsize_t i = 0; i < info.nlinks; ++i) {
-    const ssize_t size =
-        H5Lget_name_by_idx(id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    const ssize_t size = H5Lget_name_by_idx(id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
     if (size < 0) fail(here);
     std::string name(static_cast<std::size_t>(size) + 1, '\0');
-    if (H5Lget_name_by_idx(id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(),
-                           H5P_DEFAULT) < 0) {
+    if (H5Lget_name_by_idx(id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(), H5P_DEFAULT) < 0) {
       fail(here);
     }
     name.resize(static_cast<std::size_t>(size));
@@ -760,15 +735,13 @@ File File::open(const std::filesystem::path& path, Access access, std::string la
 
 void File::flush() {
   silence_automatic_error_printing();
-  check(H5Fflush(id(), H5F_SCOPE_LOCAL),
-        [this] { return "HDF5: flushing " + in_quotes(file_label()); });
+  check(H5Fflush(id(), H5F_SCOPE_LOCAL), [this] { return "HDF5: flushing " + in_quotes(file_label()); });
 }
 
 std::size_t File::open_object_count() const {
   silence_automatic_error_printing();
   const ssize_t count = H5Fget_obj_count(id(), H5F_OBJ_ALL);
-  if (count < 0)
-    fail([this] { return "HDF5: counting open objects in " + in_quotes(file_label()); });
+  if (count < 0) fail([this] { return "HDF5: counting open objects in " + in_quotes(file_label()); });
   return static_cast<std::size_t>(count);
 }
 

@@ -200,8 +200,7 @@ class Object {
   }
   template <Element T>
   void write_attribute(std::string_view name, const std::vector<T>& values) {
-    write_attribute_raw(name, TypeOf<T>::file(), TypeOf<T>::memory(), values.data(),
-                        Dims{values.size()});
+    write_attribute_raw(name, TypeOf<T>::file(), TypeOf<T>::memory(), values.data(), Dims{values.size()});
   }
 
   std::string read_string_attribute(std::string_view name) const;
@@ -220,8 +219,7 @@ class Object {
 
  protected:
   Object() = default;
-  Object(Handle handle, std::string file_label)
-      : handle_(std::move(handle)), file_label_(std::move(file_label)) {}
+  Object(Handle handle, std::string file_label) : handle_(std::move(handle)), file_label_(std::move(file_label)) {}
 
   // "HDF5: <doing> '<path>' in '<file>'", the prefix of every message.
   std::string where(std::string_view doing) const;
@@ -230,8 +228,8 @@ class Object {
   std::string display_path() const;
 
  private:
-  void write_attribute_raw(std::string_view name, hid_t file_type, hid_t memory_type,
-                           const void* data, const Dims& dims);
+  void write_attribute_raw(std::string_view name, hid_t file_type, hid_t memory_type, const void* data,
+                           const Dims& dims);
   void read_attribute_raw(std::string_view name, hid_t memory_type, void* data) const;
   std::size_t attribute_element_count(std::string_view name) const;
 
@@ -287,13 +285,11 @@ class Dataset : public Object {
 
  private:
   friend class Location;
-  Dataset(Handle handle, std::string file_label)
-      : Object(std::move(handle), std::move(file_label)) {}
+  Dataset(Handle handle, std::string file_label) : Object(std::move(handle), std::move(file_label)) {}
 
   static std::size_t product(const Dims& dims);
   // Empty start and count select the whole dataset.
-  void write_raw(hid_t memory_type, const void* data, std::size_t size, const Dims& start,
-                 const Dims& count);
+  void write_raw(hid_t memory_type, const void* data, std::size_t size, const Dims& start, const Dims& count);
   void read_raw(hid_t memory_type, void* data, const Dims& start, const Dims& count) const;
 };
 
@@ -312,8 +308,7 @@ class Location : public Object {
 
  protected:
   Location() = default;
-  Location(Handle handle, std::string file_label)
-      : Object(std::move(handle), std::move(file_label)) {}
+  Location(Handle handle, std::string file_label) : Object(std::move(handle), std::move(file_label)) {}
 };
 
 class Group : public Location {
@@ -322,8 +317,7 @@ class Group : public Location {
 
  private:
   friend class Location;
-  Group(Handle handle, std::string file_label)
-      : Location(std::move(handle), std::move(file_label)) {}
+  Group(Handle handle, std::string file_label) : Location(std::move(handle), std::move(file_label)) {}
 };
 
 class File : public Location {
@@ -341,8 +335,7 @@ class File : public Location {
   std::size_t open_object_count() const;
 
  private:
-  File(Handle handle, std::string file_label)
-      : Location(std::move(handle), std::move(file_label)) {}
+  File(Handle handle, std::string file_label) : Location(std::move(handle), std::move(file_label)) {}
 };
 
 }  // namespace loyalsim::io::hdf5

@@ -50,7 +50,7 @@ std::string read_input_file(const std::filesystem::path& path, std::size_t limit
 
   // stat first (following symbolic links) so that a device is refused
   // without being opened at all: opening some devices has side effects.
-  struct stat info{};
+  struct stat info {};
   if (::stat(name.c_str(), &info) != 0) throw system_problem("open");
   if (!S_ISREG(info.st_mode))
     throw fail("is " + kind_of(info.st_mode) + ", not a regular file; the " + std::string(what) +

@@ -43,9 +43,7 @@ fs::path lock_path_for(const fs::path& final_path) {
 OutputLock::OutputLock(fs::path path, int fd, bool created) : path_(std::move(path)), fd_(fd), created_(created) {}
 
 OutputLock::OutputLock(OutputLock&& other) noexcept
-    : path_(std::move(other.path_)),
-      fd_(std::exchange(other.fd_, -1)),
-      created_(other.created_),
+    : path_(std::move(other.path_)), fd_(std::exchange(other.fd_, -1)), created_(other.created_),
       claimed_(other.claimed_) {}
 
 OutputLock& OutputLock::operator=(OutputLock&& other) noexcept {
@@ -67,7 +65,8 @@ void OutputLock::release() noexcept {
   // a process that opened it meanwhile finds, once it gets the lock, that
   // the path no longer names what it locked, and starts over (acquire()).
   if (created_ || claimed_) {
-    struct stat held {}, named {};
+    struct stat held {
+    }, named{};
     if (::fstat(fd_, &held) == 0 && ::lstat(path_.c_str(), &named) == 0 && same_file(held, named))
       ::unlink(path_.c_str());
   }
@@ -90,12 +89,13 @@ OutputLock OutputLock::acquire(const fs::path& lock_path, const fs::path& final_
     if (fd < 0) {
       const int error = errno;
       if (error == ELOOP)
-        throw InputError(lock_path.string() + ": is a symbolic link; loyalsim's lock file must be a regular file "
-                                              "(remove it)");
+        throw InputError(lock_path.string() +
+                         ": is a symbolic link; loyalsim's lock file must be a regular file "
+                         "(remove it)");
       if (error == EISDIR)
         throw InputError(lock_path.string() + ": is a directory; loyalsim's lock file must be a regular file");
-      throw InputError(lock_path.string() + ": cannot create the lock file for " + who + ": " +
-                       system_message(error) + " (is the output folder writable?)");
+      throw InputError(lock_path.string() + ": cannot create the lock file for " + who + ": " + system_message(error) +
+                       " (is the output folder writable?)");
     }
     OutputLock lock(lock_path, fd, created);  // closes (and removes what it created) on any throw below
     struct stat held {};

@@ -22,7 +22,6 @@ namespace loyalsim::io {
 namespace {
 
 namespace h5 = hdf5;
-using h5::Dims;
 using detail::create_design_group;
 using detail::create_events_table;
 using detail::create_runs_table;
@@ -33,22 +32,18 @@ using detail::RunsTable;
 using detail::stage_events;
 using detail::write_events_in_run_order;
 using detail::write_runs_row;
+using h5::Dims;
 
 constexpr std::int32_t format_version = 1;
 
-std::string context(const std::filesystem::path& final_path) {
-  return "results file '" + final_path.string() + "'";
-}
+std::string context(const std::filesystem::path& final_path) { return "results file '" + final_path.string() + "'"; }
 
 // ------------------------------------------------------------ layout checks
 
 void check_layout(const std::filesystem::path& final_path, const ResultsLayout& layout) {
-  const auto fail = [&](const std::string& problem) {
-    throw Error(context(final_path) + ": " + problem);
-  };
+  const auto fail = [&](const std::string& problem) { throw Error(context(final_path) + ": " + problem); };
   if (!final_path.has_filename()) fail("the path names no file");
-  if (layout.runs == 0 || layout.months == 0 || layout.firm_names.empty() ||
-      layout.segment_names.empty()) {
+  if (layout.runs == 0 || layout.months == 0 || layout.firm_names.empty() || layout.segment_names.empty()) {
     fail("the layout needs at least one run, month, firm and segment");
   }
   // events/ stores firm and segment indices as int16.
@@ -61,8 +56,7 @@ void check_layout(const std::filesystem::path& final_path, const ResultsLayout& 
   for_each_fixed_run_name([&](std::string_view name) { columns.insert(name); });
   for (const std::string& parameter : layout.varied_parameters) {
     if (parameter.empty() || parameter == "." || parameter.find('/') != std::string::npos) {
-      fail("varied parameter '" + parameter +
-           "' cannot name a runs/ column (empty, '.' or containing '/')");
+      fail("varied parameter '" + parameter + "' cannot name a runs/ column (empty, '.' or containing '/')");
     }
     if (!columns.insert(parameter).second) {
       fail("varied parameter '" + parameter + "' repeats a runs/ column name");
@@ -114,16 +108,13 @@ struct ResultsFile::Impl {
   std::vector<h5::Dataset> totals;  // summary_metrics order
   std::optional<EventsTable> events;
 
-  std::vector<bool> written;               // per run: a run is written once
-  bool open = true;                        // false once commit() has begun
+  std::vector<bool> written;  // per run: a run is written once
+  bool open = true;           // false once commit() has begun
   bool committed = false;
   bool keep_temporary = false;  // the rename failed: the results live there
 
   Impl(const std::filesystem::path& final, const ResultsLayout& shape)
-      : final_path(final),
-        temporary_path(temporary_path_for(final)),
-        layout(shape),
-        written(shape.runs, false) {}
+      : final_path(final), temporary_path(temporary_path_for(final)), layout(shape), written(shape.runs, false) {}
 
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
@@ -166,19 +157,18 @@ void ResultsFile::Impl::check_run(const RunRecord& record, const RunResult& resu
   for (const DecisionEvent& e : result.events) {
     // events/ is in (run, month, customer) order: a run's own events must
     // come in (month, customer) order, one decision per customer and month.
-    if (previous != nullptr && !(previous->month < e.month ||
-                                 (previous->month == e.month && previous->customer < e.customer))) {
-      fail(run, "decision event of customer " + std::to_string(e.customer) + " in month " +
-                    std::to_string(e.month) + " is out of (month, customer) order");
+    if (previous != nullptr &&
+        !(previous->month < e.month || (previous->month == e.month && previous->customer < e.customer))) {
+      fail(run, "decision event of customer " + std::to_string(e.customer) + " in month " + std::to_string(e.month) +
+                    " is out of (month, customer) order");
     }
     previous = &e;
-    const bool valid = e.month >= 1 && static_cast<std::size_t>(e.month) <= layout.months &&
-                       e.segment < segments && e.from_firm >= 0 &&
-                       static_cast<std::size_t>(e.from_firm) < firms && e.to_firm >= -1 &&
+    const bool valid = e.month >= 1 && static_cast<std::size_t>(e.month) <= layout.months && e.segment < segments &&
+                       e.from_firm >= 0 && static_cast<std::size_t>(e.from_firm) < firms && e.to_firm >= -1 &&
                        (e.to_firm < 0 || static_cast<std::size_t>(e.to_firm) < firms);
     if (!valid) {
-      fail(run, "decision event of customer " + std::to_string(e.customer) + " in month " +
-                    std::to_string(e.month) + " has an index outside the layout");
+      fail(run, "decision event of customer " + std::to_string(e.customer) + " in month " + std::to_string(e.month) +
+                    " has an index outside the layout");
     }
   }
 }
@@ -201,8 +191,8 @@ void ResultsFile::Impl::close_all() {
   file.close();
 }
 
-ResultsFile ResultsFile::create(const std::filesystem::path& final_path,
-                                const ResultsLayout& layout, const FileMetadata& meta) {
+ResultsFile ResultsFile::create(const std::filesystem::path& final_path, const ResultsLayout& layout,
+                                const FileMetadata& meta) {
   check_layout(final_path, layout);
   auto impl = std::make_unique<Impl>(final_path, layout);
 
@@ -211,8 +201,7 @@ ResultsFile ResultsFile::create(const std::filesystem::path& final_path,
     std::error_code error;
     std::filesystem::create_directories(folder, error);
     if (error) {
-      throw Error(context(final_path) + ": creating folder '" + folder.string() +
-                  "': " + error.message());
+      throw Error(context(final_path) + ": creating folder '" + folder.string() + "': " + error.message());
     }
   }
 
@@ -222,8 +211,7 @@ ResultsFile ResultsFile::create(const std::filesystem::path& final_path,
   impl->runs = create_runs_table(impl->file, layout);
   impl->series = create_timeseries(impl->file, layout);
   impl->totals = create_summary(impl->file, layout);
-  if (layout.events)
-    impl->events = create_events_table(impl->file, layout, impl->temporary_path);
+  if (layout.events) impl->events = create_events_table(impl->file, layout, impl->temporary_path);
   if (layout.design) create_design_group(impl->file, *layout.design);
   impl->file.flush();
   return ResultsFile(std::move(impl));
@@ -301,8 +289,8 @@ void ResultsFile::commit() {
   std::filesystem::rename(f.temporary_path, f.final_path, error);
   if (error) {
     f.keep_temporary = true;
-    throw Error(context(f.final_path) + ": renaming '" + f.temporary_path.string() + "' onto it: " +
-                error.message() + "; the results are kept in '" + f.temporary_path.string() + "'");
+    throw Error(context(f.final_path) + ": renaming '" + f.temporary_path.string() + "' onto it: " + error.message() +
+                "; the results are kept in '" + f.temporary_path.string() + "'");
   }
   f.committed = true;
 }

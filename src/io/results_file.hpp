@@ -23,7 +23,7 @@ std::filesystem::path partial_path_for(const std::filesystem::path& final_path);
 
 struct ResultsLayout {
   std::size_t runs = 1;
-  std::size_t months = 0;                      // recorded months (1..months)
+  std::size_t months = 0;  // recorded months (1..months)
   std::vector<std::string> firm_names;
   std::vector<std::string> segment_names;
   std::vector<std::string> varied_parameters;  // full parameter paths, one runs/ column each
@@ -36,10 +36,10 @@ struct FileMetadata {
   std::string software_version;
   std::string command_line;
   std::string scenario_path;
-  std::string scenario_text;                   // the full TOML text as read
-  std::string resolved_scenario_text;          // every value in force (after --set, --seed), as TOML
+  std::string scenario_text;           // the full TOML text as read
+  std::string resolved_scenario_text;  // every value in force (after --set, --seed), as TOML
   std::uint64_t scenario_seed = 0;
-  std::string scenario_hash;                   // identifies the scenario and sweep (resume checks it)
+  std::string scenario_hash;  // identifies the scenario and sweep (resume checks it)
 };
 
 enum class RunStatus : std::int8_t { pending = 0, done = 1, failed = 2 };
@@ -53,7 +53,7 @@ struct RunRecord {
   RunStatus status = RunStatus::done;
   double wall_seconds = 0.0;
   std::int64_t scripted_shortfall = 0;
-  std::vector<double> parameter_values;        // same order as ResultsLayout::varied_parameters
+  std::vector<double> parameter_values;  // same order as ResultsLayout::varied_parameters
 };
 
 // The scenario_hash attribute of a complete results file (complete = 1), or
@@ -65,8 +65,8 @@ class ResultsFile {
  public:
   // Creates the temporary file beside final_path with every group, dataset,
   // dimension scale and attribute of the layout. final_path is not touched.
-  static ResultsFile create(const std::filesystem::path& final_path,
-                            const ResultsLayout& layout, const FileMetadata& meta);
+  static ResultsFile create(const std::filesystem::path& final_path, const ResultsLayout& layout,
+                            const FileMetadata& meta);
 
   ResultsFile(ResultsFile&&) noexcept;
   ResultsFile& operator=(ResultsFile&&) noexcept;

@@ -33,7 +33,6 @@ constexpr std::size_t metric_element_bytes = 8;
 constexpr std::int64_t count_fill = -1;
 constexpr double real_fill = std::numeric_limits<double>::quiet_NaN();
 
-
 // netCDF readers (xarray, R's ncdf4) mask a variable's _FillValue, and to
 // mask an integer they must turn it into floats: xarray would load every
 // count as float64. So only reals, whose fill (NaN) is a float already, get
@@ -66,10 +65,9 @@ void attach(h5::Dataset& variable, const std::vector<Axis>& axes) {
   }
 }
 
-h5::Dataset create_index_scale(h5::Group& group, std::string_view name, std::size_t size,
-                               std::int64_t first, std::string_view description) {
-  h5::Dataset scale = group.create_dataset(name, h5::Datatype::stored_as<std::int64_t>(),
-                                           h5::Dataspace::simple({size}),
+h5::Dataset create_index_scale(h5::Group& group, std::string_view name, std::size_t size, std::int64_t first,
+                               std::string_view description) {
+  h5::Dataset scale = group.create_dataset(name, h5::Datatype::stored_as<std::int64_t>(), h5::Dataspace::simple({size}),
                                            compressed({std::min<hsize_t>(size, runs_chunk_rows)}));
   std::vector<std::int64_t> values(size);
   std::iota(values.begin(), values.end(), first);
@@ -79,10 +77,9 @@ h5::Dataset create_index_scale(h5::Group& group, std::string_view name, std::siz
   return scale;
 }
 
-h5::Dataset create_name_scale(h5::Group& group, std::string_view name,
-                              const std::vector<std::string>& names, std::string_view description) {
-  h5::Dataset scale = group.create_dataset(name, h5::Datatype::utf8_string(),
-                                           h5::Dataspace::simple({names.size()}));
+h5::Dataset create_name_scale(h5::Group& group, std::string_view name, const std::vector<std::string>& names,
+                              std::string_view description) {
+  h5::Dataset scale = group.create_dataset(name, h5::Datatype::utf8_string(), h5::Dataspace::simple({names.size()}));
   scale.write_strings(names);
   scale.make_dimension_scale(name);
   describe(scale, "", description);
@@ -92,8 +89,8 @@ h5::Dataset create_name_scale(h5::Group& group, std::string_view name,
 namespace {
 
 h5::Dataset create_month_scale(h5::Group& group, std::size_t months) {
-  h5::Dataset scale = group.create_dataset("month", h5::Datatype::stored_as<std::int32_t>(),
-                                           h5::Dataspace::simple({months}));
+  h5::Dataset scale =
+      group.create_dataset("month", h5::Datatype::stored_as<std::int32_t>(), h5::Dataspace::simple({months}));
   std::vector<std::int32_t> values(months);
   std::iota(values.begin(), values.end(), 1);
   scale.write(values);
@@ -114,8 +111,7 @@ Dims metric_chunk(const Dims& dims) {
   return chunk;
 }
 
-h5::Dataset create_metric(h5::Group& group, const MetricInfo& metric, const Dims& dims,
-                          const std::vector<Axis>& axes) {
+h5::Dataset create_metric(h5::Group& group, const MetricInfo& metric, const Dims& dims, const std::vector<Axis>& axes) {
   h5::DatasetCreation options = compressed(metric_chunk(dims));
   const bool is_count = metric.type == MetricType::count;
   if (is_count) {
@@ -124,8 +120,7 @@ h5::Dataset create_metric(h5::Group& group, const MetricInfo& metric, const Dims
     options.fill_value(real_fill);
   }
   h5::Dataset variable = group.create_dataset(
-      metric.name,
-      is_count ? h5::Datatype::stored_as<std::int64_t>() : h5::Datatype::stored_as<double>(),
+      metric.name, is_count ? h5::Datatype::stored_as<std::int64_t>() : h5::Datatype::stored_as<double>(),
       h5::Dataspace::simple(dims), options);
   describe(variable, metric.units, metric.description);
   if (!is_count) announce_fill(variable, real_fill);
@@ -140,13 +135,11 @@ h5::Dataset create_metric(h5::Group& group, const MetricInfo& metric, const Dims
 namespace {
 
 template <h5::Element T>
-h5::Dataset create_run_column(h5::Group& group, std::string_view name, const h5::Dataset& run,
-                              std::size_t runs, std::string_view units,
-                              std::string_view description, std::optional<T> fill = {}) {
+h5::Dataset create_run_column(h5::Group& group, std::string_view name, const h5::Dataset& run, std::size_t runs,
+                              std::string_view units, std::string_view description, std::optional<T> fill = {}) {
   h5::DatasetCreation options = compressed({std::min<hsize_t>(runs, runs_chunk_rows)});
   if (fill) options.fill_value(*fill);
-  h5::Dataset column = group.create_dataset(name, h5::Datatype::stored_as<T>(),
-                                            h5::Dataspace::simple({runs}), options);
+  h5::Dataset column = group.create_dataset(name, h5::Datatype::stored_as<T>(), h5::Dataspace::simple({runs}), options);
   describe(column, units, description);
   if (fill) announce_fill(column, *fill);
   attach(column, {{"run", run}});
@@ -186,8 +179,7 @@ RunsTable create_runs_table(h5::File& file, const ResultsLayout& layout) {
   group.write_attribute("description", "one row per run (design point x replicate)");
   const std::size_t runs = layout.runs;
   RunsTable table;
-  table.run = create_index_scale(group, "run", runs, 0,
-                                 "run number: design point x replicate, as in every group");
+  table.run = create_index_scale(group, "run", runs, 0, "run number: design point x replicate, as in every group");
   for_each_run_column([&](const auto& column) {
     using Stored = typename std::remove_cvref_t<decltype(column)>::stored_type;
     h5::Dataset variable = create_run_column<Stored>(group, column.name, table.run, runs, column.units,
@@ -205,8 +197,7 @@ RunsTable create_runs_table(h5::File& file, const ResultsLayout& layout) {
   for (const std::string& parameter : layout.varied_parameters) {
     table.parameters.push_back(create_run_column<double>(
         group, parameter, table.run, runs, "",
-        "value of the varied parameter " + parameter + " in this run (units as in the scenario)",
-        real_fill));
+        "value of the varied parameter " + parameter + " in this run (units as in the scenario)", real_fill));
   }
   return table;
 }
@@ -238,24 +229,21 @@ void write_runs_row(RunsTable& table, const RunRecord& record) {
 std::vector<h5::Dataset> create_timeseries(h5::File& file, const ResultsLayout& layout) {
   h5::Group group = file.create_group("timeseries");
   group.write_attribute("description", "monthly metrics of every run, firm and segment");
-  const h5::Dataset run =
-      create_index_scale(group, "run", layout.runs, 0, "run number: the row of runs/");
+  const h5::Dataset run = create_index_scale(group, "run", layout.runs, 0, "run number: the row of runs/");
   const h5::Dataset month = create_month_scale(group, layout.months);
   const h5::Dataset firm = create_name_scale(group, "firm", layout.firm_names, "firm name");
-  const h5::Dataset segment =
-      create_name_scale(group, "segment", layout.segment_names, "customer segment name");
+  const h5::Dataset segment = create_name_scale(group, "segment", layout.segment_names, "customer segment name");
 
   const hsize_t runs = layout.runs, months = layout.months;
   const hsize_t firms = layout.firm_names.size(), segments = layout.segment_names.size();
   std::vector<h5::Dataset> variables;
   for (const MetricInfo& metric : series_metrics) {
     if (metric.shape == MetricShape::firm_segment) {
-      variables.push_back(
-          create_metric(group, metric, {runs, months, firms, segments},
-                        {{"run", run}, {"month", month}, {"firm", firm}, {"segment", segment}}));
+      variables.push_back(create_metric(group, metric, {runs, months, firms, segments},
+                                        {{"run", run}, {"month", month}, {"firm", firm}, {"segment", segment}}));
     } else {
-      variables.push_back(create_metric(group, metric, {runs, months, firms},
-                                        {{"run", run}, {"month", month}, {"firm", firm}}));
+      variables.push_back(
+          create_metric(group, metric, {runs, months, firms}, {{"run", run}, {"month", month}, {"firm", firm}}));
     }
   }
   return variables;
@@ -264,17 +252,14 @@ std::vector<h5::Dataset> create_timeseries(h5::File& file, const ResultsLayout& 
 std::vector<h5::Dataset> create_summary(h5::File& file, const ResultsLayout& layout) {
   h5::Group group = file.create_group("summary");
   group.write_attribute("description", "totals and headline rates over the recorded months");
-  const h5::Dataset run =
-      create_index_scale(group, "run", layout.runs, 0, "run number: the row of runs/");
+  const h5::Dataset run = create_index_scale(group, "run", layout.runs, 0, "run number: the row of runs/");
   const h5::Dataset firm = create_name_scale(group, "firm", layout.firm_names, "firm name");
-  const h5::Dataset segment =
-      create_name_scale(group, "segment", layout.segment_names, "customer segment name");
+  const h5::Dataset segment = create_name_scale(group, "segment", layout.segment_names, "customer segment name");
 
   const Dims dims{layout.runs, layout.firm_names.size(), layout.segment_names.size()};
   std::vector<h5::Dataset> variables;
   for (const MetricInfo& metric : summary_metrics) {
-    variables.push_back(
-        create_metric(group, metric, dims, {{"run", run}, {"firm", firm}, {"segment", segment}}));
+    variables.push_back(create_metric(group, metric, dims, {{"run", run}, {"firm", firm}, {"segment", segment}}));
   }
   return variables;
 }
@@ -293,10 +278,9 @@ void create_design_group(h5::File& file, const Design& design) {
   const std::vector<std::string> paths = design.paths();
   h5::Dataset point = create_index_scale(group, "point", points, 0, "design point");
   h5::Dataset parameter = create_name_scale(group, "parameter", paths, "varied parameter path");
-  h5::Dataset matrix = group.create_dataset("points", h5::Datatype::stored_as<double>(),
-                                            h5::Dataspace::simple({points, parameters}),
-                                            compressed({std::min<hsize_t>(std::max<std::size_t>(points, 1), 4096),
-                                                        std::max<hsize_t>(parameters, 1)}));
+  h5::Dataset matrix = group.create_dataset(
+      "points", h5::Datatype::stored_as<double>(), h5::Dataspace::simple({points, parameters}),
+      compressed({std::min<hsize_t>(std::max<std::size_t>(points, 1), 4096), std::max<hsize_t>(parameters, 1)}));
   matrix.write(design.points);
   describe(matrix, "", "the sample matrix: the value of each varied parameter at each design point");
   attach(matrix, {{"point", point}, {"parameter", parameter}});
@@ -307,11 +291,10 @@ void create_design_group(h5::File& file, const Design& design) {
       low.push_back(p.low);
       high.push_back(p.high);
     }
-    for (const auto& [name, bounds, text] :
-         {std::tuple{"low", &low, "lower end of the sampled range"},
-          std::tuple{"high", &high, "upper end of the sampled range"}}) {
-      h5::Dataset column = group.create_dataset(name, h5::Datatype::stored_as<double>(),
-                                                h5::Dataspace::simple({parameters}));
+    for (const auto& [name, bounds, text] : {std::tuple{"low", &low, "lower end of the sampled range"},
+                                             std::tuple{"high", &high, "upper end of the sampled range"}}) {
+      h5::Dataset column =
+          group.create_dataset(name, h5::Datatype::stored_as<double>(), h5::Dataspace::simple({parameters}));
       column.write(*bounds);
       describe(column, "", text);
       attach(column, {{"parameter", parameter}});
@@ -320,8 +303,8 @@ void create_design_group(h5::File& file, const Design& design) {
     h5::Group values = group.create_group("values");
     values.write_attribute("description", "the value list of each varied parameter, as written in the scenario");
     for (const SweepParameter& p : spec.parameters) {
-      h5::Dataset list = values.create_dataset(p.path, h5::Datatype::stored_as<double>(),
-                                               h5::Dataspace::simple({p.values.size()}));
+      h5::Dataset list =
+          values.create_dataset(p.path, h5::Datatype::stored_as<double>(), h5::Dataspace::simple({p.values.size()}));
       list.write(p.values);
     }
   }

@@ -36,11 +36,11 @@ struct Axis {
 
 void attach(h5::Dataset& variable, const std::vector<Axis>& axes);
 
-h5::Dataset create_index_scale(h5::Group& group, std::string_view name, std::size_t size,
-                               std::int64_t first, std::string_view description);
+h5::Dataset create_index_scale(h5::Group& group, std::string_view name, std::size_t size, std::int64_t first,
+                               std::string_view description);
 
-h5::Dataset create_name_scale(h5::Group& group, std::string_view name,
-                              const std::vector<std::string>& names, std::string_view description);
+h5::Dataset create_name_scale(h5::Group& group, std::string_view name, const std::vector<std::string>& names,
+                              std::string_view description);
 
 // ------------------------------------------------------------ runs/ (results_layout.cpp)
 
@@ -99,7 +99,7 @@ class EventsScratch {
   void read_bytes(void* data, std::size_t bytes, std::uint64_t offset) const;
   [[noreturn]] void fail(const std::string& doing, int error) const;
 
-  std::string label_;      // names the scratch in messages
+  std::string label_;  // names the scratch in messages
   int fd_ = -1;
   std::size_t runs_ = 0;
   std::uint64_t end_ = 0;  // where the next run's events go

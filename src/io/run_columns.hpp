@@ -44,10 +44,9 @@ struct RunColumn {
 };
 
 template <class Stored, class Member>
-constexpr RunColumn<Member, Stored> run_column(std::string_view name, Member RunRecord::*member,
-                                               std::string_view units, std::string_view description,
-                                               RunFill fill = RunFill::none, std::string_view flag_meanings = {},
-                                               std::string_view text_name = {},
+constexpr RunColumn<Member, Stored> run_column(std::string_view name, Member RunRecord::*member, std::string_view units,
+                                               std::string_view description, RunFill fill = RunFill::none,
+                                               std::string_view flag_meanings = {}, std::string_view text_name = {},
                                                std::string_view text_description = {}) {
   return {name, member, units, description, fill, flag_meanings, text_name, text_description};
 }
@@ -110,8 +109,9 @@ constexpr bool run_columns_well_formed() {
          std::is_enum_v<Member> == (flag_count(a.flag_meanings) > 0) && !same_run_member(a, RunIndexMember{});
     // Reals fill with NaN, counts with -1; only integers have a decimal text.
     using Stored = typename std::remove_cvref_t<decltype(a)>::stored_type;
-    ok = ok && (a.fill != RunFill::real || std::is_floating_point_v<Stored>) &&
-         (a.fill != RunFill::count || (std::is_integral_v<Stored> && std::is_signed_v<Stored>)) &&
+    ok = ok &&
+         (a.fill != RunFill::real || std::is_floating_point_v<Stored>)&&(
+             a.fill != RunFill::count || (std::is_integral_v<Stored> && std::is_signed_v<Stored>)) &&
          (a.text_name.empty() || std::is_integral_v<Member>);
     std::size_t members = 0;
     for_each_run_column([&](const auto& b) {
@@ -131,6 +131,7 @@ constexpr bool run_columns_well_formed() {
 static_assert(loyalsim::detail::field_count<RunRecord>() == run_column_count + 2,
               "every member of RunRecord (but run and parameter_values) needs its row in run_columns");
 static_assert(detail::run_columns_well_formed(),
-              "run_columns repeats a member or a name, lacks a description, or has a flag, fill or text that its type cannot have");
+              "run_columns repeats a member or a name, lacks a description, or has a flag, fill or text that its type "
+              "cannot have");
 
 }  // namespace loyalsim::io

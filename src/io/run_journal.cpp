@@ -310,8 +310,7 @@ Bytes encode_header(const JournalHeader& h) {
 // ------------------------------------------------------------ run records
 
 // A problem with a run's shape against the journal's header, if any.
-std::optional<std::string> shape_problem(const JournalHeader& h, const RunRecord& record,
-                                         const RunResult& result) {
+std::optional<std::string> shape_problem(const JournalHeader& h, const RunRecord& record, const RunResult& result) {
   const auto run = "run " + std::to_string(record.run) + ": ";
   if (record.run < 0 || static_cast<std::uint64_t>(record.run) >= h.runs) {
     return run + "outside the sweep's " + std::to_string(h.runs) + " runs";
@@ -441,8 +440,7 @@ std::optional<RecordFrame> decode_record_header(const unsigned char* at) {
 
 // The seed keeps a trailer's CRC from matching 16 bytes of anything else.
 std::uint32_t trailer_crc(const unsigned char* fields) {
-  return crc_of(fields, 16,
-                crc_of(reinterpret_cast<const unsigned char*>(trailer_seed.data()), trailer_seed.size()));
+  return crc_of(fields, 16, crc_of(reinterpret_cast<const unsigned char*>(trailer_seed.data()), trailer_seed.size()));
 }
 
 // Writes the record trailer at `at` (trailer_bytes).
@@ -481,8 +479,7 @@ void write_all(int fd, const unsigned char* data, std::size_t size, const fs::pa
 }
 
 // Reads up to size bytes at offset; fewer only at the end of the file.
-std::size_t read_at(int fd, std::uint64_t offset, unsigned char* data, std::size_t size,
-                    const fs::path& path) {
+std::size_t read_at(int fd, std::uint64_t offset, unsigned char* data, std::size_t size, const fs::path& path) {
   std::size_t done = 0;
   while (done < size) {
     const ssize_t n = ::pread(fd, data + done, size - done, static_cast<off_t>(offset + done));
@@ -747,13 +744,8 @@ RunJournal::RunJournal(fs::path path, int fd, JournalHeader header, std::uint64_
     : path_(std::move(path)), fd_(fd), header_(std::move(header)), end_(end) {}
 
 RunJournal::RunJournal(RunJournal&& other) noexcept
-    : path_(std::move(other.path_)),
-      fd_(std::exchange(other.fd_, -1)),
-      header_(std::move(other.header_)),
-      end_(other.end_),
-      broken_(other.broken_),
-      recovered_(other.recovered_),
-      records_start_(other.records_start_),
+    : path_(std::move(other.path_)), fd_(std::exchange(other.fd_, -1)), header_(std::move(other.header_)),
+      end_(other.end_), broken_(other.broken_), recovered_(other.recovered_), records_start_(other.records_start_),
       next_sequence_(other.next_sequence_) {}
 
 RunJournal& RunJournal::operator=(RunJournal&& other) noexcept {
@@ -859,8 +851,7 @@ JournalRecovery RunJournal::recover(const std::function<void(const RunRecord&, c
     if (frame.raw_size > std::numeric_limits<uLongf>::max()) record_problem("is too large");
     raw.resize(frame.raw_size);
     auto inflated = static_cast<uLongf>(frame.raw_size);
-    if (::uncompress(raw.data(), &inflated, scan.payload().data(), static_cast<uLong>(scan.payload().size())) !=
-            Z_OK ||
+    if (::uncompress(raw.data(), &inflated, scan.payload().data(), static_cast<uLong>(scan.payload().size())) != Z_OK ||
         inflated != frame.raw_size) {
       record_problem("does not inflate");
     }

@@ -149,9 +149,9 @@ class RunJournal {
   std::filesystem::path path_;
   int fd_ = -1;
   JournalHeader header_;
-  std::uint64_t end_ = 0;  // file size after the last complete record
-  bool broken_ = false;    // an append failed: the file's tail is not trustworthy
-  bool recovered_ = true;  // false between open_for_resume() and recover(): no appends
+  std::uint64_t end_ = 0;            // file size after the last complete record
+  bool broken_ = false;              // an append failed: the file's tail is not trustworthy
+  bool recovered_ = true;            // false between open_for_resume() and recover(): no appends
   std::uint64_t records_start_ = 0;  // where the first record starts
   std::uint64_t next_sequence_ = 0;  // the sequence number of the next record appended
   // Reused by append(): after the first run, no allocation (and no fresh

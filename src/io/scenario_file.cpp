@@ -39,7 +39,8 @@ std::string entity_name(const Reader& reader, const toml::table& table, const st
                         std::size_t index, std::set<std::string>& seen) {
   const std::string where = array_name + "[" + std::to_string(index + 1) + "]";
   const toml::node* node = table.get("name");
-  if (node == nullptr) reader.fail(table.source(), where + ".name", "every entry of [[" + array_name + "]] needs a name");
+  if (node == nullptr)
+    reader.fail(table.source(), where + ".name", "every entry of [[" + array_name + "]] needs a name");
   std::string name = checked_name(reader, *node, where + ".name");
   if (name == "industry" && array_name == "firms")
     reader.fail(node->source(), where + ".name", "'industry' is reserved for departures that leave the industry");

@@ -18,8 +18,8 @@ struct ScenarioFile {
   Scenario scenario;
   std::optional<SweepSpec> sweep;  // the [sweep] table, if the file has one
   std::filesystem::path path;
-  std::string text;     // the file exactly as read, for the results file
-  std::string name;     // the file's stem: default output name
+  std::string text;  // the file exactly as read, for the results file
+  std::string name;  // the file's stem: default output name
 };
 
 struct ParsedScenario {

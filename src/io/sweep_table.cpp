@@ -24,11 +24,10 @@ DesignType design_type(const Reader& reader, const toml::node& node) {
   reader.fail(node.source(), "sweep.design", problem);
 }
 
-
 // One varied parameter: its path resolved against the scenario, its values
 // (grid, list) or range (lhs, sobol) checked against the registry.
-SweepParameter read_parameter(const Reader& reader, const toml::key& key, const toml::node& node,
-                              DesignType design, const Scenario& scenario) {
+SweepParameter read_parameter(const Reader& reader, const toml::key& key, const toml::node& node, DesignType design,
+                              const Scenario& scenario) {
   const std::string where = "sweep.parameters.\"" + std::string(key.str()) + "\"";
   SweepParameter parameter;
   parameter.path = std::string(key.str());
@@ -44,9 +43,8 @@ SweepParameter read_parameter(const Reader& reader, const toml::key& key, const 
   const toml::array* values = node.as_array();
   if (values == nullptr || values->empty())
     reader.fail(node.source(), where,
-                design == DesignType::grid || design == DesignType::list
-                    ? "expected a non-empty array of values"
-                    : "expected [low, high]");
+                design == DesignType::grid || design == DesignType::list ? "expected a non-empty array of values"
+                                                                         : "expected [low, high]");
   std::vector<double> numbers;
   for (const toml::node& element : *values) numbers.push_back(reader.number(element, *path.info, where));
 
@@ -66,8 +64,7 @@ SweepParameter read_parameter(const Reader& reader, const toml::key& key, const 
 
 }  // namespace
 
-std::optional<SweepSpec> read_sweep_table(const Reader& reader, const toml::table& document,
-                                          const Scenario& scenario) {
+std::optional<SweepSpec> read_sweep_table(const Reader& reader, const toml::table& document, const Scenario& scenario) {
   const toml::node* node = document.get("sweep");
   if (node == nullptr) return std::nullopt;
   const toml::table& table = reader.table(*node, "sweep");
@@ -85,8 +82,8 @@ std::optional<SweepSpec> read_sweep_table(const Reader& reader, const toml::tabl
   const bool sampled = sweep.design == DesignType::lhs || sweep.design == DesignType::sobol;
   const toml::node* samples = table.get("samples");
   if (sampled && samples == nullptr)
-    reader.fail(table.source(), "sweep.samples", "is required for a " + std::string(design_name(sweep.design)) +
-                                                     " design: the number of points");
+    reader.fail(table.source(), "sweep.samples",
+                "is required for a " + std::string(design_name(sweep.design)) + " design: the number of points");
   if (!sampled && samples != nullptr)
     reader.fail(samples->source(), "sweep.samples",
                 "applies only to lhs and sobol designs; a " + std::string(design_name(sweep.design)) +

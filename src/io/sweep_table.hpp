@@ -16,8 +16,7 @@ namespace loyalsim::io {
 
 // Reads document["sweep"] if present. `scenario` supplies the firm and
 // segment names that parameter paths refer to.
-std::optional<SweepSpec> read_sweep_table(const Reader& reader, const toml::table& document,
-                                          const Scenario& scenario);
+std::optional<SweepSpec> read_sweep_table(const Reader& reader, const toml::table& document, const Scenario& scenario);
 
 // The sweep as TOML (a [sweep] table), for the resolved scenario text.
 std::string sweep_to_toml(const SweepSpec& sweep);

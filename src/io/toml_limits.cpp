@@ -49,7 +49,8 @@ class Scan {
     while (!at_end()) {
       const char c = text_[pos_];
       if (c == ' ' || c == '\t' || c == '\r' || c == '\n') ++pos_;
-      else if (c == '#') while (!at_end() && text_[pos_] != '\n') ++pos_;
+      else if (c == '#')
+        while (!at_end() && text_[pos_] != '\n') ++pos_;
       else return;
     }
   }
@@ -96,13 +97,14 @@ class Scan {
       const std::size_t start = pos_;
       const bool quoted = text_[pos_] == '"' || text_[pos_] == '\'';
       if (quoted) string();
-      else while (!at_end() && !is_one_of(text_[pos_], " \t.=[]{}\"'#,\r\n")) ++pos_;
+      else
+        while (!at_end() && !is_one_of(text_[pos_], " \t.=[]{}\"'#,\r\n")) ++pos_;
       if (pos_ == start) return parts;
       ++parts;
       const std::size_t bytes = pos_ - start - (quoted ? 2 : 0);
       if (bytes > max_toml_key_bytes && !(quoted && pos_ - start < 2))
-        fail(start, "a key part of " + std::to_string(bytes) + " bytes; at most " +
-                        std::to_string(max_toml_key_bytes) + " are allowed");
+        fail(start, "a key part of " + std::to_string(bytes) + " bytes; at most " + std::to_string(max_toml_key_bytes) +
+                        " are allowed");
       check_depth(outer + parts, start);
       skip_blanks();
       if (peek() != '.') return parts;
@@ -162,8 +164,9 @@ class Scan {
 
   void check_depth(std::size_t depth, std::size_t at) const {
     if (depth > max_toml_depth)
-      fail(at, "nested too deeply: level " + std::to_string(depth) + " of tables, arrays and dotted-key parts; at most " +
-                   std::to_string(max_toml_depth) + " are allowed");
+      fail(at, "nested too deeply: level " + std::to_string(depth) +
+                   " of tables, arrays and dotted-key parts; at most " + std::to_string(max_toml_depth) +
+                   " are allowed");
   }
 
   [[noreturn]] void fail(std::size_t at, const std::string& problem) const {
@@ -235,8 +238,8 @@ void check_ascii_outside_strings(std::string_view text, const std::string& sourc
 
 void check_toml_limits(std::string_view text, const std::string& source) {
   if (text.size() > max_toml_bytes)
-    throw InputError(source + ": the TOML text has " + std::to_string(text.size()) +
-                     " bytes, more than the limit of " + byte_limit_text(max_toml_bytes));
+    throw InputError(source + ": the TOML text has " + std::to_string(text.size()) + " bytes, more than the limit of " +
+                     byte_limit_text(max_toml_bytes));
   check_ascii_outside_strings(text, source);
   Scan(text, source).document();
 }

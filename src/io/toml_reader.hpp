@@ -55,8 +55,8 @@ class Reader {
       fail(node.source(), key, std::string("expected a number, found ") + type_name(node));
     if (info.kind == ValueKind::integer)
       return static_cast<double>(integer(node, key, info.whole_low(), info.whole_high()));
-    const double value = node.is_integer() ? static_cast<double>(node.as_integer()->get())
-                                           : node.as_floating_point()->get();
+    const double value =
+        node.is_integer() ? static_cast<double>(node.as_integer()->get()) : node.as_floating_point()->get();
     if (auto problem = info.check(value)) fail(node.source(), key, "value " + format(value) + " " + *problem);
     return value;
   }
@@ -106,13 +106,20 @@ class Reader {
 
   static const char* type_name(const toml::node& node) {
     switch (node.type()) {
-      case toml::node_type::string: return "a string";
-      case toml::node_type::integer: return "an integer";
-      case toml::node_type::floating_point: return "a floating-point number";
-      case toml::node_type::boolean: return "a boolean";
-      case toml::node_type::table: return "a table";
-      case toml::node_type::array: return "an array";
-      default: return "a date or time";
+      case toml::node_type::string:
+        return "a string";
+      case toml::node_type::integer:
+        return "an integer";
+      case toml::node_type::floating_point:
+        return "a floating-point number";
+      case toml::node_type::boolean:
+        return "a boolean";
+      case toml::node_type::table:
+        return "a table";
+      case toml::node_type::array:
+        return "an array";
+      default:
+        return "a date or time";
     }
   }
 

@@ -75,11 +75,20 @@ SweepExtent check_every_point(const Scenario& base, const Design& design) {
       // parameter's value may be far beyond any integer.)
       const auto value = static_cast<std::int64_t>(design.value(point, k));
       switch (moves[k]) {
-        case Moves::nothing: break;
-        case Moves::customers: extent.customers = value; break;
-        case Moves::burn_in: extent.burn_in = value; break;
-        case Moves::months: extent.months = value; break;
-        case Moves::reps: extent.headcount += value - static_cast<std::int64_t>(base_values[k]); break;
+        case Moves::nothing:
+          break;
+        case Moves::customers:
+          extent.customers = value;
+          break;
+        case Moves::burn_in:
+          extent.burn_in = value;
+          break;
+        case Moves::months:
+          extent.months = value;
+          break;
+        case Moves::reps:
+          extent.headcount += value - static_cast<std::int64_t>(base_values[k]);
+          break;
       }
     }
     std::int64_t capacity = 0;
@@ -93,9 +102,8 @@ SweepExtent check_every_point(const Scenario& base, const Design& design) {
     }
     sweep.largest_customers = std::max(sweep.largest_customers, extent.customers);
     sweep.largest_rep_capacity = std::max(sweep.largest_rep_capacity, capacity);
-    sweep.largest_run_bytes = std::max(sweep.largest_run_bytes,
-                                       run_bytes(extent.customers, capacity, extent.months, base.firms.size(),
-                                                 base.segments.size()));
+    sweep.largest_run_bytes = std::max(sweep.largest_run_bytes, run_bytes(extent.customers, capacity, extent.months,
+                                                                          base.firms.size(), base.segments.size()));
     sweep.customer_months += static_cast<double>(extent.customers) *
                              static_cast<double>(extent.burn_in + extent.months) *
                              static_cast<double>(design.replicates());

@@ -17,10 +17,10 @@ namespace loyalsim {
 struct SweepExtent {
   std::int64_t largest_customers = 0;
   std::int64_t largest_rep_capacity = 0;
-  std::size_t largest_run_bytes = 0;  // agent state plus the run's results in memory (events aside)
-  double customer_months = 0.0;       // over every run (points x replicates), burn-in included
+  std::size_t largest_run_bytes = 0;      // agent state plus the run's results in memory (events aside)
+  double customer_months = 0.0;           // over every run (points x replicates), burn-in included
   double recorded_customer_months = 0.0;  // the same without burn-in: the months events are recorded in
-  double months = 0.0;                // recorded months (the same at every point)
+  double months = 0.0;                    // recorded months (the same at every point)
 };
 
 // Throws InputError naming the first design point that cannot run, with

@@ -133,8 +133,12 @@ Design make_design(const SweepSpec& spec, std::uint64_t scenario_seed) {
   const Matrix points{design.points, static_cast<std::size_t>(point_count), spec.parameters.size()};
 
   switch (spec.design) {
-    case DesignType::grid: fill_grid(spec, points); break;
-    case DesignType::list: fill_list(spec, points); break;
+    case DesignType::grid:
+      fill_grid(spec, points);
+      break;
+    case DesignType::list:
+      fill_list(spec, points);
+      break;
     case DesignType::lhs:
       fill_unit_lhs(scenario_seed, points);
       scale_to_ranges(spec.parameters, points);

@@ -4,8 +4,8 @@
 
 #include <tbb/parallel_for.h>
 #include <tbb/task.h>
-#include <tbb/task_group.h>
 #include <tbb/task_arena.h>
+#include <tbb/task_group.h>
 
 #include "core/model.hpp"
 #include "core/parameters.hpp"
@@ -70,11 +70,12 @@ void execute_runs(const Scenario& base, const Design& design, std::span<const st
   };
 
   // One task per run, handed out dynamically: run lengths may differ.
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, runs.size(), 1),
-                    [&](const tbb::blocked_range<std::size_t>& range) {
-                      for (std::size_t i = range.begin(); i != range.end(); ++i) execute_one(runs[i]);
-                    },
-                    tbb::simple_partitioner());
+  tbb::parallel_for(
+      tbb::blocked_range<std::size_t>(0, runs.size(), 1),
+      [&](const tbb::blocked_range<std::size_t>& range) {
+        for (std::size_t i = range.begin(); i != range.end(); ++i) execute_one(runs[i]);
+      },
+      tbb::simple_partitioner());
 }
 
 }  // namespace loyalsim

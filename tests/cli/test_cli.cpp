@@ -154,8 +154,7 @@ TEST_F(Cli, AnOutputFolderThatCannotBeCreatedGetsStatus2) {
 TEST_F(Cli, ARunThatCannotFitInMemoryIsRefusedBeforeAnythingIsWritten) {
   // 2^31 - 1 customers need about 42 GiB of agent state: more than any
   // machine this project runs on has available.
-  const Outcome o =
-      run("run " + tiny + " -o " + path("huge.h5") + " --set market.customers=2147483647");
+  const Outcome o = run("run " + tiny + " -o " + path("huge.h5") + " --set market.customers=2147483647");
   EXPECT_EQ(o.status, 2) << o.output;
   EXPECT_NE(o.output.find("GiB of memory"), std::string::npos) << o.output;
   EXPECT_NE(o.output.find("reduce market.customers"), std::string::npos) << o.output;
@@ -212,8 +211,8 @@ TEST_F(Cli, ClassroomScenarioRunsAndPlotsEndToEnd) {
       << o.output;
 
   const std::string png = path("classroom.png");
-  const std::string plot = std::string(LOYALSIM_PYTHON) + " " + LOYALSIM_SCRIPTS + "/plot_retention.py " + out +
-                           " -o " + png + " 2>&1";
+  const std::string plot =
+      std::string(LOYALSIM_PYTHON) + " " + LOYALSIM_SCRIPTS + "/plot_retention.py " + out + " -o " + png + " 2>&1";
   ASSERT_EQ(std::system(plot.c_str()), 0);
   std::ifstream image(png, std::ios::binary);
   std::array<char, 8> magic{};

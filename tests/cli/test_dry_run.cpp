@@ -170,10 +170,12 @@ TEST_F(DryRun, OversizedDesignsAreRefusedBeforeAnythingIsAllocated) {
     std::string sweep;
     std::vector<std::string> expected;
   } cases[] = {
-      {"samples", "design = \"lhs\"\nsamples = 100000000\n[sweep.parameters]\n\"market.substitutability\" = [0, 1]\n",
+      {"samples",
+       "design = \"lhs\"\nsamples = 100000000\n[sweep.parameters]\n\"market.substitutability\" = [0, 1]\n",
        {"sweep.samples", "must be in [1, 1000000]"}},
-      {"runs", "design = \"sobol\"\nsamples = 1000000\nreplicates = 100\n[sweep.parameters]\n"
-               "\"market.substitutability\" = [0, 1]\n",
+      {"runs",
+       "design = \"sobol\"\nsamples = 1000000\nreplicates = 100\n[sweep.parameters]\n"
+       "\"market.substitutability\" = [0, 1]\n",
        {"10000000 runs"}},
   };
   for (const auto& c : cases) {
@@ -198,13 +200,14 @@ TEST_F(DryRun, OversizedDesignsAreRefusedBeforeAnythingIsAllocated) {
 TEST_F(DryRun, ADryRunOfAHugeModelAndALargeDesignDoesLittleWork) {
   // 10^8 customers x 2 x 12000 months, 10^6 reps per firm: gigabytes of
   // agent state for a real run; a design of 10^5 points, 4 x 10^5 runs.
-  const std::string scenario = write(
-      "huge.toml",
-      "[market]\ncustomers = 100000000\nmonths = 12000\nburn_in_months = 12000\n"
-      "[[firms]]\nname = \"A\"\nreps = 1000000\n[[firms]]\nname = \"B\"\nreps = 1000000\n"
-      "[[segments]]\nname = \"s\"\n"
-      "[sweep]\ndesign = \"lhs\"\nsamples = 100000\nreplicates = 4\n[sweep.parameters]\n"
-      "\"market.substitutability\" = [0, 1]\n\"firms.A.reps\" = [1, 1000000]\n\"market.burn_in_months\" = [0, 12000]\n");
+  const std::string scenario =
+      write("huge.toml",
+            "[market]\ncustomers = 100000000\nmonths = 12000\nburn_in_months = 12000\n"
+            "[[firms]]\nname = \"A\"\nreps = 1000000\n[[firms]]\nname = \"B\"\nreps = 1000000\n"
+            "[[segments]]\nname = \"s\"\n"
+            "[sweep]\ndesign = \"lhs\"\nsamples = 100000\nreplicates = 4\n[sweep.parameters]\n"
+            "\"market.substitutability\" = [0, 1]\n\"firms.A.reps\" = [1, 1000000]\n\"market.burn_in_months\" = [0, "
+            "12000]\n");
   const Outcome o = run({"run", scenario, "--dry-run", "--events", "--threads", "1", "-o", out()});
   // A machine without the memory refuses it, by the same rule as a real run.
   if (o.status == 2) {
@@ -261,17 +264,20 @@ double edge(const ParameterInfo& p, bool high) {
   double value = high ? p.high : p.low;
   if (std::isinf(value)) return high ? 1e300 : -1e300;
   if (high ? p.high_open : p.low_open)
-    value = std::nextafter(value, high ? -std::numeric_limits<double>::infinity()
-                                       : std::numeric_limits<double>::infinity());
+    value = std::nextafter(value,
+                           high ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity());
   if (p.kind == ValueKind::integer && high) value = std::min(value, p.name == "customers" ? 5000.0 : 600.0);
   return value;
 }
 
 std::string path_of(const ParameterInfo& p) {
   switch (p.scope) {
-    case Scope::market: return "market." + std::string(p.name);
-    case Scope::firm: return "firms.A." + std::string(p.name);
-    case Scope::segment: return "segments.s1." + std::string(p.name);
+    case Scope::market:
+      return "market." + std::string(p.name);
+    case Scope::firm:
+      return "firms.A." + std::string(p.name);
+    case Scope::segment:
+      return "segments.s1." + std::string(p.name);
   }
   return "";
 }
@@ -294,8 +300,8 @@ TEST_F(DryRun, ASweepThatPassesItsDryRunCompletesForEveryParameterAtItsRangeEdge
     const std::string path = path_of(p);
     const std::string low = p.kind == ValueKind::integer ? std::to_string(static_cast<std::int64_t>(edge(p, false)))
                                                          : number(edge(p, false));
-    const std::string high = p.kind == ValueKind::integer ? std::to_string(static_cast<std::int64_t>(edge(p, true)))
-                                                          : number(edge(p, true));
+    const std::string high =
+        p.kind == ValueKind::integer ? std::to_string(static_cast<std::int64_t>(edge(p, true))) : number(edge(p, true));
     const std::string sweeps[] = {
         "[sweep]\ndesign = \"grid\"\n[sweep.parameters]\n\"" + path + "\" = [" + low + ", " + high + "]\n",
         "[sweep]\ndesign = \"lhs\"\nsamples = 3\n[sweep.parameters]\n\"" + path + "\" = [" + low + ", " + high + "]\n",
@@ -305,7 +311,9 @@ TEST_F(DryRun, ASweepThatPassesItsDryRunCompletesForEveryParameterAtItsRangeEdge
       const Outcome dry = run({"run", scenario, "--dry-run", "--threads", "1", "-o", out()});
       const Outcome real = run({"run", scenario, "-q", "--events", "--threads", "2", "-o", out()});
       EXPECT_TRUE(dry.status == 0 || dry.status == 2) << path << "\n" << sweep << dry.output;
-      EXPECT_EQ(real.status, dry.status) << path << "\n" << sweep << "dry run:\n" << dry.output << "run:\n"
+      EXPECT_EQ(real.status, dry.status) << path << "\n"
+                                         << sweep << "dry run:\n"
+                                         << dry.output << "run:\n"
                                          << real.output;
       if (!p.not_sweepable.empty()) {
         EXPECT_EQ(dry.status, 2) << path << " is marked not sweepable";

@@ -244,7 +244,8 @@ TEST_F(EventsOrder, AKilledSweepLeavesNoStagingFileBehind) {
   for (const auto& entry : fs::directory_iterator(dir_)) {
     const std::string name = entry.path().filename().string();
     EXPECT_TRUE(name == "sweep.h5.partial" || name == "sweep.h5.journal" || name == "sweep.h5.lock" ||
-                name == "child.log") << name;
+                name == "child.log")
+        << name;
   }
 }
 

@@ -111,7 +111,7 @@ std::vector<Record> complete_records(const std::string& journal) {
   const std::string marker("\x89LSREC\r\n", 8);
   while (at + 48 <= journal.size() && journal.compare(at, 8, marker) == 0) {
     const std::size_t size = 48 + le(journal, at + 24, 8) + 20;  // header, payload, trailer
-    if (at + size > journal.size()) break;                        // a record being written
+    if (at + size > journal.size()) break;                       // a record being written
     records.push_back({at, size});
     at += size;
   }
@@ -164,9 +164,8 @@ class Child {
 class KillResume : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("loyalsim_kill_resume_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() / ("loyalsim_kill_resume_" + std::to_string(getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     scenario_ = dir_ / "kill.toml";
@@ -202,11 +201,12 @@ class KillResume : public ::testing::Test {
 
   // Every file in `outputs` has the reference's data: one Python process.
   void expect_same_as_reference(const std::vector<fs::path>& outputs) {
-    std::string program = "import sys; sys.path.insert(0, sys.argv[1]); import compare_results as c\n"
-                          "for f in sys.argv[3:]:\n"
-                          "    before = len(c.problems); c.same(sys.argv[2], f)\n"
-                          "    if len(c.problems) > before: print('differs:', f)\n"
-                          "sys.exit(1 if c.problems else 0)\n";
+    std::string program =
+        "import sys; sys.path.insert(0, sys.argv[1]); import compare_results as c\n"
+        "for f in sys.argv[3:]:\n"
+        "    before = len(c.problems); c.same(sys.argv[2], f)\n"
+        "    if len(c.problems) > before: print('differs:', f)\n"
+        "sys.exit(1 if c.problems else 0)\n";
     std::string line = LOYALSIM_PYTHON;
     line += " -c \"";
     line += program;
@@ -248,9 +248,8 @@ TEST_F(KillResume, SigkillAtTwentyMomentsThenResumeGivesTheUninterruptedData) {
     const Outcome resumed = loyalsim("run " + quoted(scenario_) + " -q --threads 2 --resume -o " + quoted(out));
     ASSERT_EQ(resumed.status, 0) << resumed.output;
     // Every run the journal held is recovered, and the message says how many.
-    EXPECT_TRUE(contains(resumed.output, "resuming: " + std::to_string(held) + " of " +
-                                             std::to_string(sweep_runs) + " runs recovered from " +
-                                             journal.string()))
+    EXPECT_TRUE(contains(resumed.output, "resuming: " + std::to_string(held) + " of " + std::to_string(sweep_runs) +
+                                             " runs recovered from " + journal.string()))
         << resumed.output;
     EXPECT_FALSE(contains(resumed.output, "damaged")) << resumed.output;
     EXPECT_FALSE(fs::exists(journal));
@@ -282,8 +281,7 @@ TEST_F(KillResume, AFlippedBitInAMiddleRecordCostsThatRunAlone) {
     const Outcome resumed = loyalsim("run " + quoted(scenario_) + " -q --threads 2 --resume -o " + quoted(out));
     ASSERT_EQ(resumed.status, 0) << resumed.output;
     EXPECT_TRUE(contains(resumed.output, "resuming: " + std::to_string(records.size() - 1) + " of " +
-                                             std::to_string(sweep_runs) + " runs recovered from " +
-                                             journal.string() +
+                                             std::to_string(sweep_runs) + " runs recovered from " + journal.string() +
                                              "; 1 damaged record skipped (its run will run again)"))
         << resumed.output;
     EXPECT_FALSE(fs::exists(journal));

@@ -13,13 +13,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <algorithm>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -63,8 +63,9 @@ std::string read_text(const fs::path& path) {
 
 // tests/cli/compare_results.py same A B: exit 0 when the data are identical.
 Outcome same_data(const fs::path& a, const fs::path& b) {
-  return shell(std::string(LOYALSIM_PYTHON) + " " + quoted(std::string(LOYALSIM_TEST_DATA) + "/../cli/compare_results.py") +
-               " same " + quoted(a.string()) + " " + quoted(b.string()));
+  return shell(std::string(LOYALSIM_PYTHON) + " " +
+               quoted(std::string(LOYALSIM_TEST_DATA) + "/../cli/compare_results.py") + " same " + quoted(a.string()) +
+               " " + quoted(b.string()));
 }
 
 // The program's last line, which must say what to run next.
@@ -337,8 +338,7 @@ TEST_F(OutputFaults, RefusedResumeOfAChangedScenarioLeavesEveryByte) {
   auto first = start_and_signal(out, SIGINT);
   ASSERT_TRUE(first->wait());
   ASSERT_TRUE(fs::exists(out + ".partial"));
-  expect_refused("run " + long_sweep + " -q -o " + out + " --resume --set market.customers=1501",
-                 "different scenario");
+  expect_refused("run " + long_sweep + " -q -o " + out + " --resume --set market.customers=1501", "different scenario");
   expect_refused("run " + long_sweep + " -q -o " + out + " --resume --events", "different scenario");
   expect_refused("run " + long_sweep + " -q -o " + out, "--resume");
   const Outcome resumed = loyalsim("run " + long_sweep + " -q -o " + out + " --resume");
@@ -394,11 +394,17 @@ TEST_F(OutputFaults, OutputsThatAreNotRegularFilesAreRefused) {
   } else {
     std::cerr << "note: cannot make device nodes here (mknod needs root); devices not tested\n";
   }
-  const std::vector<std::pair<std::string, std::string>> cases{
-      {"fifo.h5", "FIFO"},           {"folder.h5", "directory"},         {"null_link.h5", "symbolic link"},
-      {"fifo_link.h5", "symbolic link"}, {"folder_link.h5", "symbolic link"}, {"file_link.h5", "symbolic link"},
-      {"dangling_link.h5", "symbolic link"}, {"a.h5", "FIFO"},           {"b.h5", "directory"},
-      {"c.h5", "symbolic link"},     {"d.h5", "FIFO"}};
+  const std::vector<std::pair<std::string, std::string>> cases{{"fifo.h5", "FIFO"},
+                                                               {"folder.h5", "directory"},
+                                                               {"null_link.h5", "symbolic link"},
+                                                               {"fifo_link.h5", "symbolic link"},
+                                                               {"folder_link.h5", "symbolic link"},
+                                                               {"file_link.h5", "symbolic link"},
+                                                               {"dangling_link.h5", "symbolic link"},
+                                                               {"a.h5", "FIFO"},
+                                                               {"b.h5", "directory"},
+                                                               {"c.h5", "symbolic link"},
+                                                               {"d.h5", "FIFO"}};
   for (const auto& [name, fragment] : cases)
     for (const std::string flag : {"", " --force", " --resume"})
       expect_refused("run " + tiny + " -q -o " + (out / name).string() + flag, fragment);
@@ -515,8 +521,8 @@ TEST_F(OutputFaults, DiskFullKeepsTheFinishedRunsAndTheHintResumes) {
 TEST_F(OutputFaults, FileSizeLimitGivesAMessageAndTheHintResumes) {
   for (const int blocks : {150, 200, 300, 400}) {
     const std::string out = path("out/sweep_" + std::to_string(blocks) + ".h5");
-    const Outcome limited = shell("ulimit -f " + std::to_string(blocks) + " && " + std::string(LOYALSIM_EXE) +
-                                  " run " + long_sweep + " -q --threads 2 -o " + out);
+    const Outcome limited = shell("ulimit -f " + std::to_string(blocks) + " && " + std::string(LOYALSIM_EXE) + " run " +
+                                  long_sweep + " -q --threads 2 -o " + out);
     EXPECT_EQ(limited.status, 1) << limited.output;
     EXPECT_FALSE(contains(limited.output, "HDF5-DIAG")) << limited.output;
     EXPECT_TRUE(contains(limited.output, "File too large")) << limited.output;

@@ -357,41 +357,54 @@ TEST_F(SweepCli, EveryBadSweepSpecGetsStatus2WithFileLineAndKey) {
     std::string sweep;
     std::vector<std::string> expected;
   } cases[] = {
-      {"unknown_path", grid + "\"market.substitutabilty\" = [0.1, 0.2]\n",
+      {"unknown_path",
+       grid + "\"market.substitutabilty\" = [0.1, 0.2]\n",
        {":19:", "market.substitutabilty", "did you mean 'market.substitutability'"}},
       {"unknown_firm", grid + "\"firms.Gamma.reps\" = [1, 2]\n", {":19:", "firms.Gamma.reps", "firms.Alpha.reps"}},
-      {"out_of_range", grid + "\"market.substitutability\" = [0.5, 1.5]\n",
+      {"out_of_range",
+       grid + "\"market.substitutability\" = [0.5, 1.5]\n",
        {":19:", "market.substitutability", "1.5", "must be in [0, 1]"}},
-      {"out_of_open_range", "[sweep]\ndesign = \"lhs\"\nsamples = 4\n[sweep.parameters]\n"
-                            "\"firms.Alpha.rep_turnover_annual\" = [0.5, 1.0]\n",
+      {"out_of_open_range",
+       "[sweep]\ndesign = \"lhs\"\nsamples = 4\n[sweep.parameters]\n"
+       "\"firms.Alpha.rep_turnover_annual\" = [0.5, 1.0]\n",
        {":20:", "firms.Alpha.rep_turnover_annual", "must be in [0, 1)"}},
-      {"unknown_design", "[sweep]\ndesign = \"gird\"\n[sweep.parameters]\n\"market.substitutability\" = [0.5]\n",
+      {"unknown_design",
+       "[sweep]\ndesign = \"gird\"\n[sweep.parameters]\n\"market.substitutability\" = [0.5]\n",
        {":17:", "sweep.design", "gird", "did you mean \"grid\""}},
-      {"lhs_without_samples", "[sweep]\ndesign = \"lhs\"\n[sweep.parameters]\n\"market.substitutability\" = [0, 1]\n",
+      {"lhs_without_samples",
+       "[sweep]\ndesign = \"lhs\"\n[sweep.parameters]\n\"market.substitutability\" = [0, 1]\n",
        {":16:", "sweep.samples", "required"}},
-      {"samples_with_grid", "[sweep]\ndesign = \"grid\"\nsamples = 10\n[sweep.parameters]\n"
-                            "\"market.substitutability\" = [0.5, 1.0]\n",
+      {"samples_with_grid",
+       "[sweep]\ndesign = \"grid\"\nsamples = 10\n[sweep.parameters]\n"
+       "\"market.substitutability\" = [0.5, 1.0]\n",
        {":18:", "sweep.samples", "lhs and sobol"}},
-      {"low_above_high", "[sweep]\ndesign = \"lhs\"\nsamples = 10\n[sweep.parameters]\n"
-                         "\"market.substitutability\" = [0.8, 0.2]\n",
+      {"low_above_high",
+       "[sweep]\ndesign = \"lhs\"\nsamples = 10\n[sweep.parameters]\n"
+       "\"market.substitutability\" = [0.8, 0.2]\n",
        {":20:", "market.substitutability", "low is above high"}},
-      {"three_values_for_a_range", "[sweep]\ndesign = \"sobol\"\nsamples = 10\n[sweep.parameters]\n"
-                                   "\"market.substitutability\" = [0.1, 0.5, 0.9]\n",
+      {"three_values_for_a_range",
+       "[sweep]\ndesign = \"sobol\"\nsamples = 10\n[sweep.parameters]\n"
+       "\"market.substitutability\" = [0.1, 0.5, 0.9]\n",
        {":20:", "market.substitutability", "[low, high]", "3 values"}},
-      {"list_of_unequal_lengths", "[sweep]\ndesign = \"list\"\n[sweep.parameters]\n"
-                                  "\"market.substitutability\" = [0.1, 0.5, 0.9]\n\"firms.Alpha.reps\" = [5, 10]\n",
+      {"list_of_unequal_lengths",
+       "[sweep]\ndesign = \"list\"\n[sweep.parameters]\n"
+       "\"market.substitutability\" = [0.1, 0.5, 0.9]\n\"firms.Alpha.reps\" = [5, 10]\n",
        {":20:", "firms.Alpha.reps", "has 2", "has 3"}},
-      {"zero_replicates", "[sweep]\ndesign = \"grid\"\nreplicates = 0\n[sweep.parameters]\n"
-                          "\"market.substitutability\" = [0.1, 0.5]\n",
+      {"zero_replicates",
+       "[sweep]\ndesign = \"grid\"\nreplicates = 0\n[sweep.parameters]\n"
+       "\"market.substitutability\" = [0.1, 0.5]\n",
        {":18:", "sweep.replicates", "must be in [1, "}},
-      {"unknown_sweep_key", "[sweep]\ndesign = \"grid\"\nreplicate = 3\n[sweep.parameters]\n"
-                            "\"market.substitutability\" = [0.1, 0.5]\n",
+      {"unknown_sweep_key",
+       "[sweep]\ndesign = \"grid\"\nreplicate = 3\n[sweep.parameters]\n"
+       "\"market.substitutability\" = [0.1, 0.5]\n",
        {":18:", "replicate", "[sweep]", "did you mean 'replicates'"}},
-      {"segment_share", grid + "\"segments.complex.share\" = [0.1, 0.5]\n",
+      {"segment_share",
+       grid + "\"segments.complex.share\" = [0.1, 0.5]\n",
        {":19:", "segments.complex.share", "shares cannot be swept"}},
       {"seed", grid + "\"seed\" = [1, 2]\n", {":19:", "seed", "replicates"}},
       {"empty_parameters", grid, {":18:", "sweep.parameters", "no parameter"}},
-      {"empty_value_list", grid + "\"market.substitutability\" = []\n",
+      {"empty_value_list",
+       grid + "\"market.substitutability\" = []\n",
        {":19:", "market.substitutability", "non-empty"}},
   };
   for (const auto& c : cases) {
@@ -399,7 +412,8 @@ TEST_F(SweepCli, EveryBadSweepSpecGetsStatus2WithFileLineAndKey) {
     const Outcome o = loyalsim("run " + scenario + " -q -o " + path("out.h5"));
     EXPECT_EQ(o.status, 2) << c.name << ": " << o.output;
     EXPECT_TRUE(contains(o.output, scenario + ":")) << c.name << ": " << o.output;
-    for (const auto& part : c.expected) EXPECT_TRUE(contains(o.output, part)) << c.name << ": " << part << "\n" << o.output;
+    for (const auto& part : c.expected)
+      EXPECT_TRUE(contains(o.output, part)) << c.name << ": " << part << "\n" << o.output;
     EXPECT_FALSE(fs::exists(path("out.h5"))) << c.name;
     EXPECT_FALSE(fs::exists(path("out.h5.partial"))) << c.name;
     EXPECT_FALSE(fs::exists(path("out.h5.journal"))) << c.name;
@@ -478,8 +492,9 @@ TEST_F(SweepCli, PlotSweepDrawsLinesAndHeatmapsAndRejectsBadArgumentsWithStatus2
   const Outcome lines = shell(plot + " -o " + path("lines.png"));
   EXPECT_EQ(lines.status, 0) << lines.output;
   EXPECT_TRUE(is_png(path("lines.png")));
-  const Outcome heatmap = shell(plot + " --x segments.complex.brand_weight --y segments.complex.rep_weight"
-                                       " --rate firm_retention_rate --firm Alpha --segment complex -o " +
+  const Outcome heatmap = shell(plot +
+                                " --x segments.complex.brand_weight --y segments.complex.rep_weight"
+                                " --rate firm_retention_rate --firm Alpha --segment complex -o " +
                                 path("heatmap.png"));
   EXPECT_EQ(heatmap.status, 0) << heatmap.output;
   EXPECT_TRUE(is_png(path("heatmap.png")));

@@ -113,8 +113,8 @@ TEST(Decisions, LogitCheckWouldCatchDroppedNoiseOrSubstitutability) {
                                 static_cast<float>(seg.initial_rep_loyalty));
   const auto p = test::logit({U.stay, U.follow, U.defect}, seg.decision_noise);
   const auto no_theta = test::logit({U.stay, U.follow, U.defect}, 1.0);
-  const auto no_s = test::logit({U.stay, U.follow + seg.switching_cost * 0.5 - seg.switching_cost, U.defect},
-                                seg.decision_noise);
+  const auto no_s =
+      test::logit({U.stay, U.follow + seg.switching_cost * 0.5 - seg.switching_cost, U.defect}, seg.decision_noise);
   // Largest miss, in tolerance bands, over the three counts.
   const auto worst = [&](const std::vector<double>& alt) {
     double w = 0.0;
@@ -357,9 +357,15 @@ TEST(Decisions, EventsMatchRecordedDecisionsOneToOne) {
       EXPECT_TRUE(p.month < e.month || (p.month == e.month && p.customer < e.customer)) << "event " << k;
     }
     switch (e.choice) {
-      case Choice::stay: EXPECT_EQ(e.to_firm, e.from_firm); break;
-      case Choice::follow: EXPECT_TRUE(e.to_firm >= 0 && e.to_firm != e.from_firm); break;
-      case Choice::defect: EXPECT_EQ(e.to_firm, -1); break;
+      case Choice::stay:
+        EXPECT_EQ(e.to_firm, e.from_firm);
+        break;
+      case Choice::follow:
+        EXPECT_TRUE(e.to_firm >= 0 && e.to_firm != e.from_firm);
+        break;
+      case Choice::defect:
+        EXPECT_EQ(e.to_firm, -1);
+        break;
     }
     counted[(static_cast<std::size_t>(e.month - 1) * 2 + static_cast<std::size_t>(e.from_firm)) * 2 + e.segment] += 1;
   }

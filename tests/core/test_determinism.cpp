@@ -57,10 +57,9 @@ Scenario busy_scenario() {
     seg.churn_annual = 0.1 + 0.05 * s;
     sc.segments.push_back(seg);
   }
-  sc.departures = {test::departure(-2, 3, "Incumbent", "Challenger"),
-                   test::departure(4, 5, "Incumbent", "Boutique", "random"),
-                   test::departure(10, 2, "Challenger", "industry"),
-                   test::departure(10, 1, "Boutique", "Incumbent", "random")};
+  sc.departures = {
+      test::departure(-2, 3, "Incumbent", "Challenger"), test::departure(4, 5, "Incumbent", "Boutique", "random"),
+      test::departure(10, 2, "Challenger", "industry"), test::departure(10, 1, "Boutique", "Incumbent", "random")};
   return sc;
 }
 
@@ -99,8 +98,7 @@ void expect_identical(const RunResult& a, const RunResult& b) {
     EXPECT_TRUE(a.totals.counts[k] == b.totals.counts[k] && same_bits(a.totals.reals[k], b.totals.reals[k]))
         << "summary " << summary_metrics[k].name;
   ASSERT_EQ(a.events.size(), b.events.size());
-  for (std::size_t k = 0; k < a.events.size(); ++k)
-    ASSERT_TRUE(same_event(a.events[k], b.events[k])) << "event " << k;
+  for (std::size_t k = 0; k < a.events.size(); ++k) ASSERT_TRUE(same_event(a.events[k], b.events[k])) << "event " << k;
   EXPECT_EQ(a.customer_months, b.customer_months);
   EXPECT_EQ(a.scripted_shortfall, b.scripted_shortfall);
 }
@@ -134,8 +132,8 @@ TEST(Determinism, DifferentSeedGivesDifferentRun) {
   const RunResult a = test::run(sc, 301, false);
   const RunResult b = test::run(sc, 302, false);
   std::size_t differing = 0;
-  for (std::size_t k = 0; k < series_metrics.size(); ++k) differing +=
-      a.series.counts[k] == b.series.counts[k] && same_bits(a.series.reals[k], b.series.reals[k]) ? 0 : 1;
+  for (std::size_t k = 0; k < series_metrics.size(); ++k)
+    differing += a.series.counts[k] == b.series.counts[k] && same_bits(a.series.reals[k], b.series.reals[k]) ? 0 : 1;
   EXPECT_GE(differing, 10u);  // every stochastic flow differs
 }
 
@@ -209,12 +207,12 @@ TEST(Determinism, DerivedRunSeedsAreDistinct) {
 TEST(Determinism, RandomStreamsArePhilox4x32KnownAnswers) {
   EXPECT_EQ(RandomSource(0).words(0, 0, static_cast<Purpose>(0), 0),
             (RandomWords{0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u}));
-  EXPECT_EQ(RandomSource(~std::uint64_t{0}).words(0xffffffffu, 0xffffffffu, static_cast<Purpose>(0xffffffffu),
-                                                   0xffffffffu),
-            (RandomWords{0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu}));
-  EXPECT_EQ(RandomSource(0x299f31d0a4093822u).words(0x243f6a88u, 0x85a308d3u, static_cast<Purpose>(0x13198a2eu),
-                                                    0x03707344u),
-            (RandomWords{0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u}));
+  EXPECT_EQ(
+      RandomSource(~std::uint64_t{0}).words(0xffffffffu, 0xffffffffu, static_cast<Purpose>(0xffffffffu), 0xffffffffu),
+      (RandomWords{0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu}));
+  EXPECT_EQ(
+      RandomSource(0x299f31d0a4093822u).words(0x243f6a88u, 0x85a308d3u, static_cast<Purpose>(0x13198a2eu), 0x03707344u),
+      (RandomWords{0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u}));
 }
 
 // The maps from words to numbers stay inside their ranges at the extremes.

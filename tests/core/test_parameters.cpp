@@ -30,15 +30,14 @@ TEST(Parameters, RegistryNamesExactlyTheSpecParameters) {
   EXPECT_EQ(names(Scope::market),
             (std::set<std::string>{"customers", "months", "burn_in_months", "substitutability", "acquisition_rate",
                                    "initial_attached_share", "rep_skill_sd"}));
-  EXPECT_EQ(names(Scope::firm),
-            (std::set<std::string>{"reps", "brand_strength", "service_touchpoints", "relationship_transfer",
-                                   "handoff_quality", "non_solicit", "rep_turnover_annual", "to_competitor",
-                                   "vacancy_months"}));
+  EXPECT_EQ(names(Scope::firm), (std::set<std::string>{"reps", "brand_strength", "service_touchpoints",
+                                                       "relationship_transfer", "handoff_quality", "non_solicit",
+                                                       "rep_turnover_annual", "to_competitor", "vacancy_months"}));
   EXPECT_EQ(names(Scope::segment),
             (std::set<std::string>{"share", "brand_weight", "rep_weight", "service_weight", "switching_cost",
-                                   "outside_utility", "decision_noise", "brand_growth", "service_growth",
-                                   "rep_growth", "brand_decay", "rep_decay", "churn_annual", "monthly_value",
-                                   "initial_brand_loyalty", "initial_rep_loyalty"}));
+                                   "outside_utility", "decision_noise", "brand_growth", "service_growth", "rep_growth",
+                                   "brand_decay", "rep_decay", "churn_annual", "monthly_value", "initial_brand_loyalty",
+                                   "initial_rep_loyalty"}));
   for (const Scope scope : {Scope::market, Scope::firm, Scope::segment})
     EXPECT_EQ(parameter_names(scope).size(), names(scope).size()) << "duplicate name in " << scope_table_name(scope);
 }
@@ -169,8 +168,9 @@ TEST(Parameters, TypoInPathSuggestsNearestValidPath) {
       << error_of(sc, "market.substitutabilty");
   EXPECT_NE(error_of(sc, "firms.Incumbnt.reps").find("did you mean 'firms.Incumbent.reps'"), std::string::npos)
       << error_of(sc, "firms.Incumbnt.reps");
-  EXPECT_NE(error_of(sc, "segments.simple_product.rep_wieght").find("did you mean 'segments.simple_product.rep_weight'"),
-            std::string::npos)
+  EXPECT_NE(
+      error_of(sc, "segments.simple_product.rep_wieght").find("did you mean 'segments.simple_product.rep_weight'"),
+      std::string::npos)
       << error_of(sc, "segments.simple_product.rep_wieght");
 }
 

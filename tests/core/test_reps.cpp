@@ -109,7 +109,8 @@ TEST(Reps, HeadcountNeverExceedsTargetWithoutScriptedDepartures) {
   sc.market.burn_in_months = 6;
   const std::vector<std::int64_t> vacancy{0, 2, 5};
   for (std::size_t f = 0; f < 3; ++f) {
-    FirmParams firm = test::quiet_firm(std::string(1, static_cast<char>('A' + f)), 8 + 4 * static_cast<std::int64_t>(f));
+    FirmParams firm =
+        test::quiet_firm(std::string(1, static_cast<char>('A' + f)), 8 + 4 * static_cast<std::int64_t>(f));
     firm.rep_turnover_annual = 0.4 + 0.2 * static_cast<double>(f);
     firm.to_competitor = 0.9;
     firm.vacancy_months = vacancy[f];
@@ -458,7 +459,8 @@ TEST(Reps, StateInvariantsHoldEveryMonthUnderHeavyTurnover) {
     ASSERT_LE(reps.used, run.model.rep_capacity);
     std::vector<std::int32_t> active(3, 0);
     for (std::int32_t r = 0; r < reps.used; ++r)
-      if (reps.active[static_cast<std::size_t>(r)]) ++active[static_cast<std::size_t>(reps.firm[static_cast<std::size_t>(r)])];
+      if (reps.active[static_cast<std::size_t>(r)])
+        ++active[static_cast<std::size_t>(reps.firm[static_cast<std::size_t>(r)])];
     for (std::size_t f = 0; f < 3; ++f) ASSERT_EQ(active[f], run.state.active_count[f]);
     for (std::size_t i = 0; i < c.size(); ++i) {
       ASSERT_TRUE(c.brand_loyalty[i] >= 0.0f && c.brand_loyalty[i] <= 1.0f) << "customer " << i;

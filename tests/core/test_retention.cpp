@@ -215,8 +215,8 @@ TEST(Retention, SummaryTotalsAndRatesEqualTheirDefinitions) {
       expect_ratio(test::total(r, Total::firm_retention_rate, f, s), stayed, orphaned);
       expect_ratio(test::total(r, Total::follow_rate, f, s), followed, orphaned);
       expect_ratio(test::total(r, Total::rep_ownership_share, f, s), followed, stayed + followed);
-      expect_ratio(test::total(r, Total::retained_12m_after_stay, f, s), test::total(r, Total::stays_12m_retained, f, s),
-                   test::total(r, Total::stays_12m_eligible, f, s));
+      expect_ratio(test::total(r, Total::retained_12m_after_stay, f, s),
+                   test::total(r, Total::stays_12m_retained, f, s), test::total(r, Total::stays_12m_eligible, f, s));
     }
   }
   EXPECT_GT(test::total(r, Total::orphaned, 0, 0), 0.0);

@@ -146,8 +146,7 @@ inline double monthly_from_annual(double annual) { return 1.0 - std::pow(1.0 - a
 struct Stepper {
   Model model;
   State state;
-  Stepper(const Scenario& scenario, std::uint64_t seed, bool events = false)
-      : model(make_model(scenario, seed)) {
+  Stepper(const Scenario& scenario, std::uint64_t seed, bool events = false) : model(make_model(scenario, seed)) {
     initialise(model, state, events);
   }
   void advance() { step(model, state); }

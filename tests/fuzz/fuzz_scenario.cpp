@@ -41,8 +41,8 @@ constexpr std::int64_t max_points_checked = 4096;
 std::string_view take_overrides(std::string_view input, std::vector<std::string>& overrides) {
   while (input.substr(0, set_prefix.size()) == set_prefix) {
     const std::size_t end = input.find('\n');
-    const std::string_view line = input.substr(set_prefix.size(), end == std::string_view::npos ? input.npos
-                                                                                             : end - set_prefix.size());
+    const std::string_view line =
+        input.substr(set_prefix.size(), end == std::string_view::npos ? input.npos : end - set_prefix.size());
     overrides.emplace_back(line);
     input = end == std::string_view::npos ? std::string_view() : input.substr(end + 1);
   }

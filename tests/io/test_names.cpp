@@ -42,18 +42,20 @@ TEST(Names, EveryKindOfBadNameIsRefused) {
       {"A\0B"s, "control"},
       {"A\x7f"s, "control"},
       {"A\nB"s, "control"},
-      {"A\xc2\x85"s, "control"},          // U+0085, a C1 control
-      {"A\xe2\x80\xae"s, "invisible"},    // U+202E, right-to-left override
-      {"A\xe2\x80\xa8"s, "invisible"},    // U+2028, line separator
-      {"\xef\xbb\xbf" "A"s, "invisible"}, // U+FEFF, byte-order mark
+      {"A\xc2\x85"s, "control"},        // U+0085, a C1 control
+      {"A\xe2\x80\xae"s, "invisible"},  // U+202E, right-to-left override
+      {"A\xe2\x80\xa8"s, "invisible"},  // U+2028, line separator
+      {"\xef\xbb\xbf"
+       "A"s,
+       "invisible"},  // U+FEFF, byte-order mark
       {"A\xff"s, "UTF-8"},
-      {"\xc0\x80"s, "UTF-8"},             // an overlong NUL
-      {"\xed\xa0\x80"s, "UTF-8"},         // a surrogate
+      {"\xc0\x80"s, "UTF-8"},      // an overlong NUL
+      {"\xed\xa0\x80"s, "UTF-8"},  // a surrogate
       {"A/B"s, "'/'"},
       {"A=B"s, "'='"},
       {" A"s, "space"},
       {"A "s, "space"},
-      {"A\xc2\xa0"s, "space"},            // a trailing no-break space
+      {"A\xc2\xa0"s, "space"},  // a trailing no-break space
   };
   for (const auto& [name, expected] : cases) {
     const auto problem = name_problem(name);
@@ -67,8 +69,7 @@ TEST(Names, EveryKindOfBadNameIsRefused) {
 // HDF5 column of a varied parameter.
 TEST(Names, TheRuleAppliesToFirmsSegmentsAndDepartures) {
   const std::string nul = error_of(with_firm_name("\"A\\u0000x\""));
-  EXPECT_NE(nul.find("test.toml:4:8: key 'firms[2].name': a name may not contain control"), std::string::npos)
-      << nul;
+  EXPECT_NE(nul.find("test.toml:4:8: key 'firms[2].name': a name may not contain control"), std::string::npos) << nul;
   EXPECT_NE(error_of(with_firm_name("\"A\\u007f\"")).find("U+007F"), std::string::npos);
   EXPECT_NE(error_of(with_firm_name("\"A/B\"")).find("'/'"), std::string::npos);
   EXPECT_NE(error_of("[[firms]]\nname = \"A\"\n[[segments]]\nname = \"s\\tt\"\n").find("segments[1].name"),

@@ -2,9 +2,9 @@
 // and the C API, and compared value by value with what was written.
 #include <gtest/gtest.h>
 
-#include "scratch_folder.hpp"
 #include <hdf5.h>
 #include <unistd.h>
+#include "scratch_folder.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -63,8 +63,7 @@ FileMetadata small_metadata() {
 // shows; reals have fractions, counts are whole.
 double fabricated(std::size_t run, std::size_t metric, const MetricInfo& info, std::size_t k) {
   if (info.type == MetricType::count) return static_cast<double>(run * 100000 + metric * 1000 + k);
-  return static_cast<double>(run) + 0.01 * static_cast<double>(metric) +
-         0.0001 * static_cast<double>(k);
+  return static_cast<double>(run) + 0.01 * static_cast<double>(metric) + 0.0001 * static_cast<double>(k);
 }
 
 // Element k of metric m (of `table`) as a double, counts and reals alike.
@@ -116,8 +115,7 @@ fs::path write_file(const ScratchFolder& folder, const std::vector<std::size_t>&
                     const ResultsLayout& layout = small_layout()) {
   const fs::path path = folder.path() / "results" / "x.h5";
   ResultsFile file = ResultsFile::create(path, layout, small_metadata());
-  for (std::size_t run : written_runs)
-    file.write_run(fabricated_record(run), fabricated_result(run));
+  for (std::size_t run : written_runs) file.write_run(fabricated_record(run), fabricated_result(run));
   file.commit();
   return path;
 }
@@ -148,8 +146,7 @@ struct Creation {
 
 TEST(ResultsFileContent, RootAttributesNameFormatVersionSoftwareCommandAndScenario) {
   const ScratchFolder folder;
-  const hdf5::File file =
-      hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
+  const hdf5::File file = hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
   const FileMetadata meta = small_metadata();
   EXPECT_EQ(file.read_string_attribute("format"), "loyalsim-results");
   EXPECT_EQ(file.read_attribute<std::int32_t>("format_version"), std::vector<std::int32_t>{1});
@@ -158,8 +155,7 @@ TEST(ResultsFileContent, RootAttributesNameFormatVersionSoftwareCommandAndScenar
   EXPECT_EQ(file.read_string_attribute("command_line"), meta.command_line);
   EXPECT_EQ(file.read_string_attribute("scenario_path"), meta.scenario_path);
   EXPECT_EQ(file.read_string_attribute("scenario"), meta.scenario_text);
-  EXPECT_EQ(file.read_attribute<std::uint64_t>("scenario_seed"),
-            std::vector<std::uint64_t>{meta.scenario_seed});
+  EXPECT_EQ(file.read_attribute<std::uint64_t>("scenario_seed"), std::vector<std::uint64_t>{meta.scenario_seed});
   EXPECT_TRUE(file.attribute_type("scenario_seed").equals(H5T_STD_U64LE));
   const std::string created = file.read_string_attribute("created_utc");
   EXPECT_EQ(created.size(), 20u) << created;  // 2024-05-01T12:34:56Z
@@ -189,8 +185,7 @@ TEST(ResultsFileContent, SeedTextIsTheSeedInDecimalForEveryWrittenRun) {
 
 TEST(ResultsFileContent, RunsRowsHoldEveryRecordFieldAndOneColumnPerVariedParameter) {
   const ScratchFolder folder;
-  const hdf5::File file =
-      hdf5::File::open(write_file(folder, {1, 0}), hdf5::File::Access::read_only);
+  const hdf5::File file = hdf5::File::open(write_file(folder, {1, 0}), hdf5::File::Access::read_only);
   const hdf5::Group group = file.open_group("runs");
   const auto point = group.open_dataset("point").read<std::int64_t>();
   const auto replicate = group.open_dataset("replicate").read<std::int64_t>();
@@ -218,24 +213,21 @@ TEST(ResultsFileContent, RunsRowsHoldEveryRecordFieldAndOneColumnPerVariedParame
   EXPECT_TRUE(group.open_dataset("wall_seconds").type().equals(H5T_IEEE_F64LE));
 
   const hdf5::Dataset status_column = group.open_dataset("status");
-  EXPECT_EQ(status_column.read_attribute<std::int8_t>("flag_values"),
-            (std::vector<std::int8_t>{0, 1, 2}));
+  EXPECT_EQ(status_column.read_attribute<std::int8_t>("flag_values"), (std::vector<std::int8_t>{0, 1, 2}));
   EXPECT_TRUE(status_column.attribute_type("flag_values").equals(H5T_STD_I8LE));
   EXPECT_EQ(status_column.read_string_attribute("flag_meanings"), "pending done failed");
 }
 
 TEST(ResultsFileContent, TimeseriesHoldEveryMetricOfEveryRunInItsTypeAndShape) {
   const ScratchFolder folder;
-  const hdf5::File file =
-      hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
+  const hdf5::File file = hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
   const hdf5::Group group = file.open_group("timeseries");
   for (std::size_t m = 0; m < series_metrics.size(); ++m) {
     const MetricInfo& info = series_metrics[m];
     SCOPED_TRACE(std::string(info.name));
     const hdf5::Dataset dataset = group.open_dataset(info.name);
-    const Dims expected_dims = info.shape == MetricShape::firm_segment
-                                   ? Dims{runs, months, firms, segments}
-                                   : Dims{runs, months, firms};
+    const Dims expected_dims =
+        info.shape == MetricShape::firm_segment ? Dims{runs, months, firms, segments} : Dims{runs, months, firms};
     EXPECT_EQ(dataset.dims(), expected_dims);
     const bool is_count = info.type == MetricType::count;
     EXPECT_TRUE(dataset.type().equals(is_count ? H5T_STD_I64LE : H5T_IEEE_F64LE));
@@ -251,15 +243,13 @@ TEST(ResultsFileContent, TimeseriesHoldEveryMetricOfEveryRunInItsTypeAndShape) {
     }
   }
   // The NaN written at (run, month 1, firm 1, segment 0) reads back as NaN.
-  const auto means =
-      group.open_dataset("brand_loyalty_mean").read<double>({0, 1, 1, 0}, {1, 1, 1, 1});
+  const auto means = group.open_dataset("brand_loyalty_mean").read<double>({0, 1, 1, 0}, {1, 1, 1, 1});
   EXPECT_TRUE(std::isnan(means[0]));
 }
 
 TEST(ResultsFileContent, SummaryHoldsEveryTotalOfEveryRunInItsTypeAndShape) {
   const ScratchFolder folder;
-  const hdf5::File file =
-      hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
+  const hdf5::File file = hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
   const hdf5::Group group = file.open_group("summary");
   for (std::size_t m = 0; m < summary_metrics.size(); ++m) {
     const MetricInfo& info = summary_metrics[m];
@@ -283,13 +273,10 @@ TEST(ResultsFileContent, SummaryHoldsEveryTotalOfEveryRunInItsTypeAndShape) {
 
 TEST(ResultsFileContent, MetricsCarryUnitsAndDescriptionFromTheMetricTables) {
   const ScratchFolder folder;
-  const hdf5::File file =
-      hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
+  const hdf5::File file = hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
   for (const auto& [group_name, table] :
-       {std::pair{"timeseries",
-                  std::vector<MetricInfo>(series_metrics.begin(), series_metrics.end())},
-        std::pair{"summary",
-                  std::vector<MetricInfo>(summary_metrics.begin(), summary_metrics.end())}}) {
+       {std::pair{"timeseries", std::vector<MetricInfo>(series_metrics.begin(), series_metrics.end())},
+        std::pair{"summary", std::vector<MetricInfo>(summary_metrics.begin(), summary_metrics.end())}}) {
     const hdf5::Group group = file.open_group(group_name);
     for (const MetricInfo& info : table) {
       SCOPED_TRACE(std::string(group_name) + "/" + std::string(info.name));
@@ -302,8 +289,7 @@ TEST(ResultsFileContent, MetricsCarryUnitsAndDescriptionFromTheMetricTables) {
 
 TEST(ResultsFileContent, EveryDatasetOfEveryGroupCarriesUnitsAndDescription) {
   const ScratchFolder folder;
-  const hdf5::File file =
-      hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
+  const hdf5::File file = hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
   for (const std::string& group_name : file.child_names()) {
     const hdf5::Group group = file.open_group(group_name);
     for (const std::string& name : group.child_names()) {
@@ -317,8 +303,7 @@ TEST(ResultsFileContent, EveryDatasetOfEveryGroupCarriesUnitsAndDescription) {
 
 TEST(ResultsFileContent, EveryAxisIsAttachedToTheDimensionScaleOfItsOwnGroup) {
   const ScratchFolder folder;
-  const hdf5::File file =
-      hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
+  const hdf5::File file = hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
   const auto expect_axes = [&](const std::string& group_name, const std::string& variable,
                                const std::vector<std::string>& axes) {
     SCOPED_TRACE(group_name + "/" + variable);
@@ -344,8 +329,8 @@ TEST(ResultsFileContent, EveryAxisIsAttachedToTheDimensionScaleOfItsOwnGroup) {
                              "market.substitutability", "firms.Incumbent.service_touchpoints"}) {
     expect_axes("runs", column, {"run"});
   }
-  for (const char* column : {"run", "month", "customer", "segment", "rep", "from_firm", "to_firm",
-                             "B", "R", "choice"}) {
+  for (const char* column :
+       {"run", "month", "customer", "segment", "rep", "from_firm", "to_firm", "B", "R", "choice"}) {
     expect_axes("events", column, {"event"});
   }
   // Scales are per group: timeseries/ does not lean on summary/'s run.
@@ -355,8 +340,7 @@ TEST(ResultsFileContent, EveryAxisIsAttachedToTheDimensionScaleOfItsOwnGroup) {
 
 TEST(ResultsFileContent, DimensionScalesHoldRunIndicesMonthsFromOneAndNames) {
   const ScratchFolder folder;
-  const hdf5::File file =
-      hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
+  const hdf5::File file = hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
   const ResultsLayout layout = small_layout();
   for (const char* group_name : {"runs", "timeseries", "summary"}) {
     SCOPED_TRACE(group_name);
@@ -391,8 +375,7 @@ TEST(ResultsFileContent, DimensionScalesHoldRunIndicesMonthsFromOneAndNames) {
 // float64. Reals announce their NaN fill, which costs them nothing.
 TEST(ResultsFileContent, FillValueIsNaNForRealsWithAMatchingAttributeAndMinusOneForCountsWithout) {
   const ScratchFolder folder;
-  const hdf5::File file =
-      hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
+  const hdf5::File file = hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
   for (const char* group_name : {"timeseries", "summary"}) {
     const hdf5::Group group = file.open_group(group_name);
     const bool series = std::string_view(group_name) == "timeseries";
@@ -443,8 +426,7 @@ TEST(ResultsFileContent, UnwrittenRunReadsAsFillValuesAndPendingStatus) {
   }
   const hdf5::Group summary = file.open_group("summary");
   EXPECT_EQ(summary.open_dataset("orphaned").read<std::int64_t>({0, 0, 0}, {1, 1, 1})[0], -1);
-  EXPECT_TRUE(
-      std::isnan(summary.open_dataset("follow_rate").read<double>({0, 0, 0}, {1, 1, 1})[0]));
+  EXPECT_TRUE(std::isnan(summary.open_dataset("follow_rate").read<double>({0, 0, 0}, {1, 1, 1})[0]));
   const hdf5::Group rows = file.open_group("runs");
   EXPECT_EQ(rows.open_dataset("status").read<std::int8_t>(),
             (std::vector<std::int8_t>{static_cast<std::int8_t>(RunStatus::pending),
@@ -456,8 +438,7 @@ TEST(ResultsFileContent, UnwrittenRunReadsAsFillValuesAndPendingStatus) {
 TEST(ResultsFileContent, EventsOfEachRunAreInRunOrderWhateverTheWriteOrderWithTheEventScaleExtended) {
   const ScratchFolder folder;
   // Run 1 first: rows still follow run numbers (docs/MODEL.md section 7.8: (run, month, customer) order).
-  const hdf5::File file =
-      hdf5::File::open(write_file(folder, {1, 0}), hdf5::File::Access::read_only);
+  const hdf5::File file = hdf5::File::open(write_file(folder, {1, 0}), hdf5::File::Access::read_only);
   const hdf5::Group group = file.open_group("events");
   std::vector<std::pair<std::int64_t, DecisionEvent>> expected;
   for (std::size_t run : {0u, 1u}) {
@@ -497,45 +478,38 @@ TEST(ResultsFileContent, EventsOfEachRunAreInRunOrderWhateverTheWriteOrderWithTh
     EXPECT_EQ(choice[i], static_cast<std::int8_t>(e.choice));
   }
   const std::vector<std::pair<const char*, hid_t>> types{
-      {"run", H5T_STD_I64LE},          {"month", H5T_STD_I32LE},
-      {"customer", H5T_STD_I32LE},     {"segment", H5T_STD_I16LE},
-      {"rep", H5T_STD_I32LE},          {"from_firm", H5T_STD_I16LE},
-      {"to_firm", H5T_STD_I16LE},      {"B", H5T_IEEE_F32LE},
-      {"R", H5T_IEEE_F32LE}, {"choice", H5T_STD_I8LE}};
+      {"run", H5T_STD_I64LE}, {"month", H5T_STD_I32LE},     {"customer", H5T_STD_I32LE}, {"segment", H5T_STD_I16LE},
+      {"rep", H5T_STD_I32LE}, {"from_firm", H5T_STD_I16LE}, {"to_firm", H5T_STD_I16LE},  {"B", H5T_IEEE_F32LE},
+      {"R", H5T_IEEE_F32LE},  {"choice", H5T_STD_I8LE}};
   for (const auto& [name, type] : types) {
     EXPECT_TRUE(group.open_dataset(name).type().equals(type)) << name;
   }
   const ResultsLayout layout = small_layout();
-  EXPECT_EQ(group.open_dataset("segment").read_strings_attribute("segment_names"),
-            layout.segment_names);
+  EXPECT_EQ(group.open_dataset("segment").read_strings_attribute("segment_names"), layout.segment_names);
   EXPECT_EQ(group.open_dataset("to_firm").read_strings_attribute("firm_names"), layout.firm_names);
   const hdf5::Dataset choice_column = group.open_dataset("choice");
-  EXPECT_EQ(choice_column.read_attribute<std::int8_t>("flag_values"),
-            (std::vector<std::int8_t>{0, 1, 2}));
+  EXPECT_EQ(choice_column.read_attribute<std::int8_t>("flag_values"), (std::vector<std::int8_t>{0, 1, 2}));
   EXPECT_EQ(choice_column.read_string_attribute("flag_meanings"), "stay follow defect");
 }
 
 TEST(ResultsFileContent, EventsGroupExistsOnlyWhenTheLayoutAsksForIt) {
   const ScratchFolder folder;
-  const hdf5::File file = hdf5::File::open(write_file(folder, {0, 1}, small_layout(false)),
-                                           hdf5::File::Access::read_only);
+  const hdf5::File file =
+      hdf5::File::open(write_file(folder, {0, 1}, small_layout(false)), hdf5::File::Access::read_only);
   EXPECT_FALSE(file.contains("events"));
   EXPECT_EQ(file.child_names(), (std::vector<std::string>{"runs", "summary", "timeseries"}));
 }
 
 TEST(ResultsFileContent, DatasetsAreChunkedOneRunPerChunkWithShuffleThenDeflateLevel4) {
   const ScratchFolder folder;
-  const hdf5::File file =
-      hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
+  const hdf5::File file = hdf5::File::open(write_file(folder, {0, 1}), hdf5::File::Access::read_only);
   const auto expect_filters = [](const hdf5::Dataset& dataset) {
     const Creation creation(dataset);
     ASSERT_EQ(H5Pget_nfilters(creation.id), 2);
     unsigned flags = 0, level = 0;
     std::size_t values = 1;
-    EXPECT_EQ(H5Pget_filter2(creation.id, 0, &flags, nullptr, nullptr, 0, nullptr, nullptr),
-              H5Z_FILTER_SHUFFLE);
-    EXPECT_EQ(H5Pget_filter2(creation.id, 1, &flags, &values, &level, 0, nullptr, nullptr),
-              H5Z_FILTER_DEFLATE);
+    EXPECT_EQ(H5Pget_filter2(creation.id, 0, &flags, nullptr, nullptr, 0, nullptr, nullptr), H5Z_FILTER_SHUFFLE);
+    EXPECT_EQ(H5Pget_filter2(creation.id, 1, &flags, &values, &level, 0, nullptr, nullptr), H5Z_FILTER_DEFLATE);
     EXPECT_EQ(level, 4u);
   };
   const hdf5::Group timeseries = file.open_group("timeseries");
@@ -644,8 +618,7 @@ TEST(ResultsFileLifecycle, DestroyingWithoutCommitRemovesTheTemporaryFileAndKeep
 TEST(ResultsFileLifecycle, MovedFileKeepsTheTemporaryFileUntilItsNewOwnerCommits) {
   const ScratchFolder folder;
   const fs::path path = folder.path() / "x.h5";
-  ResultsFile moved_to =
-      ResultsFile::create(folder.path() / "other.h5", small_layout(), small_metadata());
+  ResultsFile moved_to = ResultsFile::create(folder.path() / "other.h5", small_layout(), small_metadata());
   const fs::path replaced_temporary = moved_to.temporary_path();
   {
     ResultsFile original = ResultsFile::create(path, small_layout(), small_metadata());
@@ -710,8 +683,7 @@ TEST(ResultsFileErrors, WritingARunTwiceIsRejected) {
   const ScratchFolder folder;
   ResultsFile file = ResultsFile::create(folder.path() / "x.h5", small_layout(), small_metadata());
   file.write_run(fabricated_record(1), fabricated_result(1));
-  expect_error([&] { file.write_run(fabricated_record(1), fabricated_result(1)); },
-               {"run 1", "already written"});
+  expect_error([&] { file.write_run(fabricated_record(1), fabricated_result(1)); }, {"run 1", "already written"});
 }
 
 TEST(ResultsFileErrors, ResultOfAnotherShapeIsRejected) {
@@ -723,8 +695,7 @@ TEST(ResultsFileErrors, ResultOfAnotherShapeIsRejected) {
                {"run 0", "4 months x 2 firms x 2 segments, the file 3 x 2 x 2"});
   RunRecord record = fabricated_record(0);
   record.parameter_values.pop_back();
-  expect_error([&] { file.write_run(record, fabricated_result(0)); },
-               {"1 parameter values for 2 varied parameters"});
+  expect_error([&] { file.write_run(record, fabricated_result(0)); }, {"1 parameter values for 2 varied parameters"});
 }
 
 // Counts are int64 from the tally to the file: a count metric held as reals
@@ -773,29 +744,24 @@ TEST(ResultsFileErrors, Hdf5ErrorNamesTheOperationObjectFileAndLibraryCause) {
   const ScratchFolder folder;
   hdf5::File file = hdf5::File::create(folder.path() / "w.h5", "results/w.h5");
   hdf5::Group group = file.create_group("timeseries");
-  group.create_dataset("customers", hdf5::Datatype::stored_as<double>(),
-                       hdf5::Dataspace::simple({2}));
+  group.create_dataset("customers", hdf5::Datatype::stored_as<double>(), hdf5::Dataspace::simple({2}));
   try {
-    group.create_dataset("customers", hdf5::Datatype::stored_as<double>(),
-                         hdf5::Dataspace::simple({2}));
+    group.create_dataset("customers", hdf5::Datatype::stored_as<double>(), hdf5::Dataspace::simple({2}));
     ADD_FAILURE() << "no exception";
   } catch (const Hdf5Error& error) {
     const std::string message = error.what();
-    EXPECT_EQ(message.rfind("HDF5: creating dataset 'timeseries/customers' in 'results/w.h5': ", 0),
-              0u)
-        << message;
+    EXPECT_EQ(message.rfind("HDF5: creating dataset 'timeseries/customers' in 'results/w.h5': ", 0), 0u) << message;
     EXPECT_NE(message.find("already exists"), std::string::npos) << message;
   }
-  expect_error(
-      [&] { hdf5::File::open(folder.path() / "missing.h5", hdf5::File::Access::read_only); },
-      {"HDF5: opening file '" + (folder.path() / "missing.h5").string() + "': "});
+  expect_error([&] { hdf5::File::open(folder.path() / "missing.h5", hdf5::File::Access::read_only); },
+               {"HDF5: opening file '" + (folder.path() / "missing.h5").string() + "': "});
 }
 
 TEST(ResultsFileErrors, Hdf5WrapperRejectsAWriteOfTheWrongSize) {
   const ScratchFolder folder;
   hdf5::File file = hdf5::File::create(folder.path() / "w.h5");
-  hdf5::Dataset dataset = file.create_dataset("d", hdf5::Datatype::stored_as<std::int32_t>(),
-                                              hdf5::Dataspace::simple({2, 3}));
+  hdf5::Dataset dataset =
+      file.create_dataset("d", hdf5::Datatype::stored_as<std::int32_t>(), hdf5::Dataspace::simple({2, 3}));
   const std::vector<std::int32_t> five(5, 0);
   expect_error([&] { dataset.write(five); }, {"HDF5: writing dataset 'd'", "5 values", "6"});
   expect_error([&] { dataset.write(five, {0, 0}, {1, 3}); }, {"5 values", "selection of 3"});

@@ -33,7 +33,8 @@ bool deliberately_broken(const fs::path& path) {
 
 std::vector<fs::path> corpus_files() {
   std::vector<fs::path> files;
-  for (const fs::path& root : {fs::path(LOYALSIM_SCENARIOS), fs::path(LOYALSIM_TEST_DATA), fs::path(LOYALSIM_REFERENCE)})
+  for (const fs::path& root :
+       {fs::path(LOYALSIM_SCENARIOS), fs::path(LOYALSIM_TEST_DATA), fs::path(LOYALSIM_REFERENCE)})
     for (const auto& entry : fs::recursive_directory_iterator(root))
       if (entry.is_regular_file() && entry.path().extension() == ".toml" && !deliberately_broken(entry.path()))
         files.push_back(entry.path());
@@ -114,12 +115,27 @@ void expect_round_trip(const ParsedScenario& original, const std::string& label)
 }
 
 // Names no real scenario uses, each accepted by the rule.
-const std::vector<std::string> odd_names{
-    "Quote \"and\" back\\slash", "dots.in.the.middle", ".", "..", "Joe's #1 [shop] {x}", "Zürich AG", "東京支店",
-    "\xf0\x9f\x8f\xa6 bank",  // a 4-byte UTF-8 character
-    "tab\u00a0inside", "'single' & \"double\"", "ends with backslash\\",
-    std::string(max_name_bytes, 'L'), "C1\u00e9\u00a9", "firms", "seed", "market.customers", "-", "\u0130i\u0307",
-    "\"\"\"", "'''", "\\u0000"};
+const std::vector<std::string> odd_names{"Quote \"and\" back\\slash",
+                                         "dots.in.the.middle",
+                                         ".",
+                                         "..",
+                                         "Joe's #1 [shop] {x}",
+                                         "Zürich AG",
+                                         "東京支店",
+                                         "\xf0\x9f\x8f\xa6 bank",  // a 4-byte UTF-8 character
+                                         "tab\u00a0inside",
+                                         "'single' & \"double\"",
+                                         "ends with backslash\\",
+                                         std::string(max_name_bytes, 'L'),
+                                         "C1\u00e9\u00a9",
+                                         "firms",
+                                         "seed",
+                                         "market.customers",
+                                         "-",
+                                         "\u0130i\u0307",
+                                         "\"\"\"",
+                                         "'''",
+                                         "\\u0000"};
 
 std::string replace_name_in_path(const std::string& path, const std::string& table, const std::string& from,
                                  const std::string& to) {
@@ -141,7 +157,8 @@ ParsedScenario renamed(ParsedScenario p, std::size_t offset) {
       if (d.to == old) d.to = firm.name;
     }
     if (p.sweep)
-      for (auto& parameter : p.sweep->parameters) parameter.path = replace_name_in_path(parameter.path, "firms", old, firm.name);
+      for (auto& parameter : p.sweep->parameters)
+        parameter.path = replace_name_in_path(parameter.path, "firms", old, firm.name);
   }
   for (auto& segment : p.scenario.segments) {
     const std::string old = segment.name;
@@ -236,9 +253,10 @@ TEST(RoundTrip, NamesWrittenAsLiteralsOrEscapesReadBackTheSame) {
 
 // Shortest exact doubles (issue 9.4): 0.7, not 0.69999999999999996.
 TEST(RoundTrip, DoublesAreWrittenInTheirShortestExactForm) {
-  Scenario s = parse_scenario("[market]\nsubstitutability = 0.7\n[[firms]]\nname = \"A\"\nbrand_strength = 1\n"
-                              "[[segments]]\nname = \"s\"\noutside_utility = -1e300\n",
-                              "t");
+  Scenario s = parse_scenario(
+      "[market]\nsubstitutability = 0.7\n[[firms]]\nname = \"A\"\nbrand_strength = 1\n"
+      "[[segments]]\nname = \"s\"\noutside_utility = -1e300\n",
+      "t");
   const std::string text = to_toml(s);
   EXPECT_NE(text.find("substitutability = 0.7\n"), std::string::npos) << text;
   EXPECT_NE(text.find("brand_strength = 1.0\n"), std::string::npos) << text;

@@ -5,10 +5,10 @@
 // appending carries on after them.
 #include <gtest/gtest.h>
 
-#include "scratch_folder.hpp"
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "scratch_folder.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -74,8 +74,7 @@ JournaledRun make_run(std::int64_t i, std::size_t n_events = 5) {
   run.record.status = i % 2 ? RunStatus::done : RunStatus::failed;
   run.record.wall_seconds = real();
   run.record.scripted_shortfall = -i;
-  run.record.parameter_values = {real(),
-                                 std::bit_cast<double>(awkward_doubles[static_cast<std::size_t>(i) % 6])};
+  run.record.parameter_values = {real(), std::bit_cast<double>(awkward_doubles[static_cast<std::size_t>(i) % 6])};
 
   RunResult& r = run.result;
   r.allocate(months, firms, segments);
@@ -95,12 +94,11 @@ JournaledRun make_run(std::int64_t i, std::size_t n_events = 5) {
     r.totals.reals[index_of(Total::follow_rate)][k] = std::bit_cast<double>(awkward_doubles[k]);
   }
   for (std::size_t k = 0; k < n_events; ++k) {
-    r.events.push_back(
-        {static_cast<std::int32_t>(k % months + 1), static_cast<std::int32_t>(random() % 100000),
-         static_cast<std::int32_t>(random() % 500), static_cast<std::int16_t>(k % firms),
-         static_cast<std::int16_t>(k % 3 == 0 ? -1 : 1), static_cast<std::uint8_t>(k % segments),
-         static_cast<Choice>(k % 3), static_cast<float>(real()),
-         k == 0 ? std::bit_cast<float>(std::uint32_t{0x7fc00abc}) : static_cast<float>(real())});
+    r.events.push_back({static_cast<std::int32_t>(k % months + 1), static_cast<std::int32_t>(random() % 100000),
+                        static_cast<std::int32_t>(random() % 500), static_cast<std::int16_t>(k % firms),
+                        static_cast<std::int16_t>(k % 3 == 0 ? -1 : 1), static_cast<std::uint8_t>(k % segments),
+                        static_cast<Choice>(k % 3), static_cast<float>(real()),
+                        k == 0 ? std::bit_cast<float>(std::uint32_t{0x7fc00abc}) : static_cast<float>(real())});
   }
   r.wall_seconds = i == 1 ? std::bit_cast<double>(awkward_doubles[0]) : real();  // scalars keep NaN bits too
   r.customer_months = static_cast<std::int64_t>(random() >> 1);
@@ -112,8 +110,7 @@ JournaledRun make_run(std::int64_t i, std::size_t n_events = 5) {
 std::uint64_t bits(double v) { return std::bit_cast<std::uint64_t>(v); }
 std::uint32_t bits(float v) { return std::bit_cast<std::uint32_t>(v); }
 
-void expect_bitwise_equal(const std::vector<double>& a, const std::vector<double>& b,
-                          const std::string& what) {
+void expect_bitwise_equal(const std::vector<double>& a, const std::vector<double>& b, const std::string& what) {
   ASSERT_EQ(a.size(), b.size()) << what;
   for (std::size_t k = 0; k < a.size(); ++k) EXPECT_EQ(bits(a[k]), bits(b[k])) << what << "[" << k << "]";
 }
@@ -401,10 +398,10 @@ bool identical(const JournaledRun& want, const RunRecord& record, const RunResul
   };
   const RunRecord& w = want.record;
   const RunResult& r = want.result;
-  if (record.run != w.run || record.point != w.point || record.replicate != w.replicate ||
-      record.seed != w.seed || record.status != w.status || bits(record.wall_seconds) != bits(w.wall_seconds) ||
-      !same(record.parameter_values, w.parameter_values) || result.months != r.months ||
-      result.firms != r.firms || result.segments != r.segments || result.series.counts != r.series.counts ||
+  if (record.run != w.run || record.point != w.point || record.replicate != w.replicate || record.seed != w.seed ||
+      record.status != w.status || bits(record.wall_seconds) != bits(w.wall_seconds) ||
+      !same(record.parameter_values, w.parameter_values) || result.months != r.months || result.firms != r.firms ||
+      result.segments != r.segments || result.series.counts != r.series.counts ||
       result.totals.counts != r.totals.counts || result.events.size() != r.events.size() ||
       result.customer_months != r.customer_months)
     return false;
@@ -418,8 +415,8 @@ bool identical(const JournaledRun& want, const RunRecord& record, const RunResul
 }
 
 struct CleanJournal {
-  std::string bytes;                  // the whole file
-  std::vector<std::uintmax_t> ends;   // the header's end, then each record's
+  std::string bytes;                 // the whole file
+  std::vector<std::uintmax_t> ends;  // the header's end, then each record's
   std::size_t records() const { return ends.size() - 1; }
 };
 
@@ -442,10 +439,12 @@ CleanJournal write_tiny_journal(const fs::path& path, std::int64_t n) {
 // against tiny_run(its run); -1 for a run that differs.
 std::vector<std::int64_t> resumed_runs(const fs::path& path, JournalRecovery& found) {
   std::vector<std::int64_t> runs;
-  found = RunJournal::open_for_resume(path, tiny_header()).recover([&](const RunRecord& record, const RunResult& result) {
-    runs.push_back(record.run >= 0 && record.run < tiny_runs && identical(tiny_run(record.run), record, result) ? record.run
-                                                                                                        : -1);
-  });
+  found =
+      RunJournal::open_for_resume(path, tiny_header()).recover([&](const RunRecord& record, const RunResult& result) {
+        runs.push_back(record.run >= 0 && record.run < tiny_runs && identical(tiny_run(record.run), record, result)
+                           ? record.run
+                           : -1);
+      });
   return runs;
 }
 
@@ -455,8 +454,7 @@ std::vector<std::int64_t> resumed_runs(const fs::path& path, JournalRecovery& fo
 // With `repeat` (the tests set it for a fixed sample of their cases, to save
 // time), also resumes the repaired journal again and completes it.
 bool damage_costs_only_the_records_hit(const fs::path& path, const CleanJournal& clean, const std::string& damaged,
-                                       std::uintmax_t from, std::uintmax_t to, const std::string& what,
-                                       bool repeat) {
+                                       std::uintmax_t from, std::uintmax_t to, const std::string& what, bool repeat) {
   overwrite(path, damaged);
   JournalRecovery found;
   const std::vector<std::int64_t> runs = resumed_runs(path, found);
@@ -518,8 +516,8 @@ TEST(RunJournalDamage, OneFlippedBitCostsTheRecordItHitAndNoOther) {
   for (std::size_t k = 0; k < bits_to_flip.size(); ++k) {
     const std::uintmax_t byte = bits_to_flip[k] / 8;
     const std::string what = "bit " + std::to_string(bits_to_flip[k] % 8) + " of byte " + std::to_string(byte);
-    if (!damage_costs_only_the_records_hit(folder.file(), clean, flip_bit(clean.bytes, bits_to_flip[k]), byte,
-                                           byte + 1, what, k % 16 == 0))
+    if (!damage_costs_only_the_records_hit(folder.file(), clean, flip_bit(clean.bytes, bits_to_flip[k]), byte, byte + 1,
+                                           what, k % 16 == 0))
       break;
   }
 }
@@ -538,8 +536,7 @@ TEST(RunJournalDamage, DamagedRunsOfBytesCostOnlyTheRecordsTheyHit) {
     for (std::uintmax_t at = from; at < from + length; ++at)
       damaged[at] = static_cast<char>(damaged[at] ^ static_cast<char>(1 + random() % 255));  // every byte changes
     const std::string what = std::to_string(length) + " bytes from " + std::to_string(from);
-    if (!damage_costs_only_the_records_hit(folder.file(), clean, damaged, from, from + length, what, k % 8 == 0))
-      break;
+    if (!damage_costs_only_the_records_hit(folder.file(), clean, damaged, from, from + length, what, k % 8 == 0)) break;
   }
 }
 
@@ -549,7 +546,8 @@ TEST(RunJournalDamage, AZeroedPageCostsOnlyTheRecordsItHits) {
   const CleanJournal clean = write_tiny_journal(folder.file("original"), tiny_runs);
   for (std::uintmax_t page = 4096; page + 4096 < clean.bytes.size() - 20; page += 512) {  // also unaligned
     std::string damaged = clean.bytes;
-    std::fill(damaged.begin() + static_cast<std::ptrdiff_t>(page), damaged.begin() + static_cast<std::ptrdiff_t>(page + 4096), '\0');
+    std::fill(damaged.begin() + static_cast<std::ptrdiff_t>(page),
+              damaged.begin() + static_cast<std::ptrdiff_t>(page + 4096), '\0');
     if (!damage_costs_only_the_records_hit(folder.file(), clean, damaged, page, page + 4096,
                                            "zeros at " + std::to_string(page), true))
       break;
@@ -607,7 +605,7 @@ TEST(RunJournalDamage, DamageAndATornTailTogetherAreBothCounted) {
   RamFolder folder;
   const CleanJournal clean = write_tiny_journal(folder.file("original"), 20);
   std::string damaged = flip_bit(clean.bytes, (clean.ends[5] + 100) * 8);  // record 5's payload
-  damaged.resize(clean.bytes.size() - 30);                                  // record 19 torn
+  damaged.resize(clean.bytes.size() - 30);                                 // record 19 torn
   overwrite(folder.file(), damaged);
   JournalRecovery found;
   const std::vector<std::int64_t> runs = resumed_runs(folder.file(), found);
@@ -680,10 +678,8 @@ TEST(RunJournalHeader, ADifferentShapeIsRefusedForEachFieldOfTheHeader) {
   ScratchFolder folder;
   write_journal(folder.file(), 1);
   const std::vector<std::pair<std::string, void (*)(JournalHeader&)>> changes{
-      {"runs", [](JournalHeader& h) { h.runs = 999; }},
-      {"months", [](JournalHeader& h) { h.months = 5; }},
-      {"firms", [](JournalHeader& h) { h.firms = 3; }},
-      {"segments", [](JournalHeader& h) { h.segments = 1; }},
+      {"runs", [](JournalHeader& h) { h.runs = 999; }},       {"months", [](JournalHeader& h) { h.months = 5; }},
+      {"firms", [](JournalHeader& h) { h.firms = 3; }},       {"segments", [](JournalHeader& h) { h.segments = 1; }},
       {"events", [](JournalHeader& h) { h.events = false; }},
   };
   for (const auto& [field, change] : changes) {
@@ -850,8 +846,7 @@ JournaledRun big_run(std::int64_t i) {
   run.record.run = i;
   run.record.seed = static_cast<std::uint64_t>(i) * 0x9e3779b97f4a7c15;
   run.result.series.counts[index_of(Series::customers)][0] = i;
-  run.result.events[static_cast<std::size_t>(i) % run.result.events.size()].customer =
-      static_cast<std::int32_t>(i);
+  run.result.events[static_cast<std::size_t>(i) % run.result.events.size()].customer = static_cast<std::int32_t>(i);
   return run;
 }
 
@@ -889,17 +884,15 @@ TEST(RunJournalKill, SigkillAtAnyMomentLeavesAnIntactPrefixThatAppendingContinue
     ::kill(child, SIGKILL);
     int status = 0;
     ASSERT_EQ(::waitpid(child, &status, 0), child);
-    ASSERT_TRUE(WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 0))
-        << "child status " << status;
+    ASSERT_TRUE(WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 0)) << "child status " << status;
 
     // Read back what the child left, checking each record against big_run.
     std::int64_t next = 0;
     JournalRecovery found;
     {
       auto journal = RunJournal::open_for_resume(path, small_header());
-      found = journal.recover([&](const RunRecord& record, const RunResult& result) {
-        expect_same_run(big_run(next++), record, result);
-      });
+      found = journal.recover(
+          [&](const RunRecord& record, const RunResult& result) { expect_same_run(big_run(next++), record, result); });
       const JournaledRun run = big_run(static_cast<std::int64_t>(found.records));
       journal.append(run.record, run.result);
     }
@@ -911,10 +904,10 @@ TEST(RunJournalKill, SigkillAtAnyMomentLeavesAnIntactPrefixThatAppendingContinue
     EXPECT_EQ(found.damaged_bytes, 0u);
 
     next = 0;
-    const JournalRecovery after =
-        RunJournal::open_for_resume(path, small_header()).recover([&](const RunRecord& record, const RunResult& result) {
-          expect_same_run(big_run(next++), record, result);
-        });
+    const JournalRecovery after = RunJournal::open_for_resume(path, small_header())
+                                      .recover([&](const RunRecord& record, const RunResult& result) {
+                                        expect_same_run(big_run(next++), record, result);
+                                      });
     EXPECT_EQ(after.records, found.records + 1);
     EXPECT_FALSE(after.torn_tail);
     if (HasFailure()) break;

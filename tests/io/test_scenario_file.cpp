@@ -203,7 +203,9 @@ TEST(ScenarioFile, ResolvedTomlReadsBackToTheSameScenario) {
   ASSERT_EQ(back.departures.size(), s.departures.size());
   EXPECT_EQ(back.departures[0].to, s.departures[0].to);
   for (const ParameterInfo& p : all_parameters()) {
-    const std::size_t entities = p.scope == Scope::market ? 1 : p.scope == Scope::firm ? s.firms.size() : s.segments.size();
+    const std::size_t entities = p.scope == Scope::market ? 1
+                                 : p.scope == Scope::firm ? s.firms.size()
+                                                          : s.segments.size();
     for (std::size_t i = 0; i < entities; ++i) {
       const auto owner = [&](const Scenario& x) -> const void* {
         return p.scope == Scope::market ? static_cast<const void*>(&x.market)
@@ -299,7 +301,8 @@ TEST(Seeds, ASeedOutOfRangeOrInexactIsRefused) {
 }
 
 TEST(IntegerParameters, HugeFloatsAreRefusedInTheFileAndInSet) {
-  for (const std::string& value : {std::string("1e30"), std::string("-1e30"), std::string("9.3e18"), std::string("1e300"), std::string("inf"), std::string("-inf"), std::string("nan")}) {
+  for (const std::string& value : {std::string("1e30"), std::string("-1e30"), std::string("9.3e18"),
+                                   std::string("1e300"), std::string("inf"), std::string("-inf"), std::string("nan")}) {
     const std::string e = error_of("[market]\ncustomers = " + value + "\n" + one_firm);
     EXPECT_NE(e.find("key 'market.customers'"), std::string::npos) << value << ": " << e;
     Scenario s = parse_scenario(one_firm, "t");

@@ -62,8 +62,7 @@ TEST(TomlLimits, DeepDottedKeysAreRefusedWhereverTheyAre) {
 }
 
 TEST(TomlLimits, DeepArraysAndInlineTablesAreRefused) {
-  EXPECT_NE(limit_error("x = " + repeated("[", 200) + repeated("]", 200) + "\n").find("too deeply"),
-            std::string::npos);
+  EXPECT_NE(limit_error("x = " + repeated("[", 200) + repeated("]", 200) + "\n").find("too deeply"), std::string::npos);
   EXPECT_NE(limit_error("x = " + repeated("{a = ", 200) + "1" + repeated("}", 200) + "\n").find("too deeply"),
             std::string::npos);
   // Arrays spread over lines with comments between the brackets.
@@ -119,9 +118,10 @@ TEST(TomlLimits, NonAsciiOutsideStringsAndCommentsIsRefusedWithItsPlace) {
             std::string::npos)
       << e;
   EXPECT_NE(limit_error("caf\xc3\xa9 = 1\n").find("test.toml:1:4:"), std::string::npos);
-  EXPECT_NO_THROW(check_toml_limits("# caf\xc3\xa9\nname = \"caf\xc3\xa9 \\\" \xc3\xa9\" # \xc3\xa9\n"
-                                    "a = '\xc3\xa9'\nb = \"\"\"\xc3\xa9\n\xc3\xa9\"\"\"\nc = '''\xc3\xa9\n'''\n",
-                                    "test.toml"));
+  EXPECT_NO_THROW(
+      check_toml_limits("# caf\xc3\xa9\nname = \"caf\xc3\xa9 \\\" \xc3\xa9\" # \xc3\xa9\n"
+                        "a = '\xc3\xa9'\nb = \"\"\"\xc3\xa9\n\xc3\xa9\"\"\"\nc = '''\xc3\xa9\n'''\n",
+                        "test.toml"));
 }
 
 TEST(TomlLimits, BrokenTomlIsLeftToTheParserWithoutHanging) {

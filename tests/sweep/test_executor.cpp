@@ -62,7 +62,8 @@ RunResult alone(const Scenario& scenario, const Design& design, std::int64_t run
   return simulate(make_model(scenario_at_point(scenario, design, id.point), id.seed), {});
 }
 
-void expect_same_as_alone(const Scenario& scenario, const Design& design, const std::map<std::int64_t, RunResult>& got) {
+void expect_same_as_alone(const Scenario& scenario, const Design& design,
+                          const std::map<std::int64_t, RunResult>& got) {
   for (const auto& [run, result] : got) {
     const RunResult expected = alone(scenario, design, run);
     for (std::size_t m = 0; m < series_metrics.size(); ++m)
