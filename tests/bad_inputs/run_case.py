@@ -105,7 +105,8 @@ def run_case(exe, case):
     with tempfile.TemporaryDirectory(prefix=f"bad-{case.name}-") as tmp:
         scratch = Path(tmp) / "case"
         shutil.copytree(case, scratch, symlinks=True)
-        env = dict(os.environ, EXE=str(exe), DATA=table["${DATA}"], SCENARIOS=table["${SCENARIOS}"])
+        env = dict(os.environ, EXE=str(exe), DATA=table["${DATA}"], SCENARIOS=table["${SCENARIOS}"],
+                   CASES=str(Path(__file__).resolve().parent))
         try:
             if (scratch / "setup.sh").exists():
                 setup = subprocess.run(["bash", "setup.sh"], cwd=scratch, env=env, stdin=subprocess.DEVNULL,

@@ -22,117 +22,14 @@
 #include <thread>
 #include <vector>
 
-extern char** environ;
+#include "cli_process.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Outcome {
-  int status;          // exit status, -1 if killed by a signal
-  std::string output;  // stdout and stderr together
-};
-
-std::string quoted(const std::string& text) {
-  std::string result = "'";
-  result += text;
-  result += '\'';
-  return result;
-}
-
-Outcome shell(const std::string& command_line) {
-  FILE* pipe = popen((command_line + " 2>&1").c_str(), "r");
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (pipe && fgets(buffer.data(), buffer.size(), pipe)) output += buffer.data();
-  const int raw = pipe ? pclose(pipe) : -1;
-  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, output};
-}
-
-Outcome loyalsim(const std::string& arguments) { return shell(std::string(LOYALSIM_EXE) + " " + arguments); }
-
-// tests/cli/compare_results.py COMMAND FILE...: exit 0 when the check holds.
-Outcome check(const std::string& command, const std::vector<fs::path>& files) {
-  std::string line = LOYALSIM_PYTHON;
-  line += ' ';
-  line += quoted(std::string(LOYALSIM_TEST_DATA) + "/../cli/compare_results.py");
-  line += ' ';
-  line += command;
-  for (const auto& file : files) {
-    line += ' ';
-    line += quoted(file.string());
-  }
-  return shell(line);
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using namespace cli_test;
 
 const std::string scenario = std::string(LOYALSIM_TEST_DATA) + "/sweeps/events_order.toml";
-
-// `loyalsim ARGS...` as a child process, its output in `log`.
-class Child {
- public:
-  Child(const std::vector<std::string>& args, const fs::path& log) : log_(log) {
-    std::vector<std::string> text{LOYALSIM_EXE};
-    text.insert(text.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : text) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  ~Child() {
-    if (pid_ > 0 && !reaped_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, &raw_, 0);
-    }
-  }
-
-  bool started() const { return pid_ > 0; }
-  void signal(int number) const { kill(pid_, number); }
-  bool ended() {
-    if (!reaped_) reaped_ = waitpid(pid_, &raw_, WNOHANG) == pid_;
-    return reaped_;
-  }
-  bool wait(std::chrono::seconds limit = std::chrono::seconds(120)) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!ended()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    return true;
-  }
-  int raw() const { return raw_; }
-  std::string output() const { return read_text(log_); }
-
- private:
-  fs::path log_;
-  pid_t pid_ = -1;
-  int raw_ = 0;
-  bool reaped_ = false;
-};
-
-// Where the journal's records start (src/io/run_journal.hpp: magic, u32
-// version, u64 header_size, the header, u32 CRC); 0 while the header is not
-// complete.
-std::uint64_t journal_header_end(const fs::path& journal) {
-  std::ifstream in(journal, std::ios::binary);
-  std::array<unsigned char, 29> head{};
-  if (!in.read(reinterpret_cast<char*>(head.data()), head.size())) return 0;
-  if (std::string(reinterpret_cast<const char*>(head.data()), 17) != "LOYALSIM-JOURNAL\n") return 0;
-  std::uint64_t header_size = 0;
-  for (int i = 7; i >= 0; --i) header_size = header_size << 8 | head[21 + i];
-  return 29 + header_size + 4;
-}
 
 class EventsOrder : public ::testing::Test {
  protected:

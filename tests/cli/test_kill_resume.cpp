@@ -24,11 +24,12 @@
 #include <thread>
 #include <vector>
 
-extern char** environ;
+#include "cli_process.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using namespace cli_test;
 
 // 2 design points x 24 replicates of small runs: a fraction of a second, so
 // that 20 interrupted sweeps and their resumes stay well under a minute.
@@ -61,32 +62,6 @@ replicates = 24
 "market.substitutability" = [0.3, 0.7]
 )";
 
-struct Outcome {
-  int status;          // exit status, -1 if killed by a signal
-  std::string output;  // stdout and stderr together
-};
-
-Outcome shell(const std::string& command_line) {
-  FILE* pipe = popen((command_line + " 2>&1").c_str(), "r");
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (pipe && fgets(buffer.data(), buffer.size(), pipe)) output += buffer.data();
-  const int raw = pipe ? pclose(pipe) : -1;
-  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, output};
-}
-
-// Built by appending: GCC 12 warns falsely (-Wrestrict) on "'" + s + "'".
-std::string quoted(const fs::path& path) {
-  std::string result = "'";
-  result += path.string();
-  result += '\'';
-  return result;
-}
-
-Outcome loyalsim(const std::string& arguments) { return shell(std::string(LOYALSIM_EXE) + " " + arguments); }
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 std::string read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -117,49 +92,6 @@ std::vector<Record> complete_records(const std::string& journal) {
   }
   return records;
 }
-
-// `loyalsim ARGS...` as a child process, its output in `log`.
-class Child {
- public:
-  Child(const std::vector<std::string>& args, const fs::path& log) {
-    std::vector<std::string> words{LOYALSIM_EXE};
-    words.insert(words.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& w : words) argv.push_back(w.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  ~Child() {
-    if (pid_ > 0 && !ended()) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, &raw_, 0);
-    }
-  }
-  bool started() const { return pid_ > 0; }
-  bool ended() {
-    if (!reaped_) reaped_ = waitpid(pid_, &raw_, WNOHANG) == pid_;
-    return reaped_;
-  }
-  // SIGKILL, and waits for the child to go.
-  void kill_now() {
-    if (ended()) return;
-    kill(pid_, SIGKILL);
-    reaped_ = waitpid(pid_, &raw_, 0) == pid_;
-  }
-  bool killed() const { return reaped_ && WIFSIGNALED(raw_) && WTERMSIG(raw_) == SIGKILL; }
-
- private:
-  pid_t pid_ = -1;
-  int raw_ = 0;
-  bool reaped_ = false;
-};
 
 class KillResume : public ::testing::Test {
  protected:

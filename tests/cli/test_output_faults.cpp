@@ -27,39 +27,12 @@
 #include <thread>
 #include <vector>
 
-extern char** environ;
+#include "cli_process.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Outcome {
-  int status;          // exit status, -1 if killed by a signal
-  std::string output;  // stdout and stderr together
-};
-
-std::string quoted(const std::string& text) { return "'" + text + "'"; }
-
-Outcome shell(const std::string& command_line) {
-  FILE* pipe = popen((command_line + " 2>&1").c_str(), "r");
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (pipe && fgets(buffer.data(), buffer.size(), pipe)) output += buffer.data();
-  const int raw = pipe ? pclose(pipe) : -1;
-  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, output};
-}
-
-// Bounded: a command that hangs (opening a FIFO, say) fails the test instead.
-Outcome loyalsim(const std::string& arguments) {
-  return shell("timeout 60 " + std::string(LOYALSIM_EXE) + " " + arguments);
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using namespace cli_test;
 
 // tests/cli/compare_results.py same A B: exit 0 when the data are identical.
 Outcome same_data(const fs::path& a, const fs::path& b) {
@@ -110,87 +83,6 @@ const std::string long_sweep = sweep_data + "/interrupt.toml";  // 144 small run
 const std::string tiny = std::string(LOYALSIM_TEST_DATA) + "/tiny.toml";
 
 // ------------------------------------------------------------ child processes
-
-// `loyalsim ARGS...` (or `sh -c SCRIPT` when `args` is empty) as a child
-// process with stdout and stderr in `log`.
-class Child {
- public:
-  Child(const std::vector<std::string>& args, const fs::path& log) : log_(log) {
-    std::vector<std::string> argv_text{LOYALSIM_EXE};
-    argv_text.insert(argv_text.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_text) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    const int error = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (error != 0) pid_ = -1;
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  ~Child() {
-    if (pid_ > 0 && !reaped_) {
-      kill(pid_, SIGKILL);
-      kill(pid_, SIGCONT);
-      waitpid(pid_, &raw_, 0);
-    }
-  }
-
-  bool started() const { return pid_ > 0; }
-  pid_t pid() const { return pid_; }
-  void signal(int number) const { kill(pid_, number); }
-  bool ended() {
-    if (reaped_) return true;
-    reaped_ = waitpid(pid_, &raw_, WNOHANG) == pid_;
-    return reaped_;
-  }
-  bool wait(std::chrono::seconds limit = std::chrono::seconds(60)) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!ended()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    return true;
-  }
-  int raw() const { return raw_; }
-  std::string output() const { return read_text(log_); }
-
- private:
-  fs::path log_;
-  pid_t pid_ = -1;
-  int raw_ = 0;
-  bool reaped_ = false;
-};
-
-// The journal's header ends after magic (17 bytes), u32 version, u64
-// header_size, the header and a u32 CRC; records follow.
-std::uint64_t journal_header_end(const fs::path& journal) {
-  std::ifstream in(journal, std::ios::binary);
-  std::array<unsigned char, 29> head{};
-  if (!in.read(reinterpret_cast<char*>(head.data()), head.size())) return 0;
-  if (std::string(reinterpret_cast<const char*>(head.data()), 17) != "LOYALSIM-JOURNAL\n") return 0;
-  std::uint64_t header_size = 0;
-  for (int i = 7; i >= 0; --i) header_size = header_size << 8 | head[21 + i];
-  return 29 + header_size + 4;
-}
-
-// Polls (no sleep: the sweep is quick) until the journal holds a record.
-bool wait_for_a_journal_record(Child& child, const fs::path& journal) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (child.ended()) return false;
-    std::error_code error;
-    const auto size = fs::file_size(journal, error);
-    if (!error) {
-      const std::uint64_t header_end = journal_header_end(journal);
-      if (header_end > 0 && size > header_end) return true;
-    }
-  }
-  return false;
-}
 
 // kill(SIGSTOP) returns before the process has stopped: a write under way
 // could still land after it. Waits until /proc says it is stopped ('T').

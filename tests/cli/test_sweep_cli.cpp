@@ -22,55 +22,12 @@
 #include <thread>
 #include <vector>
 
-extern char** environ;
+#include "cli_process.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Outcome {
-  int status;          // exit status, -1 if killed by a signal
-  std::string output;  // stdout and stderr together
-};
-
-std::string quoted(const std::string& text) {
-  std::string result = "'";
-  result += text;
-  result += '\'';
-  return result;
-}
-
-Outcome shell(const std::string& command_line) {
-  FILE* pipe = popen((command_line + " 2>&1").c_str(), "r");
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (pipe && fgets(buffer.data(), buffer.size(), pipe)) output += buffer.data();
-  const int raw = pipe ? pclose(pipe) : -1;
-  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, output};
-}
-
-Outcome loyalsim(const std::string& arguments) { return shell(std::string(LOYALSIM_EXE) + " " + arguments); }
-
-// tests/cli/compare_results.py COMMAND FILE...: exit 0 when the check holds.
-Outcome check(const std::string& command, const std::vector<fs::path>& files) {
-  std::string line = LOYALSIM_PYTHON;
-  line += ' ';
-  line += quoted(std::string(LOYALSIM_TEST_DATA) + "/../cli/compare_results.py");
-  line += ' ';
-  line += command;
-  for (const auto& file : files) {
-    line += ' ';
-    line += quoted(file.string());
-  }
-  return shell(line);
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using namespace cli_test;
 
 const std::string sweep_data = std::string(LOYALSIM_TEST_DATA) + "/sweeps";
 // 6 grid points x 24 replicates of small runs: a few seconds, time to interrupt.
@@ -78,90 +35,6 @@ const std::string long_sweep = sweep_data + "/interrupt.toml";
 const std::string lhs_sweep = sweep_data + "/lhs.toml";
 
 // ------------------------------------------------------------ child processes
-
-// `loyalsim ARGS...` as a child process with stdout and stderr in `log`.
-class Child {
- public:
-  Child(const std::vector<std::string>& args, const fs::path& log) : log_(log) {
-    std::vector<std::string> argv_text{LOYALSIM_EXE};
-    argv_text.insert(argv_text.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_text) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    const int error = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (error != 0) pid_ = -1;
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  ~Child() {
-    if (pid_ > 0 && !reaped_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, &raw_, 0);
-    }
-  }
-
-  bool started() const { return pid_ > 0; }
-  void signal(int number) const { kill(pid_, number); }
-
-  // True once the child has ended (its status is then in raw()).
-  bool ended() {
-    if (reaped_) return true;
-    reaped_ = waitpid(pid_, &raw_, WNOHANG) == pid_;
-    return reaped_;
-  }
-  // Waits (at most `limit`) for the child to end; false if it did not.
-  bool wait(std::chrono::seconds limit = std::chrono::seconds(60)) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!ended()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    return true;
-  }
-  int raw() const { return raw_; }
-  std::string output() const { return read_text(log_); }
-
- private:
-  fs::path log_;
-  pid_t pid_ = -1;
-  int raw_ = 0;
-  bool reaped_ = false;
-};
-
-// The journal's header ends after magic (17 bytes), u32 version, u64
-// header_size, the header and a u32 CRC (src/io/run_journal.hpp); records
-// follow. 0 while the header is not (completely) there.
-std::uint64_t journal_header_end(const fs::path& journal) {
-  std::ifstream in(journal, std::ios::binary);
-  std::array<unsigned char, 29> head{};
-  if (!in.read(reinterpret_cast<char*>(head.data()), head.size())) return 0;
-  if (std::string(reinterpret_cast<const char*>(head.data()), 17) != "LOYALSIM-JOURNAL\n") return 0;
-  std::uint64_t header_size = 0;
-  for (int i = 7; i >= 0; --i) header_size = header_size << 8 | head[21 + i];
-  return 29 + header_size + 4;
-}
-
-// Waits until the journal holds at least one run record while the child is
-// still running. False if the child ended first or nothing came in 30 s.
-bool wait_for_a_journal_record(Child& child, const fs::path& journal) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (child.ended()) return false;
-    std::error_code error;
-    const auto size = fs::file_size(journal, error);
-    if (!error) {
-      const std::uint64_t header_end = journal_header_end(journal);
-      if (header_end > 0 && size > header_end) return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return false;
-}
 
 // ------------------------------------------------------------ fixture
 

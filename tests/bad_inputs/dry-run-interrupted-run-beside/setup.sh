@@ -1,0 +1,2 @@
+# What an interrupted run leaves beside its output.
+printf 'a journal\n' > out.h5.journal
