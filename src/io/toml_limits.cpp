@@ -8,6 +8,23 @@ namespace {
 
 bool is_one_of(char c, std::string_view set) { return set.find(c) != std::string_view::npos; }
 
+// An InputError at byte `at` of the text, as source:line:column (columns
+// count code points, not UTF-8 continuation bytes).
+[[noreturn]] void fail_at(std::string_view text, const std::string& source, std::size_t at,
+                          const std::string& problem) {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < at && i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else if ((c & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+  throw InputError(source + ":" + std::to_string(line) + ":" + std::to_string(column) + ": TOML " + problem);
+}
+
 // A recursive-descent walk over the text, recursing only to a depth it has
 // already checked against max_toml_depth. It is lenient: on anything
 // unexpected it moves on a character, never fails, and never stops early.
@@ -169,19 +186,7 @@ class Scan {
                    " are allowed");
   }
 
-  [[noreturn]] void fail(std::size_t at, const std::string& problem) const {
-    std::size_t line = 1, column = 1;
-    for (std::size_t i = 0; i < at && i < text_.size(); ++i) {
-      const auto c = static_cast<unsigned char>(text_[i]);
-      if (c == '\n') {
-        ++line;
-        column = 1;
-      } else if ((c & 0xC0) != 0x80) {  // count code points, not continuation bytes
-        ++column;
-      }
-    }
-    throw InputError(source_ + ":" + std::to_string(line) + ":" + std::to_string(column) + ": TOML " + problem);
-  }
+  [[noreturn]] void fail(std::size_t at, const std::string& problem) const { fail_at(text_, source_, at, problem); }
 
   std::string_view text_;
   const std::string& source_;
@@ -195,19 +200,9 @@ class Scan {
 // comments: for valid TOML it never mistakes the inside of a string.
 void check_ascii_outside_strings(std::string_view text, const std::string& source) {
   const auto fail = [&](std::size_t at) {
-    std::size_t line = 1, column = 1;
-    for (std::size_t i = 0; i < at; ++i) {
-      const auto c = static_cast<unsigned char>(text[i]);
-      if (c == '\n') {
-        ++line;
-        column = 1;
-      } else if ((c & 0xC0) != 0x80) {
-        ++column;
-      }
-    }
-    throw InputError(source + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                     ": TOML syntax error: a non-ASCII character outside a string or comment "
-                     "(a name with such characters must be quoted)");
+    fail_at(text, source, at,
+            "syntax error: a non-ASCII character outside a string or comment (a name with such characters must be "
+            "quoted)");
   };
   const auto starts = [&](std::size_t i, std::string_view what) { return text.substr(i, what.size()) == what; };
   std::size_t i = 0;
