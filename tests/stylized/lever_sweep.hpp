@@ -1,6 +1,6 @@
 // The harness of the stylized facts: a baseline market where every lever
 // has room to act, a sweep of one lever over a few levels with replicates
-// (in-process, through make_model and simulate, as a sweep's runs are), the
+// (in-process, through the sweep executor the CLI uses), the
 // measures the facts read from a run, and the assertion of a monotone trend.
 #pragma once
 
@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <limits>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -20,7 +22,11 @@
 #include "core/parameters.hpp"
 #include "core/run_result.hpp"
 #include "core/scenario.hpp"
-#include "core/simulate.hpp"
+#include "core/sweep_spec.hpp"
+#include "io/results_file.hpp"
+#include "sweep/check_points.hpp"
+#include "sweep/design.hpp"
+#include "sweep/executor.hpp"
 #include "replicate_statistics.hpp"
 
 namespace loyalsim::stylized {
@@ -82,28 +88,43 @@ struct Lever {
 
 using Measure = std::function<double(const RunResult&)>;
 
-// Runs `base` with the lever at each level, `replicates` runs per level.
-// Run (level k, replicate r) has the seed derive_run_seed(base.seed, k, r),
-// as a sweep's run (point k, replicate r) would: fixed, and distinct across
-// levels and replicates, so the levels' samples are independent.
+// Runs `base` with the lever at each level, `replicates` runs per level, as
+// `loyalsim run` runs a [sweep] table: a "list" design (point k sets every
+// path of the lever to levels[k]) expanded by make_design, checked by
+// check_every_point, and executed by execute_runs, runs side by side on
+// every core. Run (point k, replicate r) has the seed
+// derive_run_seed(base.seed, k, r): fixed, and distinct across levels and
+// replicates, so the levels' samples are independent.
 inline std::vector<Sample> sweep(const Scenario& base, const Lever& lever, const std::vector<double>& levels,
                                  const Measure& measure) {
-  std::vector<Sample> samples(levels.size());
-  for (std::size_t k = 0; k < levels.size(); ++k) {
-    Scenario sc = base;
-    for (const std::string& path : lever.paths) {
-      const ParameterPath p = resolve_parameter_path(sc, path);
-      const auto problem = p.info->check(levels[k]);
-      if (problem) ADD_FAILURE() << path << " = " << levels[k] << ": " << *problem;
-      p.set(sc, levels[k]);
-    }
-    for (std::size_t r = 0; r < replicates; ++r) {
-      const RunResult result = simulate(make_model(sc, derive_run_seed(base.seed, k, r)));
-      const double value = measure(result);
-      EXPECT_TRUE(std::isfinite(value)) << lever.name << " = " << levels[k] << ", replicate " << r;
-      samples[k].values.push_back(value);
-    }
+  SweepSpec spec;
+  spec.design = DesignType::list;
+  spec.replicates = static_cast<std::int64_t>(replicates);
+  for (const std::string& path : lever.paths) {
+    // The range check io/sweep_table makes when it reads a [sweep] table.
+    const ParameterPath resolved = resolve_parameter_path(base, path);
+    for (double level : levels)
+      if (const auto problem = resolved.info->check(level)) ADD_FAILURE() << path << " = " << level << ": " << *problem;
+    SweepParameter parameter;
+    parameter.path = path;
+    parameter.values = levels;
+    spec.parameters.push_back(parameter);
   }
+  const Design design = make_design(spec, base.seed);
+  check_every_point(base, design);
+  std::vector<std::int64_t> runs(static_cast<std::size_t>(design.runs()));
+  std::iota(runs.begin(), runs.end(), std::int64_t{0});
+
+  std::vector<Sample> samples(levels.size());
+  for (Sample& sample : samples) sample.values.assign(replicates, std::numeric_limits<double>::quiet_NaN());
+  execute_runs(base, design, runs, ExecutorOptions{}, [&](const io::RunRecord& record, const RunResult& result) {
+    const auto point = static_cast<std::size_t>(record.point);
+    const auto replicate = static_cast<std::size_t>(record.replicate);
+    samples[point].values[replicate] = measure(result);
+  });
+  for (std::size_t k = 0; k < levels.size(); ++k)
+    for (std::size_t r = 0; r < replicates; ++r)
+      EXPECT_TRUE(std::isfinite(samples[k].values[r])) << lever.name << " = " << levels[k] << ", replicate " << r;
   return samples;
 }
 
