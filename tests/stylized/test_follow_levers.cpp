@@ -12,8 +12,6 @@
 namespace loyalsim::stylized {
 namespace {
 
-double contested_follow_rate(const RunResult& r) { return follow_rate(r); }
-
 void check(const Lever& lever, const std::vector<double>& levels, Trend trend, const Scenario& base = baseline()) {
   expect_trend("contested follow rate", lever, levels, sweep(base, lever, levels, contested_follow_rate), trend);
 }

@@ -16,13 +16,21 @@ namespace loyalsim::stylized {
 namespace {
 
 const Lever non_solicit{"non_solicit", {"firms.A.non_solicit", "firms.B.non_solicit"}};
+const std::vector<double> levels{0.0, 0.5, 1.0};
+
+// could_follow / orphaned; at 1 every leaver who joins a competitor is
+// barred, so not one decision is contestable, in any replicate (an exact
+// count, not an interval).
+TEST(StylizedFacts, ContestableShareFallsWithNonSolicitToZeroAtOne) {
+  const std::vector<Sample> samples = sweep(baseline(), non_solicit, levels, contestable_share);
+  expect_trend("contestable share of decisions", non_solicit, levels, samples, Trend::falls);
+  for (double value : samples.back().values) EXPECT_EQ(value, 0.0);
+}
 
 TEST(StylizedFacts, FollowRateFallsWithNonSolicitToZeroAtOne) {
-  const std::vector<double> levels{0.0, 0.5, 1.0};
   const std::vector<Sample> samples = sweep(baseline(), non_solicit, levels, follow_rate);
   expect_trend("follow rate", non_solicit, levels, samples, Trend::falls);
-  // At 1 every leaver who joins a competitor is barred: not one follow, in
-  // any replicate (an exact count, not an interval).
+  // Not one follow at 1, in any replicate.
   for (double value : samples.back().values) EXPECT_EQ(value, 0.0);
 }
 
