@@ -25,10 +25,10 @@
 #include "core/scenario.hpp"
 #include "core/sweep_spec.hpp"
 #include "io/results_file.hpp"
+#include "replicate_statistics.hpp"
 #include "sweep/check_points.hpp"
 #include "sweep/design.hpp"
 #include "sweep/executor.hpp"
-#include "replicate_statistics.hpp"
 
 namespace loyalsim::stylized {
 
@@ -113,6 +113,7 @@ inline std::vector<Sample> sweep(const Scenario& base, const Lever& lever, const
     SweepParameter parameter;
     parameter.path = path;
     parameter.values = levels;
+    parameter.integer = resolved.info->kind == ValueKind::integer;  // as io/sweep_table sets it
     spec.parameters.push_back(parameter);
   }
   const Design design = make_design(spec, base.seed);
@@ -167,10 +168,15 @@ inline double pooled_count(const RunResult& r, Total count) {
   return static_cast<double>(pool_totals(r, {}, {}).count(count, 0, 0));
 }
 
-inline double firm_series_sum(const RunResult& r, Series metric, std::size_t firm) {
+// A count series summed over the recorded months: a firm metric, or a
+// firm x segment one in every segment.
+inline double series_sum(const RunResult& r, Series metric, std::size_t firm) {
+  const bool by_segment = series_metrics[index_of(metric)].shape == MetricShape::firm_segment;
+  const std::size_t cells = by_segment ? r.segments : 1;
   double sum = 0.0;
   for (std::size_t m = 0; m < r.months; ++m)
-    sum += static_cast<double>(r.series.counts[index_of(metric)][m * r.firms + firm]);
+    for (std::size_t s = 0; s < cells; ++s)
+      sum += static_cast<double>(r.series.counts[index_of(metric)][(m * r.firms + firm) * cells + s]);
   return sum;
 }
 
@@ -192,8 +198,7 @@ inline double retained_after_stay(const RunResult& r) { return pooled_rate(r, To
 
 // Of firm `from`'s leavers, the share who joined another firm.
 inline double leavers_to_competitor_share(const RunResult& r, std::size_t from) {
-  return firm_series_sum(r, Series::rep_departures_to_competitor, from) /
-         firm_series_sum(r, Series::rep_departures, from);
+  return series_sum(r, Series::rep_departures_to_competitor, from) / series_sum(r, Series::rep_departures, from);
 }
 
 }  // namespace loyalsim::stylized

@@ -62,9 +62,7 @@ struct Comparison {
   // The claimed difference in units of its standard error (infinite when
   // both samples are constant and differ).
   double z() const { return claimed_difference / standard_error; }
-  bool significant() const {
-    return claimed_difference > 0.0 && claimed_difference > welch_threshold * standard_error;
-  }
+  bool significant() const { return claimed_difference > 0.0 && claimed_difference > welch_threshold * standard_error; }
 };
 
 inline Comparison compare(const Sample& before, const Sample& after, bool rises) {
@@ -85,7 +83,8 @@ inline std::string describe(const Comparison& c, const std::string& before_label
                 "%s: %.4f (se %.4f), %s: %.4f (se %.4f); claimed difference %.4f, Welch se %.4f, %.1f se "
                 "(difference - 5 se = %.4f)",
                 before_label.c_str(), c.before_mean, c.before_se, after_label.c_str(), c.after_mean, c.after_se,
-                c.claimed_difference, c.standard_error, c.z(), c.claimed_difference - welch_threshold * c.standard_error);
+                c.claimed_difference, c.standard_error, c.z(),
+                c.claimed_difference - welch_threshold * c.standard_error);
   return text;
 }
 

@@ -38,8 +38,8 @@ TEST(StylizedFacts, ContestedFollowRateFallsWithServiceTouchpoints) {
 }
 
 TEST(StylizedFacts, ContestedFollowRateFallsWithRelationshipTransfer) {
-  check({"relationship_transfer", {"firms.A.relationship_transfer", "firms.B.relationship_transfer"}},
-        {0.0, 0.3, 1.0}, Trend::falls);
+  check({"relationship_transfer", {"firms.A.relationship_transfer", "firms.B.relationship_transfer"}}, {0.0, 0.3, 1.0},
+        Trend::falls);
 }
 
 TEST(StylizedFacts, ContestedFollowRateFallsWithBrandWeight) {

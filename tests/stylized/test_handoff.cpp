@@ -36,8 +36,8 @@ Scenario churn_dominated() {
 TEST(StylizedFacts, HandoffQualityRaisesTwelveMonthRetentionOfStayers) {
   const Lever handoff{"handoff_quality", {"firms.A.handoff_quality", "firms.B.handoff_quality"}};
   const std::vector<double> levels{0.0, 0.5, 1.0};
-  expect_trend("12-month retention of stayers", handoff, levels, sweep(churn_dominated(), handoff, levels, retained_after_stay),
-               Trend::rises);
+  expect_trend("12-month retention of stayers", handoff, levels,
+               sweep(churn_dominated(), handoff, levels, retained_after_stay), Trend::rises);
 }
 
 }  // namespace

@@ -25,14 +25,22 @@ TEST(StylizedFacts, CompetitorWithFewVacanciesAbsorbsFewerMovers) {
 // follower B gains comes from A.
 TEST(StylizedFacts, CompetitorWithFewVacanciesGainsFewerFollowers) {
   const Measure gained = [](const RunResult& r) {
-    double followers = 0.0;
-    for (std::size_t m = 0; m < r.months; ++m)
-      followers += static_cast<double>(r.series.counts[index_of(Series::followers_gained)][m * r.firms * r.segments +
-                                                                                            1 * r.segments + 0]);
-    return followers / static_cast<double>(r.count(Total::orphaned, 0, 0));
+    return series_sum(r, Series::followers_gained, 1) / static_cast<double>(r.count(Total::orphaned, 0, 0));
   };
   expect_trend("followers gained by B per customer orphaned at A", b_turnover, levels,
                sweep(baseline(), b_turnover, levels, gained), Trend::rises);
+}
+
+// The same through how long B's vacancies stay open: a vacancy is filled by
+// a hire vacancy_months after it opened (or earlier by a mover), so with
+// a short wait B has few open at any time. Two levels, none and a year:
+// the share is near 1 from a wait of about 3 months on, and the steps in
+// between are small against the replicate spread of about 80 leavers a run.
+TEST(StylizedFacts, CompetitorWhoseVacanciesCloseSoonerAbsorbsFewerMovers) {
+  const Lever b_wait{"B's vacancy_months", {"firms.B.vacancy_months"}};
+  const std::vector<double> waits{0.0, 12.0};
+  const Measure share = [](const RunResult& r) { return leavers_to_competitor_share(r, 0); };
+  expect_trend("share of A's leavers joining B", b_wait, waits, sweep(baseline(), b_wait, waits, share), Trend::rises);
 }
 
 }  // namespace
