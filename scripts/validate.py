@@ -109,6 +109,14 @@ def load_figures(path):
             raise lr.BadInput(f"{where}: derived metric '{metric['derived']}' is not one of {', '.join(DERIVED)}")
         elif "ratio" in metric and (not isinstance(metric["ratio"], list) or len(metric["ratio"]) != 2):
             raise lr.BadInput(f"{where}: ratio must be [numerator, denominator]")
+        if isinstance(metric, dict):
+            for key in ("firms", "segments"):
+                chosen = metric.get(key)
+                if chosen is not None and (not isinstance(chosen, list) or not chosen
+                                           or not all(isinstance(n, str) for n in chosen)):
+                    raise lr.BadInput(f"{where}: metric.{key} must be a non-empty list of names")
+        if not isinstance(figure.get("check", False), bool):
+            raise lr.BadInput(f"{where}: check must be true or false")
         if figure.get("check", False) and band is None:
             raise lr.BadInput(f"{where}: check = true needs a band")
     return figures
