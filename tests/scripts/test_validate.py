@@ -52,6 +52,10 @@ BAD = {
     "bad_role.toml": GOOD.replace('role = "held_out"', 'role = "guessed"'),
     "bad_band.toml": GOOD.replace("band = [0.2, 0.8]", "band = [1.0, 0.0]"),
     "no_metric.toml": GOOD.replace('metric = { ratio = ["followed", "orphaned"] }\n', ""),
+    "firms_not_a_list.toml": GOOD.replace('metric = { ratio = ["followed", "orphaned"] }',
+                                          'metric = { ratio = ["followed", "orphaned"], firms = "SalonA" }'),
+    "unknown_derived.toml": GOOD.replace('metric = { ratio = ["followed", "orphaned"] }',
+                                         'metric = { derived = "churn_guess" }'),
 }
 
 
