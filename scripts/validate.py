@@ -3,11 +3,11 @@
 
 Usage:
     /usr/bin/python3 scripts/validate.py [--loyalsim build/src/loyalsim]
-        [--replicates 30] [--figures scenarios/validation/figures.toml]
+        [--replicates 30] [--figures scripts/validation_figures.toml]
         [--setting NAME ...] [--output TABLE.md] [--update-doc docs/VALIDATION.md]
         [--check] [--keep DIR]
 
-For every setting named in the figures file (scenarios/validation/figures.toml)
+For every setting named in the figures file (scripts/validation_figures.toml)
 it runs scenarios/validation/<setting>.toml with --replicates replicates (a
 copy of the scenario with a one-point `list` sweep appended, so the replicates
 are the runs of one results file and their seeds are derived from the
@@ -47,7 +47,7 @@ import loyalsim_results as lr  # noqa: E402
 
 PROGRAM = "validate.py"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_FIGURES = os.path.join(ROOT, "scenarios", "validation", "figures.toml")
+DEFAULT_FIGURES = os.path.join(ROOT, "scripts", "validation_figures.toml")
 DEFAULT_LOYALSIM = os.path.join(ROOT, "build", "src", "loyalsim")
 
 # A checked figure's 95% half-width may be at most this share of its band's
