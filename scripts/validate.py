@@ -102,13 +102,14 @@ def load_figures(path):
         if figure["role"] == "not_reproducible":
             if not isinstance(figure.get("loyalsim"), str):
                 raise lr.BadInput(f"{where}: a not_reproducible figure needs a 'loyalsim' text saying why")
-        elif not isinstance(metric, dict) or sum(k in metric for k in ("ratio", "value", "derived")) != 1:
-            raise lr.BadInput(f"{where}: metric must be a table with one of ratio = [numerator, denominator], "
-                              f"value = \"summary dataset\" or derived = one of {', '.join(DERIVED)}")
-        elif "derived" in metric and metric["derived"] not in DERIVED:
-            raise lr.BadInput(f"{where}: derived metric '{metric['derived']}' is not one of {', '.join(DERIVED)}")
-        elif "ratio" in metric and (not isinstance(metric["ratio"], list) or len(metric["ratio"]) != 2):
-            raise lr.BadInput(f"{where}: ratio must be [numerator, denominator]")
+        elif not isinstance(metric, dict) or ("ratio" in metric) == ("value" in metric):
+            raise lr.BadInput(f"{where}: metric must be a table with either ratio = [numerator, denominator] "
+                              "or value = \"summary dataset\"")
+        elif "ratio" in metric and (not isinstance(metric["ratio"], list) or len(metric["ratio"]) != 2
+                                    or not all(isinstance(n, str) for n in metric["ratio"])):
+            raise lr.BadInput(f"{where}: ratio must be [numerator, denominator], two summary dataset names")
+        elif not isinstance(metric.get("scale", 1.0), (int, float)) or isinstance(metric.get("scale"), bool):
+            raise lr.BadInput(f"{where}: metric.scale must be a number")
         if isinstance(metric, dict):
             for key in ("firms", "segments"):
                 chosen = metric.get(key)
@@ -208,47 +209,6 @@ def selected(f, name, metric, path, done):
     return values.reshape(values.shape[0], -1), dims
 
 
-def series_selected(f, name, metric, path, done):
-    """timeseries/name over the done runs, summed over the months and the selected cells: array (runs,)."""
-    import numpy as np
-
-    series = lr.need(f, "timeseries", path)
-    if name not in series:
-        raise lr.BadInput(f"'{path}' has no timeseries/{name}")
-    dataset = series[name]
-    coords = lr.coordinates(dataset, path)
-    values = np.asarray(dataset[()], dtype=np.float64)[done]
-    for axis, dim in enumerate(list(coords)[2:], start=2):  # after run and month
-        wanted = metric.get(f"{dim}s")
-        if wanted is None:
-            continue
-        names = coords[dim]
-        missing = [w for w in wanted if w not in names]
-        if missing:
-            raise lr.BadInput(f"'{path}': no {dim} named '{missing[0]}' (it has {', '.join(names)})")
-        values = np.take(values, [names.index(w) for w in wanted], axis=axis)
-    return values.reshape(values.shape[0], -1).sum(axis=1)
-
-
-# Emergent rates computed from the monthly series (sums over the recorded
-# months and the selected firms and segments), each per run:
-#   rep_turnover:    12 x rep_departures / reps_active: separations per
-#                    rep-year, the way turnover statistics are quoted
-#                    (leavers over the average headcount);
-#   customer_churn:  12 x (churned + defected + followed) / customers:
-#                    customers lost per customer-year, a follower counting
-#                    as lost to the firm it left;
-#   departure_share: (followed + defected) / (followed + defected + churned):
-#                    of the customers a firm lost, the share it lost at a
-#                    rep's departure (later churn of a stayer counts as
-#                    churn).
-DERIVED = {
-    "rep_turnover": (("rep_departures",), ("reps_active",), 12.0),
-    "customer_churn": (("churned", "defected", "followed"), ("customers",), 12.0),
-    "departure_share": (("followed", "defected"), ("followed", "defected", "churned"), 1.0),
-}
-
-
 def per_run(f, metric, path, runs=None):
     """The metric's value in each done run (of the boolean mask `runs`, if given): a numpy array."""
     import numpy as np
@@ -256,19 +216,14 @@ def per_run(f, metric, path, runs=None):
     done = lr.done_runs(f, path)
     if runs is not None:
         done = done & runs
-    if "derived" in metric:
-        tops, bottoms, scale = DERIVED[metric["derived"]]
-        top = sum(series_selected(f, name, metric, path, done) for name in tops)
-        bottom = sum(series_selected(f, name, metric, path, done) for name in bottoms)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(bottom > 0, scale * top / bottom, np.nan)
     if "ratio" in metric:
         numerator, denominator = metric["ratio"]
         top, _ = selected(f, numerator, metric, path, done)
         bottom, _ = selected(f, denominator, metric, path, done)
         top, bottom = top.sum(axis=1), bottom.sum(axis=1)
+        scale = float(metric.get("scale", 1.0))
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(bottom > 0, top / bottom, np.nan)
+            return np.where(bottom > 0, scale * top / bottom, np.nan)
     values, dims = selected(f, metric["value"], metric, path, done)
     if values.shape[1] != 1:
         raise lr.BadInput(f"summary/{metric['value']} of '{path}' has {values.shape[1]} cells for the "

@@ -54,8 +54,8 @@ BAD = {
     "no_metric.toml": GOOD.replace('metric = { ratio = ["followed", "orphaned"] }\n', ""),
     "firms_not_a_list.toml": GOOD.replace('metric = { ratio = ["followed", "orphaned"] }',
                                           'metric = { ratio = ["followed", "orphaned"], firms = "SalonA" }'),
-    "unknown_derived.toml": GOOD.replace('metric = { ratio = ["followed", "orphaned"] }',
-                                         'metric = { derived = "churn_guess" }'),
+    "ratio_of_three.toml": GOOD.replace('metric = { ratio = ["followed", "orphaned"] }',
+                                        'metric = { ratio = ["followed", "orphaned", "stayed"] }'),
 }
 
 
