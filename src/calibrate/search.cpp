@@ -17,6 +17,9 @@ namespace {
 // wide enough to see past the small steps that common random numbers leave
 // in the objective, small enough to stay near the start.
 constexpr double initial_step = 0.1;
+// A restart of a local search continues only while it lowers the objective
+// by more than this share (see search()).
+constexpr double restart_gain = 1e-3;
 
 // One NLopt run: what its objective callback needs.
 struct Stage {
@@ -31,6 +34,7 @@ struct Stage {
   int number = 0;
   std::int64_t budget = 0;  // evaluations this stage may make
   std::int64_t used = 0;
+  double best = HUGE_VAL;  // the lowest objective this stage saw
   nlopt_opt opt = nullptr;
   bool interrupted = false;
   std::exception_ptr failure;
@@ -50,6 +54,7 @@ double objective_callback(unsigned n, const double* x, double* gradient, void* d
     for (double& u : unit) u = std::clamp(u, 0.0, 1.0);
     const Evaluation evaluation = stage.evaluator.evaluate(from_unit(stage.spec, unit));
     ++stage.used;
+    stage.best = std::min(stage.best, evaluation.objective);
     stage.trace.add(evaluation, stage.number);
     if (stage.on_evaluation) stage.on_evaluation(stage.trace);
     return evaluation.objective;
@@ -94,11 +99,11 @@ std::string reason_of(nlopt_result result) {
     case NLOPT_XTOL_REACHED:
       return "converged (steps below the tolerance)";
     case NLOPT_MAXEVAL_REACHED:
-      return "its budget of evaluations used";
+      return "used its whole budget";
     case NLOPT_MAXTIME_REACHED:
-      return "out of time";
+      return "ran out of time";
     case NLOPT_ROUNDOFF_LIMITED:
-      return "limited by roundoff";
+      return "stopped by roundoff";
     case NLOPT_FORCED_STOP:
       return "stopped";
     default:
@@ -125,7 +130,7 @@ std::string run_stage(Stage& stage, nlopt_algorithm algorithm, std::vector<doubl
   const nlopt_result result = nlopt_optimize(optimiser.opt, x.data(), &value);
   if (stage.failure) std::rethrow_exception(stage.failure);
   if (stage.interrupted) outcome.interrupted = true;
-  if (result == NLOPT_FORCED_STOP && !stage.interrupted) return "its budget of evaluations used";
+  if (result == NLOPT_FORCED_STOP && !stage.interrupted) return "used its whole budget";
   if (result < 0 && result != NLOPT_FORCED_STOP && result != NLOPT_ROUNDOFF_LIMITED)
     throw Error("NLopt: the " + std::string(nlopt_algorithm_name(algorithm)) + " search " + reason_of(result));
   return reason_of(result);
@@ -202,11 +207,23 @@ SearchOutcome search(const CalibrationSpec& spec, const Evaluator& evaluator, Tr
   }
   for (std::int64_t s = 0; s < settings.starts && left > 0; ++s) {
     if (s > 0) x = scattered_point(random, n);
-    const std::int64_t share = left / (settings.starts - s);
-    Stage stage(spec, evaluator, trace, on_evaluation, static_cast<int>(s + 1), std::max<std::int64_t>(1, share));
-    outcome.stop_reason = run_stage(stage, nlopt_algorithm_of(settings.algorithm), x, outcome);
-    left -= stage.used;
-    if (outcome.interrupted) return outcome;
+    std::int64_t share = std::max<std::int64_t>(1, left / (settings.starts - s));
+    // Restarts: common random numbers leave small steps in the objective,
+    // which can make a local search shrink its steps and stop on a ledge of
+    // a slope. So a search that stops before its budget is run again from
+    // its best point with its first, wide step, as long as that lowers the
+    // objective by more than restart_gain of itself.
+    double before = HUGE_VAL;
+    while (share > 0) {
+      Stage stage(spec, evaluator, trace, on_evaluation, static_cast<int>(s + 1), share);
+      outcome.stop_reason = run_stage(stage, nlopt_algorithm_of(settings.algorithm), x, outcome);
+      share -= stage.used;
+      left -= stage.used;
+      if (outcome.interrupted) return outcome;
+      const bool first = before == HUGE_VAL;
+      if (stage.used == 0 || !(first || stage.best < before - restart_gain * std::fabs(before))) break;
+      before = std::min(before, stage.best);
+    }
   }
   return outcome;
 }

@@ -5,7 +5,10 @@
 // looking over the whole box; then one or more local searches (BOBYQA,
 // Nelder-Mead or Sbplx) share the rest, the first from the start values (or
 // the global stage's best point), the others from scattered points drawn
-// with the calibration seed.
+// with the calibration seed. A local search that stops before its share of
+// the budget is restarted from its best point while that still helps
+// (common random numbers leave small steps in the objective, on which a
+// search can stall).
 #pragma once
 
 #include <cstddef>
@@ -45,7 +48,7 @@ struct Trace {
 
 struct SearchOutcome {
   bool interrupted = false;
-  std::string stop_reason;  // why the last search stage stopped, as a phrase
+  std::string stop_reason;  // why the last search stage stopped: "converged", "used its whole budget", ...
 };
 
 // Called after every evaluation (for progress).

@@ -45,8 +45,8 @@ std::vector<double> replicate_covariance(const Moments& moments, std::size_t m) 
 
 }  // namespace
 
-std::vector<double> moment_jacobian(const CalibrationSpec& spec, const Evaluator& evaluator,
-                                    const std::vector<double>& at, Trace& trace, const OnEvaluation& on_evaluation) {
+std::vector<double> moment_jacobian(const CalibrationSpec& spec, const Evaluator& evaluator, std::vector<double> at,
+                                    Trace& trace, const OnEvaluation& on_evaluation) {
   const std::size_t p = spec.parameters.size(), m = spec.targets.size();
   std::vector<double> jacobian(m * p, nan);
   for (std::size_t k = 0; k < p; ++k) {

@@ -47,9 +47,11 @@ struct StandardErrors {
 // Central differences of the moments at `at` (a bound-clipped step of
 // spec.search.jacobian_step x the bounds' width on each side, the same
 // seeds as every evaluation), each evaluation added to `trace` as the
-// standard-error stage. Throws SweepInterrupted when stopped.
-std::vector<double> moment_jacobian(const CalibrationSpec& spec, const Evaluator& evaluator,
-                                    const std::vector<double>& at, Trace& trace, const OnEvaluation& on_evaluation);
+// standard-error stage. `at` is taken by value: it is often a trace
+// entry's parameters, which adding to the trace may move. Throws
+// SweepInterrupted when stopped.
+std::vector<double> moment_jacobian(const CalibrationSpec& spec, const Evaluator& evaluator, std::vector<double> at,
+                                    Trace& trace, const OnEvaluation& on_evaluation);
 
 // The standard errors and identification warnings from the Jacobian and
 // the replicate values of the best evaluation.
