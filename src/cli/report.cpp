@@ -8,6 +8,7 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <string_view>
 
 #include "core/state.hpp"
 
@@ -21,6 +22,23 @@ std::string rate_text(double value) {
   return out.str();
 }
 
+// The table's columns: short headers, so that a firm x segment row fits in
+// 100 columns; the legend below the table names each metric in full.
+struct RateColumn {
+  Total metric;
+  std::string_view header;
+};
+constexpr RateColumn rate_columns[] = {
+    {Total::orphaned, "orphaned"},
+    {Total::firm_retention_rate, "retain"},
+    {Total::follow_rate, "follow"},
+    {Total::could_follow, "could_follow"},
+    {Total::retention_when_contested, "retain_c"},
+    {Total::follow_rate_when_possible, "follow_c"},
+    {Total::rep_ownership_share, "owned"},
+    {Total::retained_12m_after_stay, "kept_12m"},
+};
+
 }  // namespace
 
 void print_rates_table(std::ostream& out, const RunResult& result, const std::vector<std::string>& firm_names,
@@ -28,32 +46,32 @@ void print_rates_table(std::ostream& out, const RunResult& result, const std::ve
   std::size_t firm_width = 4, segment_width = 7;
   for (const auto& n : firm_names) firm_width = std::max(firm_width, n.size());
   for (const auto& n : segment_names) segment_width = std::max(segment_width, n.size());
-  const Total columns[] = {Total::orphaned, Total::firm_retention_rate, Total::follow_rate, Total::rep_ownership_share,
-                           Total::retained_12m_after_stay};
+  // Right-aligned columns at least 6 wide (a rate is "0.123") plus one space.
+  const auto width = [](const RateColumn& c) {
+    return static_cast<int>(std::max<std::size_t>(c.header.size(), 6) + 1);
+  };
 
   out << std::left << std::setw(static_cast<int>(firm_width) + 2) << "firm"
-      << std::setw(static_cast<int>(segment_width) + 2) << "segment";
-  for (const Total c : columns) {
-    const std::string_view name = summary_metrics[index_of(c)].name;
-    out << std::right << std::setw(static_cast<int>(name.size()) + 2) << name;
-  }
+      << std::setw(static_cast<int>(segment_width) + 1) << "segment";
+  for (const RateColumn& c : rate_columns) out << std::right << std::setw(width(c)) << c.header;
   out << "\n";
   for (std::size_t f = 0; f < result.firms; ++f) {
     for (std::size_t s = 0; s < result.segments; ++s) {
       out << std::left << std::setw(static_cast<int>(firm_width) + 2) << firm_names[f]
-          << std::setw(static_cast<int>(segment_width) + 2) << segment_names[s];
-      for (const Total c : columns) {
-        const std::string_view name = summary_metrics[index_of(c)].name;
-        const std::string text = summary_metrics[index_of(c)].type == MetricType::count
-                                     ? std::to_string(result.count(c, f, s))
-                                     : rate_text(result.real(c, f, s));
-        out << std::right << std::setw(static_cast<int>(name.size()) + 2) << text;
+          << std::setw(static_cast<int>(segment_width) + 1) << segment_names[s];
+      for (const RateColumn& c : rate_columns) {
+        const std::string text = summary_metrics[index_of(c.metric)].type == MetricType::count
+                                     ? std::to_string(result.count(c.metric, f, s))
+                                     : rate_text(result.real(c.metric, f, s));
+        out << std::right << std::setw(width(c)) << text;
       }
       out << "\n";
     }
   }
-  out << "(rates over the orphaned customers of the recorded months; '-' = undefined: no orphaned customers,\n"
-         " or for retained_12m_after_stay no stay decision whose 12-month mark is recorded)\n";
+  out << "overall, over every orphaned customer: retain = firm_retention_rate, follow = follow_rate;\n"
+         "contested (_c), over could_follow (the rep joined a competitor, unbarred: following was possible):\n"
+         "  retain_c = retention_when_contested, follow_c = follow_rate_when_possible;\n"
+         "owned = rep_ownership_share, kept_12m = retained_12m_after_stay; '-' = undefined (nothing to rate)\n";
 }
 
 void print_throughput(std::ostream& out, const Throughput& t) {

@@ -12,7 +12,8 @@
 
 namespace loyalsim::cli {
 
-// Firm x segment table of the orphaned count and the four headline rates.
+// Firm x segment table of the orphaned and could_follow counts and the
+// headline rates, overall and contested, with a legend.
 void print_rates_table(std::ostream& out, const RunResult& result, const std::vector<std::string>& firm_names,
                        const std::vector<std::string>& segment_names);
 

@@ -56,6 +56,13 @@ inline constexpr auto event_columns = std::make_tuple(
     event_column<std::int16_t>("to_firm", &DecisionEvent::to_firm, "1",
                                "firm of the customer after the decision: index into firm_names, -1 = unattached",
                                IndexNames::firm_names),
+    event_column<std::int16_t>("destination", &DecisionEvent::destination, "1",
+                               "firm the departing rep joined: index into firm_names, -1 = the rep left the industry",
+                               IndexNames::firm_names),
+    event_column<std::int8_t>("barred", &DecisionEvent::barred, "1",
+                              "1 = non-solicit barred the departure (the rep joined a competitor but could not "
+                              "be followed), 0 = not barred; following was possible iff destination >= 0 and "
+                              "barred = 0"),
     event_column<float>("B", &DecisionEvent::brand_loyalty, "1", "brand loyalty B just before the decision"),
     event_column<float>("R", &DecisionEvent::rep_loyalty, "1", "rep loyalty R just before the decision"),
     event_column<std::int8_t>("choice", &DecisionEvent::choice, "1", "the customer's decision: stay, follow or defect",

@@ -19,9 +19,11 @@ enum class Choice : std::uint8_t { stay = 0, follow = 1, defect = 2 };
 struct DecisionEvent {
   std::int32_t month;  // recorded numbering (1..months)
   std::int32_t customer;
-  std::int32_t rep;        // the departing rep's id
-  std::int16_t from_firm;  // the firm the rep left
-  std::int16_t to_firm;    // firm after the decision; -1 = unattached
+  std::int32_t rep;          // the departing rep's id
+  std::int16_t from_firm;    // the firm the rep left
+  std::int16_t to_firm;      // firm after the decision; -1 = unattached
+  std::int16_t destination;  // firm the rep joined; -1 (to_industry) = left the industry
+  std::uint8_t barred;       // 1 = non-solicit barred the rep's book (only for a competitor join)
   std::uint8_t segment;
   Choice choice;
   float brand_loyalty;  // B just before the decision

@@ -57,20 +57,6 @@ std::size_t state_bytes(const State& state) {
 
 }  // namespace
 
-void compute_rates(RunResult& result) {
-  for (std::size_t f = 0; f < result.firms; ++f) {
-    for (std::size_t s = 0; s < result.segments; ++s) {
-      const auto count = [&](Total t) { return static_cast<double>(result.count(t, f, s)); };
-      const double orphaned = count(Total::orphaned), stayed = count(Total::stayed), followed = count(Total::followed);
-      result.real(Total::firm_retention_rate, f, s) = ratio(stayed, orphaned);
-      result.real(Total::follow_rate, f, s) = ratio(followed, orphaned);
-      result.real(Total::rep_ownership_share, f, s) = ratio(followed, stayed + followed);
-      result.real(Total::retained_12m_after_stay, f, s) =
-          ratio(count(Total::stays_12m_retained), count(Total::stays_12m_eligible));
-    }
-  }
-}
-
 RunResult simulate(const Model& model, const SimulationOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   RunResult result;

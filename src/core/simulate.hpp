@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "core/model.hpp"
+#include "core/rates.hpp"
 #include "core/run_result.hpp"
 
 namespace loyalsim {
@@ -17,8 +18,5 @@ struct SimulationOptions {
 };
 
 RunResult simulate(const Model& model, const SimulationOptions& options = {});
-
-// The headline rates of summary/ from its totals (NaN where undefined).
-void compute_rates(RunResult& result);
 
 }  // namespace loyalsim

@@ -108,6 +108,8 @@ struct Tally {
     rep_sum,
     stays_eligible,
     stays_broken,
+    could_follow,      // contestable decisions: the rep joined a competitor, unbarred
+    stayed_contested,  // stays among them
     field_count
   };
   std::vector<std::int64_t> values;  // (firms * segments * field_count)

@@ -87,10 +87,12 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
   const Choice choice = u < e_stay ? Choice::stay : (u < e_stay + e_follow ? Choice::follow : Choice::defect);
 
   ++tally.at(cell, Tally::orphaned);
+  if (can_follow) ++tally.at(cell, Tally::could_follow);
   std::int16_t to_firm = no_firm;
   switch (choice) {
     case Choice::stay: {
       ++tally.at(cell, Tally::stayed);
+      if (can_follow) ++tally.at(cell, Tally::stayed_contested);
       const ActiveReps& active = ctx.state.before_hiring;
       c.rep[i] = active.count(f) > 0 ? active.uniform_of_firm(f, w[1], w[2]) : no_rep;
       c.rep_loyalty[i] = static_cast<float>(firm.handoff_quality * R);
@@ -121,8 +123,8 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
   }
   if (ctx.record_events && ctx.month >= 1) {
     tally.events.push_back({static_cast<std::int32_t>(ctx.month), static_cast<std::int32_t>(i), rep,
-                            static_cast<std::int16_t>(f), to_firm, static_cast<std::uint8_t>(s), choice,
-                            static_cast<float>(B), static_cast<float>(R)});
+                            static_cast<std::int16_t>(f), to_firm, destination, reps.barred[rep],
+                            static_cast<std::uint8_t>(s), choice, static_cast<float>(B), static_cast<float>(R)});
   }
 }
 

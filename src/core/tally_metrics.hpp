@@ -25,10 +25,15 @@ struct TallyToTotal {
 
 // series[metric](month, firm, segment) = the month's field of that cell.
 inline constexpr TallyToSeries series_from_tally[] = {
-    {Tally::customers, Series::customers}, {Tally::orphaned, Series::orphaned},
-    {Tally::stayed, Series::stayed},       {Tally::followed, Series::followed},
-    {Tally::defected, Series::defected},   {Tally::followers_gained, Series::followers_gained},
-    {Tally::churned, Series::churned},     {Tally::acquired, Series::acquired},
+    {Tally::customers, Series::customers},
+    {Tally::orphaned, Series::orphaned},
+    {Tally::could_follow, Series::could_follow},
+    {Tally::stayed, Series::stayed},
+    {Tally::followed, Series::followed},
+    {Tally::defected, Series::defected},
+    {Tally::followers_gained, Series::followers_gained},
+    {Tally::churned, Series::churned},
+    {Tally::acquired, Series::acquired},
 };
 
 // totals[metric](firm, segment) += the month's field of that cell.
@@ -37,6 +42,8 @@ inline constexpr TallyToTotal totals_from_tally[] = {
     {Tally::stayed, Total::stayed},
     {Tally::followed, Total::followed},
     {Tally::defected, Total::defected},
+    {Tally::could_follow, Total::could_follow},
+    {Tally::stayed_contested, Total::stayed_when_contested},
     {Tally::stays_eligible, Total::stays_12m_eligible},
 };
 
@@ -48,8 +55,10 @@ inline constexpr Series series_computed[] = {Series::revenue,          Series::b
                                              Series::rep_loyalty_mean, Series::reps_active,
                                              Series::rep_departures,   Series::rep_departures_to_competitor};
 // Totals computed in record_month (stays_12m_retained) and compute_rates.
-inline constexpr Total totals_computed[] = {Total::stays_12m_retained, Total::firm_retention_rate, Total::follow_rate,
-                                            Total::rep_ownership_share, Total::retained_12m_after_stay};
+inline constexpr Total totals_computed[] = {
+    Total::stays_12m_retained,        Total::firm_retention_rate,      Total::follow_rate,
+    Total::follow_rate_when_possible, Total::retention_when_contested, Total::rep_ownership_share,
+    Total::retained_12m_after_stay};
 
 namespace detail {
 // Every field of the Tally feeds at least one metric.

@@ -165,8 +165,9 @@ TEST_F(Cli, ARunThatCannotFitInMemoryIsRefusedBeforeAnythingIsWritten) {
 TEST_F(Cli, RunPrintsTheHeadlineTableAndThroughput) {
   const Outcome o = run("run " + tiny + " -q -o " + path("t.h5"));
   EXPECT_EQ(o.status, 0) << o.output;
-  for (const char* column : {"firm_retention_rate", "follow_rate", "rep_ownership_share", "retained_12m_after_stay",
-                             "customer-months/s", "bytes/customer"})
+  for (const char* column :
+       {"firm_retention_rate", "follow_rate", "rep_ownership_share", "retained_12m_after_stay", "could_follow",
+        "follow_rate_when_possible", "retention_when_contested", "customer-months/s", "bytes/customer"})
     EXPECT_NE(o.output.find(column), std::string::npos) << column << "\n" << o.output;
 }
 
@@ -209,6 +210,12 @@ TEST_F(Cli, ClassroomScenarioRunsAndPlotsEndToEnd) {
   EXPECT_GT(follow_rate(o.output, "Incumbent", "complex_solution"),
             follow_rate(o.output, "Incumbent", "simple_product") + 0.1)
       << o.output;
+  // The table and its legend fit in 100 columns, even with these long names.
+  std::istringstream lines(o.output);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("throughput") == std::string::npos && line.find(" -> ") == std::string::npos) {
+      EXPECT_LE(line.size(), 100u) << line;
+    }
 
   const std::string png = path("classroom.png");
   const std::string plot =

@@ -409,9 +409,11 @@ TEST_F(OutputFaults, DiskFullKeepsTheFinishedRunsAndTheHintResumes) {
 // stops with a message and a hint instead of dying silently. Several limits,
 // so the failure meets other runs at different points: a run cut short by
 // the failure's cancellation must never be recorded as finished (it once
-// was, and resuming then gave zeros for that run).
+// was, and resuming then gave zeros for that run). The limits are in sh's
+// 512-byte blocks: the smallest must hold the file with no run in it (about
+// 80 kB with every dataset created), the largest must not hold it finished.
 TEST_F(OutputFaults, FileSizeLimitGivesAMessageAndTheHintResumes) {
-  for (const int blocks : {150, 200, 300, 400}) {
+  for (const int blocks : {250, 300, 400, 600}) {
     const std::string out = path("out/sweep_" + std::to_string(blocks) + ".h5");
     const Outcome limited = shell("ulimit -f " + std::to_string(blocks) + " && " + std::string(LOYALSIM_EXE) + " run " +
                                   long_sweep + " -q --threads 2 -o " + out);

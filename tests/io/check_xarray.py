@@ -20,13 +20,14 @@ import pandas as pd
 import xarray as xr
 
 TIMESERIES_BY_SEGMENT = [
-    "customers", "orphaned", "stayed", "followed", "defected", "followers_gained",
+    "customers", "orphaned", "could_follow", "stayed", "followed", "defected", "followers_gained",
     "churned", "acquired", "revenue", "brand_loyalty_mean", "rep_loyalty_mean",
 ]
 TIMESERIES_BY_FIRM = ["reps_active", "rep_departures", "rep_departures_to_competitor"]
 SUMMARY = [
-    "orphaned", "stayed", "followed", "defected",
-    "firm_retention_rate", "follow_rate", "rep_ownership_share", "retained_12m_after_stay",
+    "orphaned", "stayed", "followed", "defected", "could_follow", "stayed_when_contested",
+    "firm_retention_rate", "follow_rate", "follow_rate_when_possible", "retention_when_contested",
+    "rep_ownership_share", "retained_12m_after_stay",
 ]
 RUNS_COLUMNS = ["point", "replicate", "seed", "seed_text", "status", "wall_seconds"]
 

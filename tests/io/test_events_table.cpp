@@ -52,7 +52,7 @@ RunResult result_with(std::size_t run, std::size_t n) {
   result.allocate(months, firms, segments);
   for (std::size_t k = 0; k < n; ++k) {
     const auto month = static_cast<std::int32_t>(1 + k * months / std::max<std::size_t>(n, 1));
-    result.events.push_back({month, static_cast<std::int32_t>(k), static_cast<std::int32_t>(run), 0, 1,
+    result.events.push_back({month, static_cast<std::int32_t>(k), static_cast<std::int32_t>(run), 0, 1, 1, 0,
                              static_cast<std::uint8_t>(k % 2), Choice::follow, 0.5f, 0.25f});
   }
   return result;

@@ -89,10 +89,10 @@ RunResult fabricated_result(std::size_t run) {
 
   // Run 0 has three decisions, run 1 one: appends of different lengths.
   const auto r = static_cast<std::int32_t>(run);
-  result.events.push_back({1, 10 + r, 3, 0, 1, 1, Choice::follow, 0.25f, 0.75f});
+  result.events.push_back({1, 10 + r, 3, 0, 1, 1, 0, 1, Choice::follow, 0.25f, 0.75f});
   if (run == 0) {
-    result.events.push_back({2, 11, 4, 1, -1, 0, Choice::defect, 0.5f, 0.125f});
-    result.events.push_back({3, 12, 4, 1, 1, 1, Choice::stay, 0.875f, 0.0f});
+    result.events.push_back({2, 11, 4, 1, -1, -1, 0, 0, Choice::defect, 0.5f, 0.125f});
+    result.events.push_back({3, 12, 4, 1, 1, 0, 1, 1, Choice::stay, 0.875f, 0.0f});
   }
   return result;
 }
@@ -329,8 +329,8 @@ TEST(ResultsFileContent, EveryAxisIsAttachedToTheDimensionScaleOfItsOwnGroup) {
                              "market.substitutability", "firms.Incumbent.service_touchpoints"}) {
     expect_axes("runs", column, {"run"});
   }
-  for (const char* column :
-       {"run", "month", "customer", "segment", "rep", "from_firm", "to_firm", "B", "R", "choice"}) {
+  for (const char* column : {"run", "month", "customer", "segment", "rep", "from_firm", "to_firm", "destination",
+                             "barred", "B", "R", "choice"}) {
     expect_axes("events", column, {"event"});
   }
   // Scales are per group: timeseries/ does not lean on summary/'s run.
@@ -459,6 +459,8 @@ TEST(ResultsFileContent, EventsOfEachRunAreInRunOrderWhateverTheWriteOrderWithTh
   const auto rep = group.open_dataset("rep").read<std::int32_t>();
   const auto from_firm = group.open_dataset("from_firm").read<std::int16_t>();
   const auto to_firm = group.open_dataset("to_firm").read<std::int16_t>();
+  const auto destination = group.open_dataset("destination").read<std::int16_t>();
+  const auto barred = group.open_dataset("barred").read<std::int8_t>();
   const auto brand = group.open_dataset("B").read<float>();
   const auto rep_loyalty = group.open_dataset("R").read<float>();
   const auto choice = group.open_dataset("choice").read<std::int8_t>();
@@ -473,20 +475,24 @@ TEST(ResultsFileContent, EventsOfEachRunAreInRunOrderWhateverTheWriteOrderWithTh
     EXPECT_EQ(rep[i], e.rep);
     EXPECT_EQ(from_firm[i], e.from_firm);
     EXPECT_EQ(to_firm[i], e.to_firm);
+    EXPECT_EQ(destination[i], e.destination);
+    EXPECT_EQ(barred[i], static_cast<std::int8_t>(e.barred));
     EXPECT_EQ(brand[i], e.brand_loyalty);
     EXPECT_EQ(rep_loyalty[i], e.rep_loyalty);
     EXPECT_EQ(choice[i], static_cast<std::int8_t>(e.choice));
   }
   const std::vector<std::pair<const char*, hid_t>> types{
-      {"run", H5T_STD_I64LE}, {"month", H5T_STD_I32LE},     {"customer", H5T_STD_I32LE}, {"segment", H5T_STD_I16LE},
-      {"rep", H5T_STD_I32LE}, {"from_firm", H5T_STD_I16LE}, {"to_firm", H5T_STD_I16LE},  {"B", H5T_IEEE_F32LE},
-      {"R", H5T_IEEE_F32LE},  {"choice", H5T_STD_I8LE}};
+      {"run", H5T_STD_I64LE},     {"month", H5T_STD_I32LE},       {"customer", H5T_STD_I32LE},
+      {"segment", H5T_STD_I16LE}, {"rep", H5T_STD_I32LE},         {"from_firm", H5T_STD_I16LE},
+      {"to_firm", H5T_STD_I16LE}, {"destination", H5T_STD_I16LE}, {"barred", H5T_STD_I8LE},
+      {"B", H5T_IEEE_F32LE},      {"R", H5T_IEEE_F32LE},          {"choice", H5T_STD_I8LE}};
   for (const auto& [name, type] : types) {
     EXPECT_TRUE(group.open_dataset(name).type().equals(type)) << name;
   }
   const ResultsLayout layout = small_layout();
   EXPECT_EQ(group.open_dataset("segment").read_strings_attribute("segment_names"), layout.segment_names);
   EXPECT_EQ(group.open_dataset("to_firm").read_strings_attribute("firm_names"), layout.firm_names);
+  EXPECT_EQ(group.open_dataset("destination").read_strings_attribute("firm_names"), layout.firm_names);
   const hdf5::Dataset choice_column = group.open_dataset("choice");
   EXPECT_EQ(choice_column.read_attribute<std::int8_t>("flag_values"), (std::vector<std::int8_t>{0, 1, 2}));
   EXPECT_EQ(choice_column.read_string_attribute("flag_meanings"), "stay follow defect");

@@ -96,7 +96,8 @@ JournaledRun make_run(std::int64_t i, std::size_t n_events = 5) {
   for (std::size_t k = 0; k < n_events; ++k) {
     r.events.push_back({static_cast<std::int32_t>(k % months + 1), static_cast<std::int32_t>(random() % 100000),
                         static_cast<std::int32_t>(random() % 500), static_cast<std::int16_t>(k % firms),
-                        static_cast<std::int16_t>(k % 3 == 0 ? -1 : 1), static_cast<std::uint8_t>(k % segments),
+                        static_cast<std::int16_t>(k % 3 == 0 ? -1 : 1), static_cast<std::int16_t>(k % 4 == 0 ? -1 : 0),
+                        static_cast<std::uint8_t>(k % 5 == 0 ? 1 : 0), static_cast<std::uint8_t>(k % segments),
                         static_cast<Choice>(k % 3), static_cast<float>(real()),
                         k == 0 ? std::bit_cast<float>(std::uint32_t{0x7fc00abc}) : static_cast<float>(real())});
   }
