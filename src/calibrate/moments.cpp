@@ -4,14 +4,20 @@
 #include <limits>
 
 #include "core/metrics.hpp"
-#include "core/simulate.hpp"
+#include "core/rates.hpp"
 
 namespace loyalsim::calibrate {
 namespace {
 
 constexpr double undefined = std::numeric_limits<double>::quiet_NaN();
 
-bool selected(const Selection& selection, std::size_t index) { return selection.all() || *selection.index == index; }
+// pool_totals' mask of a selection: empty for all, else the one chosen.
+std::vector<bool> mask(const Selection& selection, std::size_t size) {
+  if (selection.all()) return {};
+  std::vector<bool> chosen(size, false);
+  chosen[*selection.index] = true;
+  return chosen;
+}
 
 }  // namespace
 
@@ -41,17 +47,7 @@ RunResult sum_runs(std::span<const RunResult> runs) {
 }
 
 RunResult pool_cells(const RunResult& result, const Selection& firm, const Selection& segment) {
-  RunResult pooled;
-  pooled.allocate(0, 1, 1);
-  for (std::size_t i = 0; i < summary_metrics.size(); ++i) {
-    if (summary_metrics[i].type != MetricType::count) continue;
-    for (std::size_t f = 0; f < result.firms; ++f)
-      for (std::size_t s = 0; s < result.segments; ++s)
-        if (selected(firm, f) && selected(segment, s))
-          pooled.totals.counts[i][0] += result.totals.counts[i][f * result.segments + s];
-  }
-  compute_rates(pooled);
-  return pooled;
+  return pool_totals(result, mask(firm, result.firms), mask(segment, result.segments));
 }
 
 double metric_value(const RunResult& pooled, std::size_t metric, std::size_t runs) {

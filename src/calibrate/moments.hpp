@@ -1,7 +1,7 @@
 // Target moments from simulated runs: a summary metric of a firm x segment
 // cell, or of several cells pooled, over the replicates of one evaluation.
 // Pooling sums the count totals and recomputes the rates from the sums
-// (compute_rates), as the run table pools a sweep: so any summary metric,
+// (core/rates: compute_rates, pool_totals), as the run table pools a sweep: so any summary metric,
 // present or future, is a moment by name, and a rate pooled over cells or
 // replicates is a ratio of sums, defined whenever any replicate has
 // decisions to count.
@@ -21,7 +21,7 @@ namespace loyalsim::calibrate {
 RunResult sum_runs(std::span<const RunResult> runs);
 
 // The 1 x 1 result of the cells a target selects, counts summed and rates
-// recomputed.
+// recomputed (core's pool_totals).
 RunResult pool_cells(const RunResult& result, const Selection& firm, const Selection& segment);
 
 // The value of summary metric `metric` in a 1 x 1 pooled result of `runs`

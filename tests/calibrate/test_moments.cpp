@@ -9,7 +9,7 @@
 #include "calibrate/evaluator.hpp"
 #include "calibrate/moments.hpp"
 #include "core/metrics.hpp"
-#include "core/simulate.hpp"
+#include "core/rates.hpp"
 
 namespace loyalsim::calibrate {
 namespace {
