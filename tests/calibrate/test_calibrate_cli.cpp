@@ -73,6 +73,35 @@ TEST(CalibrateCli, WritesTheTraceAndAFittedScenarioThatRuns) {
   fs::remove_all(dir);
 }
 
+TEST(CalibrateCli, TheFitDoesNotDependOnTheThreadCount) {
+  const fs::path dir = scratch("threads");
+  write(dir / "scenario.toml", scenario_text(800));
+  write(dir / "fit.toml", calibration_text(12));
+  for (const std::string threads : {"1", "2"}) {
+    // Built by appending: GCC 12 warns falsely (-Wrestrict) on "t" + string.
+    std::string name = "t";
+    name += threads;
+    name += ".h5";
+    const auto done = cli_test::loyalsim("calibrate " + cli_test::quoted((dir / "fit.toml").string()) + " -o " +
+                                         cli_test::quoted((dir / name).string()) + " -q --threads " + threads);
+    ASSERT_EQ(done.status, 0) << done.output;
+  }
+  // The fitted scenario holds the fitted values (and their standard errors) in full precision.
+  EXPECT_EQ(cli_test::read_text(dir / "t1.fitted.toml"), cli_test::read_text(dir / "t2.fitted.toml"));
+  fs::remove_all(dir);
+}
+
+TEST(CalibrateCli, TheWorkedExampleIsAValidCalibration) {
+  const fs::path dir = scratch("example");
+  const auto plan = cli_test::loyalsim("calibrate " +
+                                       cli_test::quoted(std::string(LOYALSIM_SCENARIOS) + "/calibration/example.toml") +
+                                       " --dry-run -o " + cli_test::quoted((dir / "example.h5").string()));
+  EXPECT_EQ(plan.status, 0) << plan.output;
+  EXPECT_TRUE(contains(plan.output, "follow_rate_when_possible[Incumbent, relationship]")) << plan.output;
+  EXPECT_FALSE(fs::exists(dir / "example.h5"));
+  fs::remove_all(dir);
+}
+
 TEST(CalibrateCli, InterruptKeepsTheTraceAndPrintsTheBestPoint) {
   const fs::path dir = scratch("interrupt");
   write(dir / "scenario.toml", scenario_text(20000));
