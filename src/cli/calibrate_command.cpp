@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
-#include <thread>
 
 #include <tbb/global_control.h>
 #include <boost/program_options.hpp>
@@ -24,6 +23,7 @@
 #include "cli/calibrate_report.hpp"
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/machine.hpp"
 #include "cli/report.hpp"
 #include "core/errors.hpp"
 #include "sweep/check_points.hpp"
@@ -159,13 +159,14 @@ int calibrate_command(const std::vector<std::string>& args, const std::string& c
   const CalibrationPaths paths =
       calibration_paths(options.output.empty() ? fs::path("results") / (file.name + ".h5") : options.output);
   const std::vector<fs::path> inputs = input_files(file);
+  const int threads = available_threads(options.threads);
+  // Each evaluation runs its replicates side by side, as a sweep does.
+  check_memory(extent.largest_run_bytes, spec.search.replicates, threads, options.quiet || options.dry_run);
   if (options.dry_run) {
     check_calibration_output(paths, options.force, inputs);
     print_calibration_plan(std::cout, file.path.string(), spec, extent, paths);
     return 0;
   }
-  const int threads =
-      options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
                                         static_cast<std::size_t>(threads));
   const io::OutputLock lock = lock_calibration_output(paths, options.force, inputs);
