@@ -77,13 +77,13 @@ struct SearchSettings {
   double jacobian_step = 0.05;  // finite-difference step, as a share of each parameter's bounds
 };
 
-// The most a calibration may ask for: the trace (budget x (parameters +
-// targets) doubles) stays small, and the finite differences few.
+// The most a calibration may ask for: the trace, budget x (parameters +
+// targets) doubles held until the end, stays under about 130 MB.
 inline constexpr std::int64_t max_budget = 100000;
 inline constexpr std::int64_t max_replicates = 10000;
 inline constexpr std::int64_t max_starts = 1000;
 inline constexpr std::size_t max_parameters = 64;
-inline constexpr std::size_t max_targets = 1000;
+inline constexpr std::size_t max_targets = 100;
 
 struct CalibrationSpec {
   Scenario scenario;          // the base scenario, the calibration seed set
