@@ -152,3 +152,36 @@ upper = 5.0
 
 }  // namespace
 }  // namespace loyalsim::calibrate
+
+namespace loyalsim::calibrate {
+namespace {
+
+// A global stage and several local searches share one budget, each
+// evaluation recorded under its stage, and the whole search repeats
+// exactly (NLopt's generator and the scattered starts come from the
+// calibration seed).
+TEST(CalibrationSearch, StagesShareTheBudgetAndRepeatExactly) {
+  for (const char* global : {"crs2", "isres"}) {
+    CalibrationSpec spec =
+        parse_calibration_text(calibration_text + "global = \"" + global + "\"\nstarts = 2\n", "stages.toml", "");
+    spec.search.budget = 16;
+    const Evaluator evaluator(spec, nullptr);
+    Trace first, second;
+    search(spec, evaluator, first, {});
+    search(spec, evaluator, second, {});
+    EXPECT_EQ(first.search_evaluations, 16) << global;
+    std::vector<int> per_stage(3, 0);
+    for (const TraceEntry& e : first.entries) ++per_stage.at(static_cast<std::size_t>(e.stage));
+    EXPECT_EQ(per_stage[0], 8) << global;  // half the budget
+    EXPECT_GT(per_stage[1], 0) << global;
+    EXPECT_GT(per_stage[2], 0) << global;
+    ASSERT_EQ(first.entries.size(), second.entries.size());
+    for (std::size_t i = 0; i < first.entries.size(); ++i) {
+      EXPECT_EQ(first.entries[i].parameters, second.entries[i].parameters) << global << " evaluation " << i;
+      EXPECT_EQ(first.entries[i].objective, second.entries[i].objective) << global << " evaluation " << i;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace loyalsim::calibrate
