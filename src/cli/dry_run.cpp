@@ -171,7 +171,8 @@ void print_dry_run(std::ostream& out, const Scenario& scenario, const Design& de
   double per_run = 64.0;
   for (const MetricInfo& m : series_metrics)
     per_run += 8.0 * extent.months * firms * (m.shape == MetricShape::firm_segment ? segments : 1.0);
-  per_run += 8.0 * static_cast<double>(summary_metrics.size()) * firms * segments;
+  for (const MetricInfo& m : summary_metrics)
+    per_run += 8.0 * firms * (m.shape == MetricShape::firm_segment ? segments : 1.0);
   const double event_rows = probe.events_per_customer_month * extent.recorded_customer_months;
   const double output = per_run * static_cast<double>(runs) + event_rows * event_row_bytes;
 

@@ -42,6 +42,10 @@ struct CustomerArrays {
   // Step of the customer's next candidate event: churn while attached,
   // acquisition while unattached; no_event if none before the run ends.
   Column<std::uint16_t> next_event;  // (customers)
+  // For the book revenue DiD: the recorded month from whose end the customer
+  // has been attached to its firm without a break (initial_attached_since,
+  // core/book_did.hpp, if from the start); meaningless while unattached.
+  Column<std::int16_t> attached_since;  // (customers)
 
   std::size_t size() const { return segment.size(); }
 };
@@ -73,7 +77,8 @@ inline constexpr auto customer_columns =
                     customer_column(&CustomerArrays::rep_loyalty, 0.0f, MonthTraffic::read_write),
                     customer_column(&CustomerArrays::stay_marks, std::uint16_t{0}, MonthTraffic::rare),
                     customer_column(&CustomerArrays::last_stay, no_stay, MonthTraffic::rare),
-                    customer_column(&CustomerArrays::next_event, no_event, MonthTraffic::read));
+                    customer_column(&CustomerArrays::next_event, no_event, MonthTraffic::read),
+                    customer_column(&CustomerArrays::attached_since, std::int16_t{0}, MonthTraffic::rare));
 
 inline constexpr std::size_t customer_column_count = std::tuple_size_v<decltype(customer_columns)>;
 

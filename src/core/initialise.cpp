@@ -57,7 +57,10 @@ void initialise(const Model& model, State& state, bool record_events) {
   state.random_leavers.reserve(slots);
   state.active_cursor.reserve(firms);
   rebuild_active_reps(state, state.after_hiring);
+  state.reps_at_start.assign(firms, 0);
   state.departures.assign(firms, 0);
+  state.anchor_count.assign(firms * static_cast<std::size_t>(model.months + 1), 0);
+  state.anchor_sum.assign(firms * static_cast<std::size_t>(model.months + 1), 0);
   state.departures_to_competitor.assign(firms, 0);
 
   // Customers: segment by share; attached with initial_attached_share to a
@@ -85,6 +88,7 @@ void initialise(const Model& model, State& state, bool record_events) {
         c.rep[i] = rep;
         c.brand_loyalty[i] = static_cast<float>(seg.initial_brand_loyalty);
         c.rep_loyalty[i] = static_cast<float>(seg.initial_rep_loyalty);
+        c.attached_since[i] = initial_attached_since(model);
       }
       // The first candidate churn (attached) or acquisition (unattached)
       // event, from step 0 on.

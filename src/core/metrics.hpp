@@ -44,7 +44,9 @@ enum class Series : std::size_t {
   end  // the count, not a metric
 };
 
-// Summary metrics, dims (run, firm, segment): totals over recorded months.
+// Summary metrics, dims (run, firm, segment), or (run, firm) for per-firm
+// ones: totals over recorded months, and rates computed from the count
+// totals only (core/rates.hpp), so that they pool.
 enum class Total : std::size_t {
   orphaned,
   stayed,
@@ -54,12 +56,24 @@ enum class Total : std::size_t {
   stayed_when_contested,
   stays_12m_eligible,
   stays_12m_retained,
+  churned,
+  customer_months,
+  rep_departures,
+  rep_months,
+  book_months_before,
+  book_months_after,
+  all_months_before,
+  all_months_after,
   firm_retention_rate,
   follow_rate,
   follow_rate_when_possible,
   retention_when_contested,
   rep_ownership_share,
   retained_12m_after_stay,
+  rep_turnover_realised,
+  customer_churn_realised,
+  departure_triggered_share,
+  book_revenue_change_did,
   end  // the count, not a metric
 };
 
@@ -172,6 +186,30 @@ inline constexpr MetricRow<Total> summary_rows[] = {
     {Total::stays_12m_retained,
      {"stays_12m_retained", MetricShape::firm_segment, MetricType::count, "decisions",
       "of stays_12m_eligible, those whose customer stayed attached to the firm for 12 months"}},
+    {Total::churned,
+     {"churned", MetricShape::firm_segment, MetricType::count, "customers",
+      "total customers lost to baseline churn over the recorded months"}},
+    {Total::customer_months,
+     {"customer_months", MetricShape::firm_segment, MetricType::count, "customer-months",
+      "customers attached to the firm at the start of each recorded month, summed over those months"}},
+    {Total::rep_departures,
+     {"rep_departures", MetricShape::firm, MetricType::count, "reps",
+      "reps who left the firm over the recorded months (random and scripted)"}},
+    {Total::rep_months,
+     {"rep_months", MetricShape::firm, MetricType::count, "rep-months",
+      "active reps of the firm at the start of each recorded month, before its departures, summed"}},
+    {Total::book_months_before,
+     {"book_months_before", MetricShape::firm_segment, MetricType::count, "customer-months",
+      "over anchor months t, the months t-12..t-1 that the customers of reps leaving at t were attached"}},
+    {Total::book_months_after,
+     {"book_months_after", MetricShape::firm_segment, MetricType::count, "customer-months",
+      "over anchor months t, the months t+1..t+12 that the customers of reps leaving at t stayed attached"}},
+    {Total::all_months_before,
+     {"all_months_before", MetricShape::firm_segment, MetricType::count, "customer-months",
+      "as book_months_before, over every customer attached at the start of an anchor month"}},
+    {Total::all_months_after,
+     {"all_months_after", MetricShape::firm_segment, MetricType::count, "customer-months",
+      "as book_months_after, over every customer attached at the start of an anchor month"}},
     {Total::firm_retention_rate,
      {"firm_retention_rate", MetricShape::firm_segment, MetricType::real, "1",
       "stayed / orphaned (NaN if no orphaned customers)"}},
@@ -190,6 +228,21 @@ inline constexpr MetricRow<Total> summary_rows[] = {
     {Total::retained_12m_after_stay,
      {"retained_12m_after_stay", MetricShape::firm_segment, MetricType::real, "1",
       "stays_12m_retained / stays_12m_eligible (NaN if none eligible)"}},
+    {Total::rep_turnover_realised,
+     {"rep_turnover_realised", MetricShape::firm, MetricType::real, "1 per year",
+      "realised annual rep turnover: 1 - (1 - rep_departures / rep_months)^12 (NaN if no rep-months)"}},
+    {Total::customer_churn_realised,
+     {"customer_churn_realised", MetricShape::firm_segment, MetricType::real, "1 per year",
+      "realised annual customer loss: 1 - (1 - (churned + defected + followed) / customer_months)^12 "
+      "(NaN if no customer-months)"}},
+    {Total::departure_triggered_share,
+     {"departure_triggered_share", MetricShape::firm_segment, MetricType::real, "1",
+      "(followed + defected) / (followed + defected + churned): lost customers whose loss a rep's "
+      "departure triggered (NaN if none lost)"}},
+    {Total::book_revenue_change_did,
+     {"book_revenue_change_did", MetricShape::firm_segment, MetricType::real, "1",
+      "book_months_after / book_months_before minus the same ratio for the other customers (all - book): "
+      "the departing reps' books' revenue change over 12 months, net of the firm's (NaN if undefined)"}},
 };
 inline constexpr std::array summary_metrics = detail::infos_of(summary_rows);
 

@@ -1,5 +1,6 @@
 #include "core/rates.hpp"
 
+#include <cmath>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -11,12 +12,18 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 double ratio(double numerator, double denominator) { return denominator > 0.0 ? numerator / denominator : nan; }
 
+// An annual rate from a monthly one: 1 - (1 - monthly)^12 (NaN stays NaN).
+double annual(double monthly) { return 1.0 - std::pow(1.0 - monthly, 12.0); }
+
 bool selected(const std::vector<bool>& mask, std::size_t i) { return mask.empty() || mask[i]; }
 
 }  // namespace
 
 void compute_rates(RunResult& result) {
   for (std::size_t f = 0; f < result.firms; ++f) {
+    result.real(Total::rep_turnover_realised, f) =
+        annual(ratio(static_cast<double>(result.count(Total::rep_departures, f)),
+                     static_cast<double>(result.count(Total::rep_months, f))));
     for (std::size_t s = 0; s < result.segments; ++s) {
       const auto count = [&](Total t) { return static_cast<double>(result.count(t, f, s)); };
       const double orphaned = count(Total::orphaned), stayed = count(Total::stayed), followed = count(Total::followed);
@@ -30,6 +37,16 @@ void compute_rates(RunResult& result) {
       result.real(Total::rep_ownership_share, f, s) = ratio(followed, stayed + followed);
       result.real(Total::retained_12m_after_stay, f, s) =
           ratio(count(Total::stays_12m_retained), count(Total::stays_12m_eligible));
+
+      const double triggered = followed + count(Total::defected), lost = triggered + count(Total::churned);
+      result.real(Total::customer_churn_realised, f, s) = annual(ratio(lost, count(Total::customer_months)));
+      result.real(Total::departure_triggered_share, f, s) = ratio(triggered, lost);
+
+      const double book_before = count(Total::book_months_before), book_after = count(Total::book_months_after);
+      const double other_before = count(Total::all_months_before) - book_before;
+      const double other_after = count(Total::all_months_after) - book_after;
+      result.real(Total::book_revenue_change_did, f, s) =
+          ratio(book_after, book_before) - ratio(other_after, other_before);
     }
   }
 }

@@ -58,18 +58,23 @@ struct RunResult {
   // series: month-major, index ((month * firms) + firm) * segments + segment
   // for firm_segment metrics, month * firms + firm for firm ones.
   MetricArrays series;
-  // totals: index firm * segments + segment.
+  // totals: index firm * segments + segment for firm_segment metrics, firm
+  // for firm ones.
   MetricArrays totals;
   // Decisions in (month, customer) order; filled only when events are asked for.
   std::vector<DecisionEvent> events;
 
   double wall_seconds = 0.0;
-  std::int64_t customer_months = 0;     // customers x simulated months (burn-in included)
+  std::int64_t customer_months = 0;     // customers x simulated months (burn-in included), for throughput;
+                                        // not summary/customer_months (Total::customer_months)
   std::int64_t scripted_shortfall = 0;  // scripted leavers asked for but not available
   std::size_t state_bytes = 0;          // memory held by the run's agent arrays
 
   std::size_t series_size(const MetricInfo& m) const {
     return months * firms * (m.shape == MetricShape::firm_segment ? segments : 1);
+  }
+  std::size_t totals_size(const MetricInfo& m) const {
+    return firms * (m.shape == MetricShape::firm_segment ? segments : 1);
   }
   // Elements of a metric: count(...) for count metrics, real(...) for real
   // ones (the other type's array is empty).
@@ -94,13 +99,18 @@ struct RunResult {
   double real(Total t, std::size_t firm, std::size_t segment) const {
     return totals.reals[index_of(t)][firm * segments + segment];
   }
+  // Per-firm (MetricShape::firm) totals.
+  std::int64_t& count(Total t, std::size_t firm) { return totals.counts[index_of(t)][firm]; }
+  std::int64_t count(Total t, std::size_t firm) const { return totals.counts[index_of(t)][firm]; }
+  double& real(Total t, std::size_t firm) { return totals.reals[index_of(t)][firm]; }
+  double real(Total t, std::size_t firm) const { return totals.reals[index_of(t)][firm]; }
 
   void allocate(std::size_t n_months, std::size_t n_firms, std::size_t n_segments) {
     months = n_months;
     firms = n_firms;
     segments = n_segments;
     series.allocate(series_metrics, [&](const MetricInfo& m) { return series_size(m); });
-    totals.allocate(summary_metrics, [&](const MetricInfo&) { return firms * segments; });
+    totals.allocate(summary_metrics, [&](const MetricInfo& m) { return totals_size(m); });
   }
 };
 
@@ -129,8 +139,8 @@ inline std::optional<std::string> run_shape_problem(const RunResult& result, std
   if (auto problem = problem_in(result.series, series_metrics, "timeseries",
                                 [&](const MetricInfo& m) { return result.series_size(m); }))
     return problem;
-  if (auto problem =
-          problem_in(result.totals, summary_metrics, "summary", [&](const MetricInfo&) { return firms * segments; }))
+  if (auto problem = problem_in(result.totals, summary_metrics, "summary",
+                                [&](const MetricInfo& m) { return result.totals_size(m); }))
     return problem;
   return std::nullopt;
 }

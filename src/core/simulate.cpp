@@ -14,16 +14,31 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 double ratio(double numerator, double denominator) { return denominator > 0.0 ? numerator / denominator : nan; }
 
+// Attached customers per (firm, segment) cell now: the stock at the start
+// of the first recorded month (later ones are the previous month's end).
+std::vector<std::int64_t> attached_per_cell(const Model& model, const State& state) {
+  std::vector<std::int64_t> counts(model.firms() * model.segments(), 0);
+  const CustomerArrays& c = state.customers;
+  for (std::size_t i = 0; i < c.size(); ++i)
+    if (c.firm[i] != no_firm) ++counts[as_index(c.firm[i]) * model.segments() + c.segment[i]];
+  return counts;
+}
+
 // Copies the merged counters of the month just simulated into the result:
 // the tallies the tables of core/tally_metrics.hpp copy or sum, then the
 // metrics computed here (listed there as series_computed / totals_computed).
-void record_month(const Model& model, const State& state, std::size_t m, RunResult& result) {
+// `at_start` holds the attached customers per cell at the start of the
+// month, and is left holding them at its end.
+void record_month(const Model& model, const State& state, std::size_t m, std::vector<std::int64_t>& at_start,
+                  RunResult& result) {
   const Tally& t = state.month_total;
   const std::size_t segments = model.segments();
   for (std::size_t f = 0; f < model.firms(); ++f) {
     result.count(Series::reps_active, m, f) = state.active_count[f];
     result.count(Series::rep_departures, m, f) = state.departures[f];
     result.count(Series::rep_departures_to_competitor, m, f) = state.departures_to_competitor[f];
+    result.count(Total::rep_departures, f) += state.departures[f];
+    result.count(Total::rep_months, f) += state.reps_at_start[f];
     for (std::size_t s = 0; s < segments; ++s) {
       const std::size_t cell = f * segments + s;
       const auto n = [&](Tally::Field field) { return t.values[cell * Tally::field_count + field]; };
@@ -37,6 +52,13 @@ void record_month(const Model& model, const State& state, std::size_t m, RunResu
       result.real(Series::rep_loyalty_mean, m, f, s) = ratio(v(Tally::rep_sum) / loyalty_fixed_point, customers);
       // Broken stays are counted when they break; the retained ones are the rest.
       result.count(Total::stays_12m_retained, f, s) += n(Tally::stays_eligible) - n(Tally::stays_broken);
+      result.count(Total::customer_months, f, s) += at_start[cell];
+      at_start[cell] = n(Tally::customers);
+      // A stay's months after: 12 if retained, its partial months if broken.
+      result.count(Total::book_months_after, f, s) +=
+          did_window * (n(Tally::stays_eligible) - n(Tally::stays_broken)) + n(Tally::stay_months_broken);
+      result.count(Total::all_months_before, f, s) += n(Tally::all_before);
+      result.count(Total::all_months_after, f, s) += n(Tally::all_after);
     }
   }
   result.events.insert(result.events.end(), t.events.begin(), t.events.end());
@@ -55,6 +77,19 @@ std::size_t state_bytes(const State& state) {
                   state.random_leavers, state.active_cursor, state.before_hiring.ids, state.after_hiring.ids);
 }
 
+// Spells still open after the last month add their DiD sums as if they
+// ended after it (e = months + 1: every anchor's 12 months after are full).
+void close_open_spells(const Model& model, const State& state, RunResult& result) {
+  const CustomerArrays& c = state.customers;
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    if (c.firm[i] == no_firm) continue;
+    const std::size_t f = as_index(c.firm[i]);
+    const SpellMonths spell = spell_anchor_months(anchors_of(model, state, f), c.attached_since[i], model.months + 1);
+    result.count(Total::all_months_before, f, c.segment[i]) += spell.before;
+    result.count(Total::all_months_after, f, c.segment[i]) += spell.after;
+  }
+}
+
 }  // namespace
 
 RunResult simulate(const Model& model, const SimulationOptions& options) {
@@ -65,12 +100,15 @@ RunResult simulate(const Model& model, const SimulationOptions& options) {
   State state;
   initialise(model, state, options.record_events);
   result.state_bytes = state_bytes(state);
+  std::vector<std::int64_t> at_start;
   while (state.step < model.steps) {
     const std::int64_t month = model.month_of_step(state.step);
+    if (month == 1) at_start = attached_per_cell(model, state);
     step(model, state);
-    if (month >= 1) record_month(model, state, static_cast<std::size_t>(month - 1), result);
+    if (month >= 1) record_month(model, state, static_cast<std::size_t>(month - 1), at_start, result);
     if (options.on_month) options.on_month(state.step, model.steps);
   }
+  close_open_spells(model, state, result);
   compute_rates(result);
 
   result.customer_months = model.customers * model.steps;

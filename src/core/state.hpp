@@ -110,6 +110,11 @@ struct Tally {
     stays_broken,
     could_follow,      // contestable decisions: the rep joined a competitor, unbarred
     stayed_contested,  // stays among them
+    // The book revenue DiD (core/book_did.hpp), in customer-months:
+    book_before,         // before(t) of each decision at an anchor month t
+    stay_months_broken,  // after(t) of the eligible stays broken this month
+    all_before,          // Σ before(t) over the anchors of each spell ended this month
+    all_after,           // Σ after(t) likewise
     field_count
   };
   std::vector<std::int64_t> values;  // (firms * segments * field_count)
@@ -136,9 +141,15 @@ struct State {
   std::vector<std::int32_t> active_cursor;        // rebuild_active_reps' next position per firm (firms)
 
   // This month's rep counters, per firm.
+  IdVector<std::int32_t> reps_at_start;  // active reps at the start of the month
   IdVector<std::int64_t> departures;
   IdVector<std::int64_t> departures_to_competitor;
   std::int64_t scripted_shortfall = 0;  // scripted leavers asked for but not available
+  // Anchor months of the book DiD so far, per firm, as prefix sums over
+  // recorded months 0..months (core/book_did.hpp): firm f's are at
+  // f * (months + 1).
+  std::vector<std::int64_t> anchor_count;
+  std::vector<std::int64_t> anchor_sum;
 
   tbb::enumerable_thread_specific<Tally> tallies;
   Tally month_total;  // merged tallies of the last step

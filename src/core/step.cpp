@@ -7,6 +7,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include "core/book_did.hpp"
 #include "core/random.hpp"
 #include "core/reps.hpp"
 
@@ -34,8 +35,29 @@ std::int64_t broken_stays(std::uint16_t marks, std::int16_t last_stay, std::int6
   return std::popcount(static_cast<std::uint32_t>(marks) & mask);
 }
 
-void leave_firm(CustomerArrays& c, std::size_t i, Tally& tally, std::size_t cell, std::int64_t month) {
+// The months after(t) (core/book_did.hpp) that the broken stays among
+// `marks` were attached: the customer leaves at `month`, so a stay at t
+// counts month - t - 1 (none if it leaves in the month of the stay).
+std::int64_t broken_stay_months(std::uint16_t marks, std::int16_t last_stay, std::int64_t month) {
+  std::int64_t months = 0;
+  for (std::uint32_t bits = marks; bits != 0; bits &= bits - 1) {
+    const std::int64_t stay = last_stay - std::countr_zero(bits);
+    if (stay >= month - stay_window) months += months_after(stay, month);
+  }
+  return months;
+}
+
+// The customer's spell at its firm ends at `month` (follow, defect or
+// churn): its pending stays break, and the spell adds its customer-months
+// around the firm's anchors to the DiD sums.
+void leave_firm(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally, std::size_t cell) {
+  const std::int64_t month = ctx.month;
   tally.at(cell, Tally::stays_broken) += broken_stays(c.stay_marks[i], c.last_stay[i], month);
+  tally.at(cell, Tally::stay_months_broken) += broken_stay_months(c.stay_marks[i], c.last_stay[i], month);
+  const SpellMonths spell =
+      spell_anchor_months(anchors_of(ctx.model, ctx.state, as_index(c.firm[i])), c.attached_since[i], month);
+  tally.at(cell, Tally::all_before) += spell.before;
+  tally.at(cell, Tally::all_after) += spell.after;
   c.stay_marks[i] = 0;
   c.last_stay[i] = no_stay;
 }
@@ -45,7 +67,7 @@ void leave_firm(CustomerArrays& c, std::size_t i, Tally& tally, std::size_t cell
 // month on; `wait_word` draws that wait.
 void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally, std::size_t cell,
                        std::uint32_t wait_word) {
-  leave_firm(c, i, tally, cell, ctx.month);
+  leave_firm(ctx, c, i, tally, cell);
   c.firm[i] = no_firm;
   c.rep[i] = no_rep;
   c.brand_loyalty[i] = 0.0f;
@@ -88,6 +110,9 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
 
   ++tally.at(cell, Tally::orphaned);
   if (can_follow) ++tally.at(cell, Tally::could_follow);
+  // Every decision month is a departure month of f: an anchor if in range.
+  if (ctx.month >= 1 && ctx.month + did_window <= model.months)
+    tally.at(cell, Tally::book_before) += months_before(ctx.month, c.attached_since[i]);
   std::int16_t to_firm = no_firm;
   switch (choice) {
     case Choice::stay: {
@@ -111,8 +136,9 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
     case Choice::follow:
       ++tally.at(cell, Tally::followed);
       ++tally.at(as_index(destination) * model.segments() + s, Tally::followers_gained);
-      leave_firm(c, i, tally, cell, ctx.month);
+      leave_firm(ctx, c, i, tally, cell);
       c.firm[i] = destination;
+      c.attached_since[i] = static_cast<std::int16_t>(ctx.month);
       c.brand_loyalty[i] = static_cast<float>(seg.initial_brand_loyalty);
       to_firm = destination;
       break;
@@ -176,6 +202,7 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
     c.rep[i] = rep;
     c.brand_loyalty[i] = static_cast<float>(seg.initial_brand_loyalty);
     c.rep_loyalty[i] = static_cast<float>(seg.initial_rep_loyalty);
+    c.attached_since[i] = static_cast<std::int16_t>(ctx.month);
     ++tally.at(as_index(c.firm[i]) * model.segments() + s, Tally::acquired);
     c.next_event[i] = event_step(ctx.step, geometric_wait(model.churn_probability[s], w[3]), model.steps);
   } else {
@@ -259,10 +286,31 @@ void merge_tallies(State& state) {
             [](const DecisionEvent& a, const DecisionEvent& b) { return a.customer < b.customer; });
 }
 
+// A month with a departure from firm f is an anchor of f's book DiD if it
+// is recorded and its 12 months after are too.
+void record_anchors(const Model& model, State& state) {
+  const std::int64_t month = model.month_of_step(state.step);
+  if (month < 1) return;
+  const bool in_range = month + did_window <= model.months;
+  for (std::size_t f = 0; f < model.firms(); ++f) {
+    const std::size_t at = f * static_cast<std::size_t>(model.months + 1) + static_cast<std::size_t>(month);
+    const bool anchor = in_range && state.departures[f] > 0;
+    state.anchor_count[at] = state.anchor_count[at - 1] + (anchor ? 1 : 0);
+    state.anchor_sum[at] = state.anchor_sum[at - 1] + (anchor ? month : 0);
+  }
+}
+
 }  // namespace
 
+AnchorPrefix anchors_of(const Model& model, const State& state, std::size_t firm) {
+  const std::size_t at = firm * static_cast<std::size_t>(model.months + 1);
+  return {state.anchor_count.data() + at, state.anchor_sum.data() + at, model.months};
+}
+
 void step(const Model& model, State& state) {
+  std::copy(state.active_count.begin(), state.active_count.end(), state.reps_at_start.begin());
   depart_reps(model, state);
+  record_anchors(model, state);
   hire_reps(model, state);
 
   const PassContext ctx{model,

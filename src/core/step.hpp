@@ -2,6 +2,7 @@
 // time. Pure computation, no I/O.
 #pragma once
 
+#include "core/book_did.hpp"
 #include "core/model.hpp"
 #include "core/state.hpp"
 
@@ -12,9 +13,13 @@ namespace loyalsim {
 void initialise(const Model& model, State& state, bool record_events);
 
 // Simulates month state.step (steps 1-7 of docs/MODEL.md section 3), leaves the
-// month's merged counters in state.month_total, state.departures,
-// state.departures_to_competitor and state.active_count, then advances
-// state.step.
+// month's merged counters in state.month_total, state.reps_at_start,
+// state.departures, state.departures_to_competitor and state.active_count,
+// records whether the month is an anchor of each firm's book DiD, then
+// advances state.step.
 void step(const Model& model, State& state);
+
+// Firm `firm`'s anchor months of the book DiD so far (core/book_did.hpp).
+AnchorPrefix anchors_of(const Model& model, const State& state, std::size_t firm);
 
 }  // namespace loyalsim

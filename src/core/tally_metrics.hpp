@@ -45,20 +45,39 @@ inline constexpr TallyToTotal totals_from_tally[] = {
     {Tally::could_follow, Total::could_follow},
     {Tally::stayed_contested, Total::stayed_when_contested},
     {Tally::stays_eligible, Total::stays_12m_eligible},
+    {Tally::churned, Total::churned},
+    {Tally::book_before, Total::book_months_before},
 };
 
 // Fields read by code in record_month rather than copied.
-inline constexpr Tally::Field tally_fields_computed[] = {Tally::brand_sum, Tally::rep_sum, Tally::stays_broken};
+inline constexpr Tally::Field tally_fields_computed[] = {Tally::brand_sum,    Tally::rep_sum,
+                                                         Tally::stays_broken, Tally::stay_months_broken,
+                                                         Tally::all_before,   Tally::all_after};
 // Series computed in record_month: from loyalty sums, rep counters, or the
 // scenario.
 inline constexpr Series series_computed[] = {Series::revenue,          Series::brand_loyalty_mean,
                                              Series::rep_loyalty_mean, Series::reps_active,
                                              Series::rep_departures,   Series::rep_departures_to_competitor};
-// Totals computed in record_month (stays_12m_retained) and compute_rates.
-inline constexpr Total totals_computed[] = {
-    Total::stays_12m_retained,        Total::firm_retention_rate,      Total::follow_rate,
-    Total::follow_rate_when_possible, Total::retention_when_contested, Total::rep_ownership_share,
-    Total::retained_12m_after_stay};
+// Totals computed in record_month and simulate (stays_12m_retained, the
+// start-of-month stocks and rep counters, the DiD's after and all-customer
+// sums), and the rates of compute_rates.
+inline constexpr Total totals_computed[] = {Total::stays_12m_retained,
+                                            Total::customer_months,
+                                            Total::rep_departures,
+                                            Total::rep_months,
+                                            Total::book_months_after,
+                                            Total::all_months_before,
+                                            Total::all_months_after,
+                                            Total::rep_turnover_realised,
+                                            Total::customer_churn_realised,
+                                            Total::departure_triggered_share,
+                                            Total::book_revenue_change_did,
+                                            Total::firm_retention_rate,
+                                            Total::follow_rate,
+                                            Total::follow_rate_when_possible,
+                                            Total::retention_when_contested,
+                                            Total::rep_ownership_share,
+                                            Total::retained_12m_after_stay};
 
 namespace detail {
 // Every field of the Tally feeds at least one metric.

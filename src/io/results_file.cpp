@@ -243,7 +243,9 @@ void ResultsFile::write_run(const RunRecord& record, const RunResult& result) {
     }
   }
   for (std::size_t i = 0; i < summary_metrics.size(); ++i) {
-    const Dims start{run, 0, 0}, count{1, firms, segments};
+    const bool by_segment = summary_metrics[i].shape == MetricShape::firm_segment;
+    const Dims start = by_segment ? Dims{run, 0, 0} : Dims{run, 0};
+    const Dims count = by_segment ? Dims{1, firms, segments} : Dims{1, firms};
     if (summary_metrics[i].type == MetricType::count) {
       f.totals[i].write(result.totals.counts[i], start, count);
     } else {

@@ -256,10 +256,15 @@ std::vector<h5::Dataset> create_summary(h5::File& file, const ResultsLayout& lay
   const h5::Dataset firm = create_name_scale(group, "firm", layout.firm_names, "firm name");
   const h5::Dataset segment = create_name_scale(group, "segment", layout.segment_names, "customer segment name");
 
-  const Dims dims{layout.runs, layout.firm_names.size(), layout.segment_names.size()};
+  const hsize_t runs = layout.runs, firms = layout.firm_names.size(), segments = layout.segment_names.size();
   std::vector<h5::Dataset> variables;
   for (const MetricInfo& metric : summary_metrics) {
-    variables.push_back(create_metric(group, metric, dims, {{"run", run}, {"firm", firm}, {"segment", segment}}));
+    if (metric.shape == MetricShape::firm_segment) {
+      variables.push_back(
+          create_metric(group, metric, {runs, firms, segments}, {{"run", run}, {"firm", firm}, {"segment", segment}}));
+    } else {
+      variables.push_back(create_metric(group, metric, {runs, firms}, {{"run", run}, {"firm", firm}}));
+    }
   }
   return variables;
 }

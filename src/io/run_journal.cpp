@@ -258,11 +258,13 @@ std::uint64_t payload_layout_fingerprint() {
   for (const MetricInfo& m : series_metrics) {
     mix(m.name);
     mix_number(static_cast<std::size_t>(m.type));
+    mix_number(static_cast<std::size_t>(m.shape));
   }
   mix("summary");
   for (const MetricInfo& m : summary_metrics) {
     mix(m.name);
     mix_number(static_cast<std::size_t>(m.type));
+    mix_number(static_cast<std::size_t>(m.shape));
   }
   const auto mix_member = [&](std::string_view name, auto kind) {
     using T = decltype(kind);

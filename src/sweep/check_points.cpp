@@ -46,7 +46,10 @@ std::size_t run_bytes(std::int64_t customers, std::int64_t rep_capacity, std::in
   for (const MetricInfo& m : series_metrics)
     values += static_cast<double>(months) * static_cast<double>(firms) *
               static_cast<double>(m.shape == MetricShape::firm_segment ? segments : 1);
-  values += static_cast<double>(summary_metrics.size()) * static_cast<double>(firms) * static_cast<double>(segments);
+  for (const MetricInfo& m : summary_metrics)
+    values += static_cast<double>(firms) * static_cast<double>(m.shape == MetricShape::firm_segment ? segments : 1);
+  // The book DiD's anchor prefix sums: two int64 per firm and month (State).
+  values += 2.0 * static_cast<double>(firms) * static_cast<double>(months + 1);
   const double bytes = static_cast<double>(run_memory_bytes(static_cast<std::size_t>(customers),
                                                             static_cast<std::size_t>(rep_capacity))) +
                        8.0 * values;

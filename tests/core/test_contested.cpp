@@ -186,13 +186,16 @@ TEST(Contested, PoolTotalsSumsCountsAndRecomputesRates) {
   const double followed = total(all, Total::followed, 0, 0), could = total(all, Total::could_follow, 0, 0);
   EXPECT_DOUBLE_EQ(total(all, Total::follow_rate_when_possible, 0, 0), followed / could);
 
-  // Firm B, segment y only: that one cell.
+  // Firm B, segment y only: that one cell (for per-firm metrics, firm B).
   const RunResult one = pool_totals(r, {false, true}, {false, true});
   for (std::size_t i = 0; i < summary_metrics.size(); ++i) {
+    const std::size_t k = summary_metrics[i].shape == MetricShape::firm_segment ? 1 * 2 + 1 : 1;
     if (summary_metrics[i].type == MetricType::count) {
-      EXPECT_EQ(one.totals.counts[i][0], r.totals.counts[i][1 * 2 + 1]) << summary_metrics[i].name;
+      EXPECT_EQ(one.totals.counts[i][0], r.totals.counts[i][k]) << summary_metrics[i].name;
+    } else if (std::isnan(r.totals.reals[i][k])) {
+      EXPECT_TRUE(std::isnan(one.totals.reals[i][0])) << summary_metrics[i].name;
     } else {
-      EXPECT_DOUBLE_EQ(one.totals.reals[i][0], r.totals.reals[i][1 * 2 + 1]) << summary_metrics[i].name;
+      EXPECT_DOUBLE_EQ(one.totals.reals[i][0], r.totals.reals[i][k]) << summary_metrics[i].name;
     }
   }
   // Firm A over both segments.

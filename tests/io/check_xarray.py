@@ -26,9 +26,13 @@ TIMESERIES_BY_SEGMENT = [
 TIMESERIES_BY_FIRM = ["reps_active", "rep_departures", "rep_departures_to_competitor"]
 SUMMARY = [
     "orphaned", "stayed", "followed", "defected", "could_follow", "stayed_when_contested",
+    "churned", "customer_months", "book_months_before", "book_months_after",
+    "all_months_before", "all_months_after",
     "firm_retention_rate", "follow_rate", "follow_rate_when_possible", "retention_when_contested",
     "rep_ownership_share", "retained_12m_after_stay",
+    "customer_churn_realised", "departure_triggered_share", "book_revenue_change_did",
 ]
+SUMMARY_BY_FIRM = ["rep_departures", "rep_months", "rep_turnover_realised"]
 RUNS_COLUMNS = ["point", "replicate", "seed", "seed_text", "status", "wall_seconds"]
 
 
@@ -135,7 +139,7 @@ def check_file(path, scenario):
         check_described(ts, "timeseries")
         check_integers_stay_integers(path, ts, "timeseries")
 
-    # summary/: (run, firm, segment)
+    # summary/: (run, firm, segment), and (run, firm) for the per-firm metrics
     with open_group(path, "summary") as summary:
         require(set(summary.dims) == {"run", "firm", "segment"},
                 f"summary/ dimensions are {dict(summary.sizes)}, expected run, firm, segment")
@@ -143,6 +147,7 @@ def check_file(path, scenario):
         check_names(summary, "summary", "firm", firms)
         check_names(summary, "summary", "segment", segments)
         check_variables(summary, "summary", SUMMARY, ("run", "firm", "segment"))
+        check_variables(summary, "summary", SUMMARY_BY_FIRM, ("run", "firm"))
         check_described(summary, "summary")
         check_integers_stay_integers(path, summary, "summary")
 

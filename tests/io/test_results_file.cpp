@@ -255,11 +255,12 @@ TEST(ResultsFileContent, SummaryHoldsEveryTotalOfEveryRunInItsTypeAndShape) {
     const MetricInfo& info = summary_metrics[m];
     SCOPED_TRACE(std::string(info.name));
     const hdf5::Dataset dataset = group.open_dataset(info.name);
-    EXPECT_EQ(dataset.dims(), (Dims{runs, firms, segments}));
+    EXPECT_EQ(dataset.dims(),
+              info.shape == MetricShape::firm_segment ? (Dims{runs, firms, segments}) : (Dims{runs, firms}));
     const bool is_count = info.type == MetricType::count;
     EXPECT_TRUE(dataset.type().equals(is_count ? H5T_STD_I64LE : H5T_IEEE_F64LE));
     const std::vector<double> values = dataset.read<double>();
-    const std::size_t per_run = firms * segments;
+    const std::size_t per_run = trailing_size(info, false);
     ASSERT_EQ(values.size(), runs * per_run);
     for (std::size_t run = 0; run < runs; ++run) {
       const RunResult expected = fabricated_result(run);
@@ -323,7 +324,11 @@ TEST(ResultsFileContent, EveryAxisIsAttachedToTheDimensionScaleOfItsOwnGroup) {
     }
   }
   for (const MetricInfo& info : summary_metrics) {
-    expect_axes("summary", std::string(info.name), {"run", "firm", "segment"});
+    if (info.shape == MetricShape::firm_segment) {
+      expect_axes("summary", std::string(info.name), {"run", "firm", "segment"});
+    } else {
+      expect_axes("summary", std::string(info.name), {"run", "firm"});
+    }
   }
   for (const char* column : {"point", "replicate", "seed", "seed_text", "status", "wall_seconds", "scripted_shortfall",
                              "market.substitutability", "firms.Incumbent.service_touchpoints"}) {
