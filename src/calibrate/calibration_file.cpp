@@ -260,6 +260,11 @@ Target read_target(const Reader& reader, const toml::table& table, std::size_t i
   for (const auto& s : scenario.segments) segments.push_back(s.name);
   target.firm = selection(reader, table, "firm", where, firms, "firm");
   target.segment = selection(reader, table, "segment", where, segments, "segment");
+  // A per-firm metric (rep turnover, ...) belongs to no segment: naming one
+  // would change nothing, so it is refused rather than silently pooled.
+  if (summary_metrics[target.metric].shape == MetricShape::firm && !target.segment.all())
+    reader.fail(table.get("segment")->source(), where + ".segment",
+                "'" + name + "' is a per-firm metric, with no segments; omit segment (or write \"*\")");
   target.label = name + "[" + (target.firm.all() ? std::string("*") : firms[*target.firm.index]) + ", " +
                  (target.segment.all() ? std::string("*") : segments[*target.segment.index]) + "]";
   for (std::size_t k = 0; k < earlier.size(); ++k)
