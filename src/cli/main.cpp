@@ -18,10 +18,11 @@ const char* usage =
     "\n"
     "Usage:\n"
     "  loyalsim run SCENARIO.toml [options]   simulate a scenario and write HDF5 results\n"
+    "  loyalsim calibrate CALIBRATION.toml    fit scenario parameters to target moments (simulated method of moments)\n"
     "  loyalsim params                        list every scenario parameter: meaning, unit, default, range\n"
     "  loyalsim --help | --version\n"
     "\n"
-    "Run 'loyalsim run --help' for the options of run.\n"
+    "Run 'loyalsim run --help' (or calibrate --help) for the options of a command.\n"
     "Exit status: 0 success, 2 bad input or arguments, 1 anything else.\n";
 
 }  // namespace
@@ -52,9 +53,10 @@ int main(int argc, char** argv) {
     }
     if (command == "run") return loyalsim::cli::run_command(args, command_line);
     if (command == "params") return loyalsim::cli::params_command(args);
+    if (command == "calibrate") return loyalsim::cli::calibrate_command(args, command_line);
     // One line, like every refusal: the usage is one --help away.
     std::cerr << "loyalsim: error: unknown command '" << command
-              << "' (the commands are run and params; see loyalsim --help)\n";
+              << "' (the commands are run, calibrate and params; see loyalsim --help)\n";
     return 2;
   } catch (const loyalsim::InputError& e) {
     std::cerr << "loyalsim: error: " << e.what() << "\n";

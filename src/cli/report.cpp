@@ -108,12 +108,12 @@ void Progress::update(std::int64_t done, std::int64_t total) {
     std::snprintf(line, sizeof line, "%s [%s] %lld/%lld %ss %3.0f%%  %.1f %s/s  ETA %.0f s", label_.c_str(),
                   bar.c_str(), static_cast<long long>(done), static_cast<long long>(total), unit_.c_str(),
                   100.0 * fraction, rate, unit_.c_str(), eta);
-    std::cerr << "\r" << line << "\033[K" << std::flush;
+    std::cerr << "\r" << line << (note_.empty() ? "" : "  ") << note_ << "\033[K" << std::flush;
   } else {
     std::snprintf(line, sizeof line, "%s: %lld/%lld %ss (%.0f%%), %.1f %s/s, %.1f s elapsed, ETA %.0f s",
                   label_.c_str(), static_cast<long long>(done), static_cast<long long>(total), unit_.c_str(),
                   100.0 * fraction, rate, unit_.c_str(), elapsed, eta);
-    std::cerr << line << "\n";
+    std::cerr << line << (note_.empty() ? "" : ", ") << note_ << "\n";
   }
   shown_ = true;
 }

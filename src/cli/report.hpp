@@ -36,12 +36,15 @@ class Progress {
   Progress(bool quiet, std::string label, std::string unit);
   void update(std::int64_t done, std::int64_t total);
   void finish();
+  // Text shown after the counts from the next line on ("best 1.23").
+  void note(std::string text) { note_ = std::move(text); }
 
  private:
   bool quiet_;
   bool terminal_;
   std::string label_;
   std::string unit_;
+  std::string note_;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_;
   std::int64_t first_done_ = -1;  // progress already made when we started (resume)

@@ -18,6 +18,7 @@
 #include "cli/commands.hpp"
 #include "cli/dry_run.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/machine.hpp"
 #include "cli/report.hpp"
 #include "cli/sweep_output.hpp"
 #include "core/errors.hpp"
@@ -173,45 +174,6 @@ NextCommands next_commands(const std::vector<std::string>& args) {
   return {plain, plain + " --resume", plain + " --force"};
 }
 
-// Bytes of memory the machine can still give (MemAvailable), 0 if unknown.
-std::size_t available_memory_bytes() {
-  std::ifstream meminfo("/proc/meminfo");
-  std::string key;
-  std::size_t kib = 0;
-  std::string unit;
-  while (meminfo >> key >> kib >> unit)
-    if (key == "MemAvailable:") return kib * 1024;
-  return 0;
-}
-
-// The largest run of the design (agent state and recorded metrics), as
-// many at once as there are threads (an upper bound): refused before
-// anything is allocated if it cannot fit, by a dry run as by a real run.
-void check_memory(std::size_t largest, const Design& design, int threads, bool quiet) {
-  const auto concurrent =
-      static_cast<std::size_t>(std::min<std::int64_t>(design.runs(), static_cast<std::int64_t>(threads)));
-  const double gib = 1024.0 * 1024.0 * 1024.0;
-  const double needed = static_cast<double>(largest) * static_cast<double>(concurrent);
-  const auto available = static_cast<double>(available_memory_bytes());
-  if (available > 0 && needed > available) {
-    std::ostringstream message;
-    message << std::fixed << std::setprecision(2) << "the run needs about " << needed / gib
-            << " GiB of memory (agent state at " << customer_state_bytes
-            << " bytes per customer and the recorded metrics, months x firms x segments"
-            << (concurrent > 1 ? ", " + std::to_string(concurrent) + " runs at once" : std::string()) << ") but only "
-            << available / gib << " GiB are available; reduce market.customers or market.months"
-            << (concurrent > 1 ? ", or --threads" : "");
-    throw InputError(message.str());
-  }
-  if (!quiet && needed > static_cast<double>(std::size_t{256} << 20))
-    std::cerr << "loyalsim: estimated memory " << std::fixed << std::setprecision(2) << needed / gib << " GiB of "
-              << available / gib << " GiB available\n";
-}
-
-int available_threads(int requested) {
-  return requested > 0 ? requested : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
-
 }  // namespace
 
 int run_command(const std::vector<std::string>& args, const std::string& command_line) {
@@ -237,7 +199,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   check_overrides_against_design(options.overrides, design);
   const SweepExtent extent = checked_extent(scenario, design, file.path);
   const int threads = available_threads(options.threads);
-  check_memory(extent.largest_run_bytes, design, threads, options.quiet || options.dry_run);
+  check_memory(extent.largest_run_bytes, design.runs(), threads, options.quiet || options.dry_run);
   const OutputPaths paths =
       output_paths(options.output.empty() ? fs::path("results") / (file.name + ".h5") : options.output);
   const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,

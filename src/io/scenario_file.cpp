@@ -14,6 +14,7 @@
 #include "core/parameters.hpp"
 #include "io/input_file.hpp"
 #include "io/names.hpp"
+#include "io/scenario_table.hpp"
 #include "io/sweep_table.hpp"
 #include "io/toml_limits.hpp"
 #include "io/toml_reader.hpp"
@@ -118,11 +119,15 @@ ParsedScenario parse_scenario_text(std::string_view text, const std::string& sou
             << ": TOML syntax error: " << error.description();
     throw InputError(message.str());
   }
+  return read_scenario_table(reader, document, "the top level");
+}
 
+ParsedScenario read_scenario_table(const Reader& reader, const toml::table& document, const std::string& context) {
+  const std::string& source = reader.source();
   for (auto&& [key, node] : document) {
     bool known = false;
     for (const auto& k : top_level_keys) known = known || key.str() == k;
-    if (!known) reader.unknown_key(key, "the top level", top_level_keys);
+    if (!known) reader.unknown_key(key, context, top_level_keys);
   }
 
   Scenario scenario;

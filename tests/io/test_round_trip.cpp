@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <toml++/toml.h>
+
 #include "core/errors.hpp"
 #include "core/parameters.hpp"
 #include "io/names.hpp"
@@ -31,12 +33,23 @@ bool deliberately_broken(const fs::path& path) {
   return false;
 }
 
+// A calibration file (docs/CALIBRATION.md) is not a scenario: it names one
+// with its top-level `scenario` key, and that scenario is in the corpus.
+bool calibration_file(const fs::path& path) {
+  try {
+    return toml::parse_file(path.string()).contains("scenario");
+  } catch (const toml::parse_error&) {
+    return false;
+  }
+}
+
 std::vector<fs::path> corpus_files() {
   std::vector<fs::path> files;
   for (const fs::path& root :
        {fs::path(LOYALSIM_SCENARIOS), fs::path(LOYALSIM_TEST_DATA), fs::path(LOYALSIM_REFERENCE)})
     for (const auto& entry : fs::recursive_directory_iterator(root))
-      if (entry.is_regular_file() && entry.path().extension() == ".toml" && !deliberately_broken(entry.path()))
+      if (entry.is_regular_file() && entry.path().extension() == ".toml" && !deliberately_broken(entry.path()) &&
+          !calibration_file(entry.path()))
         files.push_back(entry.path());
   std::sort(files.begin(), files.end());
   return files;

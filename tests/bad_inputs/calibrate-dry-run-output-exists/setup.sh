@@ -1,0 +1,1 @@
+printf 'an earlier result\n' > out.h5

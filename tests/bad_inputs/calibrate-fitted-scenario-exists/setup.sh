@@ -1,0 +1,1 @@
+printf 'an earlier fitted scenario\n' > out.fitted.toml

@@ -1,0 +1,1 @@
+mkdir out.h5

@@ -1,0 +1,1 @@
+printf 'half a file\n' > out.h5.partial
