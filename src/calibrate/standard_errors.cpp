@@ -5,7 +5,7 @@
 #include <limits>
 #include <sstream>
 
-#include "calibrate/symmetric_eigen.hpp"
+#include <Eigen/Dense>
 
 namespace loyalsim::calibrate {
 namespace {
@@ -112,29 +112,33 @@ StandardErrors standard_errors(const CalibrationSpec& spec, const Evaluation& be
   const double replicates = static_cast<double>(spec.search.replicates);
   while (!active.empty()) {
     const std::size_t a = active.size();
-    std::vector<double> unit_g(m * a);  // G in bound units, weighted rows left for H
-    for (std::size_t j = 0; j < m; ++j)
-      for (std::size_t i = 0; i < a; ++i) unit_g[j * a + i] = g(j, active[i]) * width(active[i]);
-    std::vector<double> h(a * a, 0.0);
-    for (std::size_t r = 0; r < a; ++r)
-      for (std::size_t c = 0; c < a; ++c)
-        for (std::size_t j = 0; j < m; ++j)
-          h[r * a + c] += unit_g[j * a + r] * spec.targets[j].weight * unit_g[j * a + c];
-    const SymmetricEigen eigen = symmetric_eigen(h, a);
-    if (out.eigenvalues.empty()) out.eigenvalues = eigen.values;
-    const double largest = eigen.values.back();
+    const auto rows = static_cast<Eigen::Index>(m), cols = static_cast<Eigen::Index>(a);
+    Eigen::MatrixXd unit_g(rows, cols);  // G in bound units
+    for (Eigen::Index j = 0; j < rows; ++j)
+      for (Eigen::Index i = 0; i < cols; ++i)
+        unit_g(j, i) = g(static_cast<std::size_t>(j), active[static_cast<std::size_t>(i)]) *
+                       width(active[static_cast<std::size_t>(i)]);
+    Eigen::VectorXd weight(rows);
+    for (Eigen::Index j = 0; j < rows; ++j) weight(j) = spec.targets[static_cast<std::size_t>(j)].weight;
+    const Eigen::MatrixXd h = unit_g.transpose() * weight.asDiagonal() * unit_g;
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(h);  // eigenvalues ascending
+    const Eigen::VectorXd& values = eigen.eigenvalues();
+    const Eigen::MatrixXd& vectors = eigen.eigenvectors();
+    if (out.eigenvalues.empty()) out.eigenvalues.assign(values.data(), values.data() + values.size());
+    const double largest = values(cols - 1);
     std::vector<std::size_t> flat;
-    for (std::size_t e = 0; e < a; ++e) {
-      if (eigen.values[e] > flat_ratio * largest) continue;
+    for (Eigen::Index e = 0; e < cols; ++e) {
+      if (values(e) > flat_ratio * largest) continue;
       // Name the parameters that carry this direction; at least the largest.
-      std::size_t biggest = 0;
-      for (std::size_t i = 0; i < a; ++i) {
-        const double loading = std::fabs(eigen.vectors[i * a + e]);
-        if (loading > std::fabs(eigen.vectors[biggest * a + e])) biggest = i;
-        if (loading >= flat_loading && std::find(flat.begin(), flat.end(), active[i]) == flat.end())
-          flat.push_back(active[i]);
+      Eigen::Index biggest = 0;
+      vectors.col(e).cwiseAbs().maxCoeff(&biggest);
+      for (Eigen::Index i = 0; i < cols; ++i) {
+        const std::size_t k = active[static_cast<std::size_t>(i)];
+        if (std::fabs(vectors(i, e)) >= flat_loading && std::find(flat.begin(), flat.end(), k) == flat.end())
+          flat.push_back(k);
       }
-      if (std::find(flat.begin(), flat.end(), active[biggest]) == flat.end()) flat.push_back(active[biggest]);
+      const std::size_t top = active[static_cast<std::size_t>(biggest)];
+      if (std::find(flat.begin(), flat.end(), top) == flat.end()) flat.push_back(top);
     }
     if (!flat.empty()) {
       std::sort(flat.begin(), flat.end());
@@ -152,26 +156,14 @@ StandardErrors standard_errors(const CalibrationSpec& spec, const Evaluation& be
     }
 
     // H^-1 = V diag(1/lambda) V'.
-    std::vector<double> inverse(a * a, 0.0);
-    for (std::size_t r = 0; r < a; ++r)
-      for (std::size_t c = 0; c < a; ++c)
-        for (std::size_t e = 0; e < a; ++e)
-          inverse[r * a + c] += eigen.vectors[r * a + e] * eigen.vectors[c * a + e] / eigen.values[e];
+    const Eigen::MatrixXd inverse = vectors * values.cwiseInverse().asDiagonal() * vectors.transpose();
     // The simulation term: B = H^-1 G'W (in bound units), Var_sim = B (S/R) B'.
-    std::vector<double> variance = inverse;
+    Eigen::MatrixXd variance = inverse;
     if (!simulation.empty()) {
-      std::vector<double> b(a * m, 0.0);
-      for (std::size_t r = 0; r < a; ++r)
-        for (std::size_t j = 0; j < m; ++j)
-          for (std::size_t c = 0; c < a; ++c)
-            b[r * m + j] += inverse[r * a + c] * unit_g[j * a + c] * spec.targets[j].weight;
-      for (std::size_t r = 0; r < a; ++r)
-        for (std::size_t c = 0; c < a; ++c) {
-          double sum = 0.0;
-          for (std::size_t i = 0; i < m; ++i)
-            for (std::size_t j = 0; j < m; ++j) sum += b[r * m + i] * simulation[i * m + j] * b[c * m + j];
-          variance[r * a + c] += sum / replicates;
-        }
+      const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> s(
+          simulation.data(), rows, rows);
+      const Eigen::MatrixXd b = inverse * unit_g.transpose() * weight.asDiagonal();
+      variance += b * s * b.transpose() / replicates;
     } else {
       out.warnings.push_back(
           "the standard errors leave out the simulation noise: fewer than two replicates had "
@@ -180,8 +172,9 @@ StandardErrors standard_errors(const CalibrationSpec& spec, const Evaluation& be
     std::vector<std::size_t> weak;
     for (std::size_t i = 0; i < a; ++i) {
       const std::size_t k = active[i];
-      out.se_targets[k] = std::sqrt(std::max(0.0, inverse[i * a + i])) * width(k);
-      out.se[k] = std::sqrt(std::max(0.0, variance[i * a + i])) * width(k);
+      const auto d = static_cast<Eigen::Index>(i);
+      out.se_targets[k] = std::sqrt(std::max(0.0, inverse(d, d))) * width(k);
+      out.se[k] = std::sqrt(std::max(0.0, variance(d, d))) * width(k);
       const bool wide = 2.0 * weak_interval_z * out.se[k] > width(k);
       out.identified[k] = wide ? Identified::weakly : Identified::yes;
       if (wide) weak.push_back(k);

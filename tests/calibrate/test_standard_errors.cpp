@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "calibrate/standard_errors.hpp"
-#include "calibrate/symmetric_eigen.hpp"
 
 namespace loyalsim::calibrate {
 namespace {
@@ -45,25 +44,6 @@ bool mentions(const std::vector<std::string>& warnings, const std::string& part)
   for (const auto& w : warnings)
     if (w.find(part) != std::string::npos) return true;
   return false;
-}
-
-TEST(SymmetricEigen, DiagonalisesAKnownMatrix) {
-  // [[2, 1], [1, 2]]: eigenvalues 1 and 3, eigenvectors (1, -1)/sqrt2 and (1, 1)/sqrt2.
-  const SymmetricEigen e = symmetric_eigen({2.0, 1.0, 1.0, 2.0}, 2);
-  EXPECT_NEAR(e.values[0], 1.0, 1e-12);
-  EXPECT_NEAR(e.values[1], 3.0, 1e-12);
-  EXPECT_NEAR(std::fabs(e.vectors[0 * 2 + 0]), std::sqrt(0.5), 1e-12);
-  EXPECT_NEAR(e.vectors[0 * 2 + 0], -e.vectors[1 * 2 + 0], 1e-12);
-  EXPECT_NEAR(e.vectors[0 * 2 + 1], e.vectors[1 * 2 + 1], 1e-12);
-  // A 3 x 3 matrix: V diag(values) V' gives it back.
-  const std::vector<double> a{4, 1, 0.5, 1, 3, 0.2, 0.5, 0.2, 1};
-  const SymmetricEigen f = symmetric_eigen(a, 3);
-  for (std::size_t r = 0; r < 3; ++r)
-    for (std::size_t c = 0; c < 3; ++c) {
-      double sum = 0.0;
-      for (std::size_t i = 0; i < 3; ++i) sum += f.vectors[r * 3 + i] * f.values[i] * f.vectors[c * 3 + i];
-      EXPECT_NEAR(sum, a[r * 3 + c], 1e-12);
-    }
 }
 
 TEST(StandardErrors, OneParameterOneTargetIsSeOverSlope) {
