@@ -22,6 +22,7 @@
 #include "cli/sweep_output.hpp"
 #include "core/errors.hpp"
 #include "core/model.hpp"
+#include "core/parameters.hpp"
 #include "core/simulate.hpp"
 #include "core/state.hpp"
 #include "io/scenario_file.hpp"
@@ -137,15 +138,18 @@ SweepExtent checked_extent(const Scenario& scenario, const Design& design, const
   }
 }
 
-// A --set of a parameter the sweep varies would be silently overwritten at
-// every point, so it is refused.
-void check_overrides_against_design(const std::vector<std::string>& overrides, const Design& design) {
+// A --set of a value the sweep varies would be silently overwritten at
+// every point, so it is refused; tied paths count by the values they set
+// (--set firms.A.reps and a sweep of firms.*.reps overlap).
+void check_overrides_against_design(const std::vector<std::string>& overrides, const Design& design,
+                                    const Scenario& scenario) {
   for (const auto& assignment : overrides) {
     std::string path = assignment.substr(0, assignment.find('='));
     path.erase(0, path.find_first_not_of(" \t"));
     path.erase(path.find_last_not_of(" \t") + 1);
+    const ParameterTargets set = resolve_parameter_targets(scenario, path);  // resolved once already: cannot fail
     for (std::size_t k = 0; k < design.parameters(); ++k)
-      if (const std::string& varied = design.path(k); path == varied)
+      if (const std::string& varied = design.path(k); set.overlaps(resolve_parameter_targets(scenario, varied)))
         throw InputError("--set " + assignment + ": the [sweep] table varies " + varied +
                          "; change its values in the sweep instead");
   }
@@ -234,7 +238,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   } catch (const InputError& e) {
     throw InputError(file.path.string() + ": " + e.what());
   }
-  check_overrides_against_design(options.overrides, design);
+  check_overrides_against_design(options.overrides, design, scenario);
   const SweepExtent extent = checked_extent(scenario, design, file.path);
   const int threads = available_threads(options.threads);
   check_memory(extent.largest_run_bytes, design, threads, options.quiet || options.dry_run);

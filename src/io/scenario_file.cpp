@@ -233,9 +233,9 @@ void apply_override(Scenario& scenario, std::string_view assignment) {
   const std::string_view path = trimmed(assignment.substr(0, equals));
   const std::string_view value_text = trimmed(assignment.substr(equals + 1));
 
-  ParameterPath resolved;
+  ParameterTargets resolved;  // one value, or tied (firms.*.NAME): every firm's
   try {
-    resolved = resolve_parameter_path(scenario, path);
+    resolved = resolve_parameter_targets(scenario, path);
   } catch (const InputError& e) {
     throw InputError(option + ": " + printable(e.what(), 400));
   }

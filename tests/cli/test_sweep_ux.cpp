@@ -1,0 +1,126 @@
+// Sweeps that are easy to work with (issue 11, item 3), through the loyalsim
+// executable: tied parameters (firms.*.NAME), re-running one run of a sweep
+// alone (--only-run), the per-point table, `info`, `export` and `params
+// NAME`. HDF5 contents are checked by tests/cli/sweep_ux_check.py (h5py).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "cli_process.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace cli_test;
+
+const std::string sweep_data = std::string(LOYALSIM_TEST_DATA) + "/sweeps";
+const std::string tied_sweep = sweep_data + "/tied.toml";
+
+// tests/cli/sweep_ux_check.py COMMAND ARGS...
+Outcome ux_check(const std::vector<std::string>& args) {
+  std::string line = LOYALSIM_PYTHON;
+  line += ' ';
+  line += quoted(std::string(LOYALSIM_TEST_DATA) + "/../cli/sweep_ux_check.py");
+  for (const auto& arg : args) {
+    line += ' ';
+    line += quoted(arg);
+  }
+  return shell(line);
+}
+
+class SweepUx : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("loyalsim_sweep_ux_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir_ / name) << text;
+    return path(name);
+  }
+  // The tied sweep's text with its [sweep] table replaced.
+  std::string tied_with(const std::string& name, const std::string& sweep) const {
+    std::string text = read_text(tied_sweep);
+    text = text.substr(0, text.find("[sweep]"));
+    return write(name, text + sweep);
+  }
+
+  fs::path dir_;
+};
+
+// ------------------------------------------------------------ tied parameters
+
+TEST_F(SweepUx, TiedParameterIsOneColumnAndEqualsListingEveryFirm) {
+  const std::string tied = path("tied.h5");
+  const Outcome run = loyalsim("run " + tied_sweep + " -q --threads 2 -o " + tied);
+  ASSERT_EQ(run.status, 0) << run.output;
+  const Outcome column = ux_check({"column", tied, "firms.*.non_solicit"});
+  EXPECT_EQ(column.status, 0) << column.output;
+  EXPECT_EQ(column.output, "0.0\n0.0\n0.0\n0.0\n1.0\n1.0\n1.0\n1.0\n");
+
+  // The same points written out firm by firm (a list design of the grid's
+  // 4 points) give the same runs: same seeds, same values in every firm.
+  const std::string listed = tied_with("listed.toml",
+                                       "[sweep]\ndesign = \"list\"\nreplicates = 2\n\n[sweep.parameters]\n"
+                                       "\"firms.Alpha.non_solicit\" = [0.0, 0.0, 1.0, 1.0]\n"
+                                       "\"firms.Beta.non_solicit\" = [0.0, 0.0, 1.0, 1.0]\n"
+                                       "\"segments.complex.rep_weight\" = [0.5, 2.0, 0.5, 2.0]\n"
+                                       "\"segments.simple.rep_weight\" = [0.5, 2.0, 0.5, 2.0]\n");
+  const Outcome list_run = loyalsim("run " + listed + " -q --threads 1 -o " + path("listed.h5"));
+  ASSERT_EQ(list_run.status, 0) << list_run.output;
+  for (int run = 0; run < 8; ++run) {
+    const std::string r = std::to_string(run);
+    const Outcome same = ux_check({"same-run-data", tied, r, path("listed.h5"), r});
+    EXPECT_EQ(same.status, 0) << "run " << run << ": " << same.output;
+  }
+}
+
+TEST_F(SweepUx, TiedParameterRefusalsAreTheSameForDryRunAndRun) {
+  struct Case {
+    std::string sweep, expected;
+  };
+  const std::vector<Case> cases{
+      {"\"firms.*.non_solicitt\" = [0.0, 1.0]\n", "did you mean 'firms.*.non_solicit'"},
+      {"\"segments.*.share\" = [0.5, 1.0]\n", "segment shares cannot be swept"},
+      {"\"market.*.customers\" = [100, 200]\n", "unknown parameter path"},
+      {"\"firms.*.reps\" = [1, 2]\n\"firms.Beta.reps\" = [3, 4]\n", "also sets"},
+      {"\"firms.*.vacancy_months\" = [0.5, 1]\n", "whole number"},
+  };
+  for (const Case& c : cases) {
+    const std::string scenario = tied_with("bad.toml", "[sweep]\ndesign = \"grid\"\n\n[sweep.parameters]\n" + c.sweep);
+    for (const std::string mode : {" --dry-run", ""}) {
+      const Outcome o = loyalsim("run " + scenario + " -q -o " + path("out.h5") + mode);
+      EXPECT_EQ(o.status, 2) << c.sweep << mode << o.output;
+      EXPECT_TRUE(contains(o.output, c.expected)) << c.sweep << mode << o.output;
+      EXPECT_TRUE(contains(o.output, "bad.toml:")) << o.output;  // file:line:key
+      EXPECT_FALSE(fs::exists(path("out.h5")));
+    }
+  }
+  // --set a value the tied sweep varies.
+  const Outcome o = loyalsim("run " + tied_sweep + " -q --dry-run --set firms.Alpha.non_solicit=0.5");
+  EXPECT_EQ(o.status, 2) << o.output;
+  EXPECT_TRUE(contains(o.output, "the [sweep] table varies firms.*.non_solicit")) << o.output;
+}
+
+TEST_F(SweepUx, SetWithATiedPathSetsEveryFirm) {
+  const std::string single = tied_with("single.toml", "");
+  ASSERT_EQ(loyalsim("run " + single + " -q -o " + path("tied.h5") + " --set firms.*.non_solicit=1").status, 0);
+  ASSERT_EQ(loyalsim("run " + single + " -q -o " + path("each.h5") +
+                     " --set firms.Alpha.non_solicit=1 --set firms.Beta.non_solicit=1")
+                .status,
+            0);
+  const Outcome same = ux_check({"same-run-data", path("tied.h5"), "0", path("each.h5"), "0"});
+  EXPECT_EQ(same.status, 0) << same.output;
+}
+
+}  // namespace
