@@ -2,6 +2,7 @@
 // scenario with a [sweep] table runs every point x replicate into one file;
 // one without runs once (a sweep of one).
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -49,6 +50,7 @@ struct RunOptions {
   bool resume = false;
   bool quiet = false;
   bool dry_run = false;
+  std::optional<std::string> only_run;  // --only-run K, as written (checked against the design)
 };
 
 po::options_description describe_options() {
@@ -68,7 +70,10 @@ po::options_description describe_options() {
       "resume", "finish an interrupted run of the same scenario into the same output")(
       "dry-run",
       "check the scenario, print the number of runs and the estimated memory, output size and time, "
-      "and stop")("quiet,q", "print no progress");
+      "and stop")("quiet,q", "print no progress")(
+      "only-run", po::value<std::string>(),
+      "run only run K of the sweep (0-based, as in runs/), with its own seed and parameter values, into "
+      "results/<scenario name>.run<K>.h5 (or -o PATH); e.g. with --events to look inside it");
   return options;
 }
 
@@ -111,6 +116,7 @@ RunOptions parse_options(const std::vector<std::string>& args, bool& help) {
   o.resume = vm.count("resume") > 0;
   o.quiet = vm.count("quiet") > 0;
   o.dry_run = vm.count("dry-run") > 0;
+  if (vm.count("only-run")) o.only_run = vm["only-run"].as<std::string>();
   if (o.resume && o.force) throw InputError("--resume and --force exclude each other: resume keeps, force discards");
   return o;
 }
@@ -212,6 +218,45 @@ void check_memory(std::size_t largest, const Design& design, int threads, bool q
               << available / gib << " GiB available\n";
 }
 
+// --only-run K: a run number of the design, 0..runs-1, written as digits.
+std::int64_t only_run_number(const std::string& written, const Design& design) {
+  const std::string option = "--only-run " + io::printable(written);
+  const std::string runs = design.is_sweep() ? "the sweep has " + std::to_string(design.runs()) + " run" +
+                                                   (design.runs() == 1 ? "" : "s") + ", numbered 0.." +
+                                                   std::to_string(design.runs() - 1)
+                                             : "the scenario has no [sweep] table: its one run is run 0";
+  std::int64_t run = -1;
+  const char* end = written.data() + written.size();
+  const auto [stop, error] = std::from_chars(written.data(), end, run);
+  if (written.empty() || error != std::errc() || stop != end)
+    throw InputError(option + ": expected a run number (a whole number: " + runs + ")");
+  if (run < 0 || run >= design.runs()) throw InputError(option + ": no such run; " + runs);
+  return run;
+}
+
+// The design of run `run` alone: its point's values, one replicate. Used to
+// check memory and for the dry run's estimates; the run itself executes in
+// the whole design, so its seed is the one it has there.
+Design design_of_run(const Design& design, const RunId& id) {
+  Design alone;
+  alone.spec = design.spec;
+  alone.spec.replicates = 1;
+  alone.point_count = 1;
+  const std::span<const double> values = design.point(id.point);
+  alone.points.assign(values.begin(), values.end());
+  return alone;
+}
+
+// "run 5 of 8 (point 2, replicate 1, seed 123): firms.*.non_solicit = 1"
+std::string describe_run(const Design& design, const RunId& id) {
+  std::ostringstream out;
+  out << "run " << id.run << " of " << design.runs() << " (point " << id.point << ", replicate " << id.replicate
+      << ", seed " << id.seed << ")";
+  for (std::size_t k = 0; k < design.parameters(); ++k)
+    out << (k ? ", " : ": ") << design.path(k) << " = " << shortest_text(design.value(id.point, k));
+  return out.str();
+}
+
 int available_threads(int requested) {
   return requested > 0 ? requested : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
@@ -239,15 +284,26 @@ int run_command(const std::vector<std::string>& args, const std::string& command
     throw InputError(file.path.string() + ": " + e.what());
   }
   check_overrides_against_design(options.overrides, design, scenario);
-  const SweepExtent extent = checked_extent(scenario, design, file.path);
+  SweepExtent extent = checked_extent(scenario, design, file.path);
+  // --only-run K: every point was checked above, as for the whole sweep;
+  // from here on, sizes are those of run K alone.
+  std::optional<RunId> only;
+  Design alone;
+  if (options.only_run) {
+    only = run_id(design, only_run_number(*options.only_run, design), scenario.seed);
+    alone = design_of_run(design, *only);
+    extent = checked_extent(scenario, alone, file.path);
+  }
+  const Design& executed = only ? alone : design;  // what the estimates and the memory check count
   const int threads = available_threads(options.threads);
-  check_memory(extent.largest_run_bytes, design, threads, options.quiet || options.dry_run);
-  const OutputPaths paths =
-      output_paths(options.output.empty() ? fs::path("results") / (file.name + ".h5") : options.output);
+  check_memory(extent.largest_run_bytes, executed, threads, options.quiet || options.dry_run);
+  const std::string default_name = only ? file.name + ".run" + std::to_string(only->run) + ".h5" : file.name + ".h5";
+  const OutputPaths paths = output_paths(options.output.empty() ? fs::path("results") / default_name : options.output);
   const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
                                         static_cast<std::size_t>(threads));
 
-  const io::ResultsLayout layout = make_layout(scenario, design, options.events);
+  io::ResultsLayout layout = make_layout(scenario, design, options.events);
+  if (only) layout.runs = 1;  // runs/ has run K's row (its point, replicate, seed); design/ the whole design
   std::string resolved = io::to_toml(scenario);
   // Appended in two steps, here and in next_commands: `"\n" + string`
   // trips a GCC 12 -Wrestrict false positive (a memcpy of 2^63 bytes) once
@@ -256,19 +312,25 @@ int run_command(const std::vector<std::string>& args, const std::string& command
     resolved += '\n';
     resolved += io::sweep_to_toml(*file.sweep);
   }
-  const io::FileMetadata meta{software_version,
-                              command_line,
-                              file.path.string(),
-                              file.text,
-                              resolved,
-                              scenario.seed,
-                              io::scenario_hash(scenario, file.sweep, options.events)};
+  io::FileMetadata meta{software_version,
+                        command_line,
+                        file.path.string(),
+                        file.text,
+                        resolved,
+                        scenario.seed,
+                        io::scenario_hash(scenario, file.sweep, options.events)};
+  if (only) {
+    meta.only_run = only->run;
+    meta.sweep_runs = design.runs();
+    meta.scenario_hash += "-run" + std::to_string(only->run);  // --resume matches this run's output only
+  }
   const NextCommands next = next_commands(args);
 
   if (options.dry_run) {
     // The output too: a dry run that passes means the real run starts.
     check_output_for_dry_run(paths, layout, meta, options.force, options.resume, next);
-    print_dry_run(std::cout, scenario, design, extent, paths, threads, options.events);
+    if (only) std::cout << "only " << describe_run(design, *only) << "\n";
+    print_dry_run(std::cout, scenario, executed, extent, paths, threads, options.events);
     return 0;
   }
 
@@ -289,10 +351,13 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   }
   SweepOutput& output = *made;
 
-  const std::vector<std::int64_t> pending = output.pending_runs();
-  const bool single = design.runs() == 1;
+  std::vector<std::int64_t> pending = output.pending_runs();
+  // --only-run: the file's run 0 is the design's run K.
+  if (only && !pending.empty()) pending = {only->run};
+  const bool single = executed.runs() == 1;
+  const std::int64_t total_runs = executed.runs();
   Progress progress(options.quiet, file.name, single ? "month" : "run");
-  if (!single) progress.update(output.runs_done(), design.runs());
+  if (!single) progress.update(output.runs_done(), total_runs);
 
   const InterruptGuard interrupt;
   ExecutorOptions executor;
@@ -306,7 +371,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   // From the first run on, every finished run is in the journal: whatever
   // stops the sweep, --resume finishes it, and the last line says so.
   const auto finish_with = [&](const std::string& what) {
-    std::cerr << "loyalsim: " << what << " after " << output.runs_done() << " of " << design.runs()
+    std::cerr << "loyalsim: " << what << " after " << output.runs_done() << " of " << total_runs
               << " runs; the finished runs are kept in " << paths.journal.string() << "\n  finish with: " << next.resume
               << "\n";
   };
@@ -317,7 +382,13 @@ int run_command(const std::vector<std::string>& args, const std::string& command
       // recorded: the sweep is stopping, and --resume runs them again.
       if (failed) return;
       try {
-        output.add(record, result);
+        if (only) {
+          io::RunRecord row = record;  // the file's one row, holding run K's point, replicate and seed
+          row.run = 0;
+          output.add(row, result);
+        } else {
+          output.add(record, result);
+        }
       } catch (...) {
         failed = true;
         throw;
@@ -327,7 +398,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
       throughput.state_bytes_per_customer =
           static_cast<double>(result.state_bytes) /
           static_cast<double>(scenario_at_point(scenario, design, record.point).market.customers);
-      if (!single) progress.update(output.runs_done(), design.runs());
+      if (!single) progress.update(output.runs_done(), total_runs);
     });
   } catch (const SweepInterrupted&) {
     progress.finish();
@@ -357,8 +428,10 @@ int run_command(const std::vector<std::string>& args, const std::string& command
     return 1;
   }
 
-  std::cout << "scenario " << file.path.string() << " (seed " << scenario.seed << ", " << design.runs() << " run"
-            << (design.runs() == 1 ? "" : "s") << ") -> " << paths.final.string() << "\n\n";
+  std::cout << "scenario " << file.path.string() << " (seed " << scenario.seed << ", " << total_runs << " run"
+            << (total_runs == 1 ? "" : "s") << ") -> " << paths.final.string() << "\n";
+  if (only) std::cout << "only " << describe_run(design, *only) << "\n";
+  std::cout << "\n";
   if (!single) std::cout << "pooled over all runs:\n";
   print_rates_table(std::cout, output.pooled(), layout.firm_names, layout.segment_names);
   std::cout << "\n";

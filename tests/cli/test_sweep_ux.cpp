@@ -123,4 +123,40 @@ TEST_F(SweepUx, SetWithATiedPathSetsEveryFirm) {
   EXPECT_EQ(same.status, 0) << same.output;
 }
 
+// ------------------------------------------------------------ --only-run
+
+TEST_F(SweepUx, OnlyRunReproducesRunKOfTheSweepExactly) {
+  for (const std::string& scenario : {tied_sweep, sweep_data + "/lhs.toml"}) {
+    const std::string full = path("full.h5");
+    fs::remove(full);
+    ASSERT_EQ(loyalsim("run " + scenario + " -q --threads 2 -o " + full).status, 0);
+    for (const int run : {0, 5, 7}) {
+      const std::string k = std::to_string(run);
+      // The default output names the run; --events to look inside it.
+      const Outcome o = shell("cd " + quoted(dir_.string()) + " && " + LOYALSIM_EXE + " run " + scenario +
+                              " -q --events --only-run " + k);
+      ASSERT_EQ(o.status, 0) << o.output;
+      const std::string alone = path("results/" + fs::path(scenario).stem().string() + ".run" + k + ".h5");
+      ASSERT_TRUE(fs::exists(alone)) << o.output;
+      const Outcome same = ux_check({"same-run", full, k, alone, "0"});
+      EXPECT_EQ(same.status, 0) << scenario << " run " << run << ": " << same.output;
+    }
+    fs::remove_all(path("results"));
+  }
+}
+
+TEST_F(SweepUx, OnlyRunRefusesARunTheSweepDoesNotHave) {
+  for (const std::string k : {"8", "-1", "x", "1.0", ""}) {
+    const Outcome o = loyalsim("run " + tied_sweep + " -q --only-run '" + k + "' -o " + path("out.h5"));
+    EXPECT_EQ(o.status, 2) << k << ": " << o.output;
+    EXPECT_TRUE(contains(o.output, "--only-run")) << o.output;
+    EXPECT_TRUE(contains(o.output, "numbered 0..7")) << o.output;
+    EXPECT_FALSE(fs::exists(path("out.h5")));
+  }
+  const Outcome dry = loyalsim("run " + tied_sweep + " --dry-run --only-run 3 -o " + path("out.h5"));
+  EXPECT_EQ(dry.status, 0) << dry.output;
+  EXPECT_TRUE(contains(dry.output, "only run 3 of 8 (point 1, replicate 1")) << dry.output;
+  EXPECT_TRUE(contains(dry.output, "= 1 run")) << dry.output;
+}
+
 }  // namespace
