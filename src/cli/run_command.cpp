@@ -19,6 +19,7 @@
 #include "cli/commands.hpp"
 #include "cli/dry_run.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/point_report.hpp"
 #include "cli/report.hpp"
 #include "cli/sweep_output.hpp"
 #include "core/errors.hpp"
@@ -432,8 +433,10 @@ int run_command(const std::vector<std::string>& args, const std::string& command
             << (total_runs == 1 ? "" : "s") << ") -> " << paths.final.string() << "\n";
   if (only) std::cout << "only " << describe_run(design, *only) << "\n";
   std::cout << "\n";
-  if (!single) std::cout << "pooled over all runs:\n";
-  print_rates_table(std::cout, output.pooled(), layout.firm_names, layout.segment_names);
+  if (design.is_sweep() && !only)
+    print_point_tables(std::cout, design, output.by_point(), layout.firm_names, layout.segment_names, paths.final);
+  else
+    print_rates_table(std::cout, output.pooled(), layout.firm_names, layout.segment_names);
   std::cout << "\n";
   print_throughput(std::cout, throughput);
   if (output.scripted_shortfall() > 0)

@@ -159,4 +159,33 @@ TEST_F(SweepUx, OnlyRunRefusesARunTheSweepDoesNotHave) {
   EXPECT_TRUE(contains(dry.output, "= 1 run")) << dry.output;
 }
 
+// ------------------------------------------------------------ the table after a sweep
+
+TEST_F(SweepUx, TableAfterASweepIsPerDesignPoint) {
+  const Outcome o = loyalsim("run " + tied_sweep + " --threads 2 -o " + path("out.h5"));
+  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_FALSE(contains(o.output, "pooled over all runs")) << o.output;
+  EXPECT_TRUE(contains(o.output, "by design point (the 2 replicates of each point pooled)")) << o.output;
+  EXPECT_TRUE(contains(o.output, "point 2 of 4: firms.*.non_solicit = 1, segments.*.rep_weight = 0.5\n")) << o.output;
+  // Non-solicit everywhere: nobody can follow at points 2 and 3.
+  const std::string point2 = o.output.substr(o.output.find("point 2 of 4"));
+  EXPECT_TRUE(contains(point2.substr(0, point2.find("point 3 of 4")), "Alpha  complex")) << o.output;
+  EXPECT_FALSE(contains(o.output, "more design point")) << o.output;
+}
+
+TEST_F(SweepUx, TableAfterALargeSweepShowsItsFirstPointsAndSaysHowManyAreLeftOut) {
+  const std::string scenario =
+      tied_with("many.toml", "[sweep]\ndesign = \"sobol\"\nsamples = 30\n\n[sweep.parameters]\n"
+                             "\"firms.*.non_solicit\" = [0.0, 1.0]\n\"market.customers\" = [20, 40]\n");
+  const Outcome o = loyalsim("run " + scenario + " -q --threads 2 -o " + path("out.h5"));
+  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_TRUE(contains(o.output, "point 7 of 30:")) << o.output;
+  EXPECT_FALSE(contains(o.output, "point 8 of 30:")) << o.output;
+  EXPECT_TRUE(contains(o.output, "... 22 more design points not shown")) << o.output;
+  EXPECT_TRUE(contains(o.output, "loyalsim export " + path("out.h5") + " --csv DIR")) << o.output;
+  std::size_t lines = 0;
+  for (const char c : o.output) lines += c == '\n';
+  EXPECT_LT(lines, 80u) << o.output;
+}
+
 }  // namespace
