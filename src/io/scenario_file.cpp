@@ -220,6 +220,8 @@ WholeNumber whole_from(const WrittenNumber& number, std::int64_t low, std::int64
 
 }  // namespace
 
+const std::vector<std::string>& departure_table_keys() { return departure_keys; }
+
 std::uint64_t parse_seed(std::string_view text, const std::string& option) {
   const WholeNumber seed = whole_from(written_number(trimmed(text), option), 0, max_seed);
   if (seed.problem) throw InputError(option + ": " + *seed.problem);

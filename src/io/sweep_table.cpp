@@ -135,6 +135,9 @@ std::optional<SweepSpec> read_sweep_table(const Reader& reader, const toml::tabl
   return sweep;
 }
 
+const std::vector<std::string>& sweep_table_keys() { return sweep_keys; }
+const std::vector<std::string>& sweep_design_names() { return design_names; }
+
 std::string sweep_to_toml(const SweepSpec& sweep) {
   std::ostringstream out;
   out << std::setprecision(17);

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "cli_process.hpp"
+#include "io/scenario_file.hpp"
+#include "io/sweep_table.hpp"
 
 namespace {
 
@@ -62,7 +64,7 @@ class SweepUx : public ::testing::Test {
 
 TEST_F(SweepUx, TiedParameterIsOneColumnAndEqualsListingEveryFirm) {
   const std::string tied = path("tied.h5");
-  const Outcome run = loyalsim("run " + tied_sweep + " -q --threads 2 -o " + tied);
+  const Outcome run = cli_test::loyalsim("run " + tied_sweep + " -q --threads 2 -o " + tied);
   ASSERT_EQ(run.status, 0) << run.output;
   const Outcome column = ux_check({"column", tied, "firms.*.non_solicit"});
   EXPECT_EQ(column.status, 0) << column.output;
@@ -76,7 +78,7 @@ TEST_F(SweepUx, TiedParameterIsOneColumnAndEqualsListingEveryFirm) {
                                        "\"firms.Beta.non_solicit\" = [0.0, 0.0, 1.0, 1.0]\n"
                                        "\"segments.complex.rep_weight\" = [0.5, 2.0, 0.5, 2.0]\n"
                                        "\"segments.simple.rep_weight\" = [0.5, 2.0, 0.5, 2.0]\n");
-  const Outcome list_run = loyalsim("run " + listed + " -q --threads 1 -o " + path("listed.h5"));
+  const Outcome list_run = cli_test::loyalsim("run " + listed + " -q --threads 1 -o " + path("listed.h5"));
   ASSERT_EQ(list_run.status, 0) << list_run.output;
   for (int run = 0; run < 8; ++run) {
     const std::string r = std::to_string(run);
@@ -99,7 +101,7 @@ TEST_F(SweepUx, TiedParameterRefusalsAreTheSameForDryRunAndRun) {
   for (const Case& c : cases) {
     const std::string scenario = tied_with("bad.toml", "[sweep]\ndesign = \"grid\"\n\n[sweep.parameters]\n" + c.sweep);
     for (const std::string mode : {" --dry-run", ""}) {
-      const Outcome o = loyalsim("run " + scenario + " -q -o " + path("out.h5") + mode);
+      const Outcome o = cli_test::loyalsim("run " + scenario + " -q -o " + path("out.h5") + mode);
       EXPECT_EQ(o.status, 2) << c.sweep << mode << o.output;
       EXPECT_TRUE(contains(o.output, c.expected)) << c.sweep << mode << o.output;
       EXPECT_TRUE(contains(o.output, "bad.toml:")) << o.output;  // file:line:key
@@ -107,15 +109,15 @@ TEST_F(SweepUx, TiedParameterRefusalsAreTheSameForDryRunAndRun) {
     }
   }
   // --set a value the tied sweep varies.
-  const Outcome o = loyalsim("run " + tied_sweep + " -q --dry-run --set firms.Alpha.non_solicit=0.5");
+  const Outcome o = cli_test::loyalsim("run " + tied_sweep + " -q --dry-run --set firms.Alpha.non_solicit=0.5");
   EXPECT_EQ(o.status, 2) << o.output;
   EXPECT_TRUE(contains(o.output, "the [sweep] table varies firms.*.non_solicit")) << o.output;
 }
 
 TEST_F(SweepUx, SetWithATiedPathSetsEveryFirm) {
   const std::string single = tied_with("single.toml", "");
-  ASSERT_EQ(loyalsim("run " + single + " -q -o " + path("tied.h5") + " --set firms.*.non_solicit=1").status, 0);
-  ASSERT_EQ(loyalsim("run " + single + " -q -o " + path("each.h5") +
+  ASSERT_EQ(cli_test::loyalsim("run " + single + " -q -o " + path("tied.h5") + " --set firms.*.non_solicit=1").status, 0);
+  ASSERT_EQ(cli_test::loyalsim("run " + single + " -q -o " + path("each.h5") +
                      " --set firms.Alpha.non_solicit=1 --set firms.Beta.non_solicit=1")
                 .status,
             0);
@@ -129,7 +131,7 @@ TEST_F(SweepUx, OnlyRunReproducesRunKOfTheSweepExactly) {
   for (const std::string& scenario : {tied_sweep, sweep_data + "/lhs.toml"}) {
     const std::string full = path("full.h5");
     fs::remove(full);
-    ASSERT_EQ(loyalsim("run " + scenario + " -q --threads 2 -o " + full).status, 0);
+    ASSERT_EQ(cli_test::loyalsim("run " + scenario + " -q --threads 2 -o " + full).status, 0);
     for (const int run : {0, 5, 7}) {
       const std::string k = std::to_string(run);
       // The default output names the run; --events to look inside it.
@@ -147,13 +149,13 @@ TEST_F(SweepUx, OnlyRunReproducesRunKOfTheSweepExactly) {
 
 TEST_F(SweepUx, OnlyRunRefusesARunTheSweepDoesNotHave) {
   for (const std::string k : {"8", "-1", "x", "1.0", ""}) {
-    const Outcome o = loyalsim("run " + tied_sweep + " -q --only-run '" + k + "' -o " + path("out.h5"));
+    const Outcome o = cli_test::loyalsim("run " + tied_sweep + " -q --only-run '" + k + "' -o " + path("out.h5"));
     EXPECT_EQ(o.status, 2) << k << ": " << o.output;
     EXPECT_TRUE(contains(o.output, "--only-run")) << o.output;
     EXPECT_TRUE(contains(o.output, "numbered 0..7")) << o.output;
     EXPECT_FALSE(fs::exists(path("out.h5")));
   }
-  const Outcome dry = loyalsim("run " + tied_sweep + " --dry-run --only-run 3 -o " + path("out.h5"));
+  const Outcome dry = cli_test::loyalsim("run " + tied_sweep + " --dry-run --only-run 3 -o " + path("out.h5"));
   EXPECT_EQ(dry.status, 0) << dry.output;
   EXPECT_TRUE(contains(dry.output, "only run 3 of 8 (point 1, replicate 1")) << dry.output;
   EXPECT_TRUE(contains(dry.output, "= 1 run")) << dry.output;
@@ -162,7 +164,7 @@ TEST_F(SweepUx, OnlyRunRefusesARunTheSweepDoesNotHave) {
 // ------------------------------------------------------------ the table after a sweep
 
 TEST_F(SweepUx, TableAfterASweepIsPerDesignPoint) {
-  const Outcome o = loyalsim("run " + tied_sweep + " --threads 2 -o " + path("out.h5"));
+  const Outcome o = cli_test::loyalsim("run " + tied_sweep + " --threads 2 -o " + path("out.h5"));
   ASSERT_EQ(o.status, 0) << o.output;
   EXPECT_FALSE(contains(o.output, "pooled over all runs")) << o.output;
   EXPECT_TRUE(contains(o.output, "by design point (the 2 replicates of each point pooled)")) << o.output;
@@ -177,7 +179,7 @@ TEST_F(SweepUx, TableAfterALargeSweepShowsItsFirstPointsAndSaysHowManyAreLeftOut
   const std::string scenario =
       tied_with("many.toml", "[sweep]\ndesign = \"sobol\"\nsamples = 30\n\n[sweep.parameters]\n"
                              "\"firms.*.non_solicit\" = [0.0, 1.0]\n\"market.customers\" = [20, 40]\n");
-  const Outcome o = loyalsim("run " + scenario + " -q --threads 2 -o " + path("out.h5"));
+  const Outcome o = cli_test::loyalsim("run " + scenario + " -q --threads 2 -o " + path("out.h5"));
   ASSERT_EQ(o.status, 0) << o.output;
   EXPECT_TRUE(contains(o.output, "point 7 of 30:")) << o.output;
   EXPECT_FALSE(contains(o.output, "point 8 of 30:")) << o.output;
@@ -186,6 +188,52 @@ TEST_F(SweepUx, TableAfterALargeSweepShowsItsFirstPointsAndSaysHowManyAreLeftOut
   std::size_t lines = 0;
   for (const char c : o.output) lines += c == '\n';
   EXPECT_LT(lines, 80u) << o.output;
+}
+
+// ------------------------------------------------------------ params NAME
+
+TEST_F(SweepUx, ParamsNameFiltersAndUnknownNamesGetTheNearest) {
+  for (const std::string name : {"non_solicit", "firms.*.non_solicit", "firms.Incumbent.non_solicit"}) {
+    const Outcome o = cli_test::loyalsim("params '" + name + "'");
+    EXPECT_EQ(o.status, 0) << o.output;
+    EXPECT_TRUE(contains(o.output, "firms.FIRM.non_solicit")) << name << o.output;
+    EXPECT_FALSE(contains(o.output, "firms.FIRM.reps")) << name << o.output;
+    EXPECT_FALSE(contains(o.output, "market.")) << name << o.output;
+  }
+  const Outcome market = cli_test::loyalsim("params market");
+  EXPECT_TRUE(contains(market.output, "market.customers")) << market.output;
+  EXPECT_FALSE(contains(market.output, "firms.FIRM.")) << market.output;
+  const Outcome weights = cli_test::loyalsim("params weight");
+  EXPECT_TRUE(contains(weights.output, "segments.SEGMENT.rep_weight")) << weights.output;
+  EXPECT_TRUE(contains(weights.output, "segments.SEGMENT.brand_weight")) << weights.output;
+  EXPECT_FALSE(contains(weights.output, "switching_cost")) << weights.output;
+
+  const Outcome typo = cli_test::loyalsim("params non_solicitt");
+  EXPECT_EQ(typo.status, 2) << typo.output;
+  EXPECT_TRUE(contains(typo.output, "loyalsim: error: params non_solicitt:")) << typo.output;
+  EXPECT_TRUE(contains(typo.output, "did you mean 'non_solicit'")) << typo.output;
+  EXPECT_EQ(cli_test::loyalsim("params xyzzyq").status, 2);
+}
+
+TEST_F(SweepUx, ParamsDocumentsEveryKeyTheSweepAndDepartureReadersAccept) {
+  const Outcome all = cli_test::loyalsim("params");
+  ASSERT_EQ(all.status, 0) << all.output;
+  const Outcome sweep = cli_test::loyalsim("params sweep");
+  for (const std::string& key : loyalsim::io::sweep_table_keys()) {
+    EXPECT_TRUE(contains(all.output, "sweep." + key + " ")) << key;
+    EXPECT_TRUE(contains(sweep.output, "sweep." + key + " ")) << key << sweep.output;
+  }
+  for (const std::string& name : loyalsim::io::sweep_design_names()) EXPECT_TRUE(contains(sweep.output, name)) << name;
+  EXPECT_FALSE(contains(sweep.output, "market.customers")) << sweep.output;
+  const Outcome departures = cli_test::loyalsim("params departures");
+  for (const std::string& key : loyalsim::io::departure_table_keys())
+    EXPECT_TRUE(contains(departures.output, "departures." + key + " ")) << key << departures.output;
+  const Outcome calibration = cli_test::loyalsim("params calibration");
+  for (const std::string key : {"scenario", "parameters.path", "targets.metric", "calibration.budget"})
+    EXPECT_TRUE(contains(calibration.output, key)) << key << calibration.output;
+  const Outcome one = cli_test::loyalsim("params sweep.replicates");
+  EXPECT_TRUE(contains(one.output, "sweep.replicates")) << one.output;
+  EXPECT_FALSE(contains(one.output, "sweep.design")) << one.output;
 }
 
 }  // namespace
