@@ -4,10 +4,16 @@
         parameter values, summary/ and timeseries/ as run RUN_B of B
     sweep_ux_check.py same-run-data A RUN_A B RUN_B   the same seed, summary/ and
         timeseries/ (the varied parameters may be named differently)
+    sweep_ux_check.py same-runs-data A B       the same for every run of A and B
     sweep_ux_check.py column FILE NAME         prints runs/NAME, one value a line
+    sweep_ux_check.py csv FILE DIR             DIR's runs.csv, summary.csv and
+        timeseries.csv hold exactly FILE's runs/, summary/ and timeseries/
 
 Exit 0 when the check holds, 1 (with the reason) otherwise.
 """
+import csv
+import math
+import os
 import sys
 
 import h5py
@@ -42,6 +48,19 @@ def same_run_data(a_path, run_a, b_path, run_b):
     return same_run(a_path, run_a, b_path, run_b, parameters=False)
 
 
+def same_runs_data(a_path, b_path):
+    """Every run of A has the data of the same run of B (and they have as many)."""
+    with h5py.File(a_path, "r") as a, h5py.File(b_path, "r") as b:
+        runs = len(a["runs/run"])
+        if runs != len(b["runs/run"]):
+            return f"{runs} runs against {len(b['runs/run'])}"
+    for run in range(runs):
+        problem = same_run(a_path, run, b_path, run, parameters=False)
+        if problem:
+            return f"run {run}: {problem}"
+    return None
+
+
 def column(path, name):
     with h5py.File(path, "r") as f:
         for value in f["runs"][name][()]:
@@ -49,8 +68,71 @@ def column(path, name):
     return None
 
 
+def text(value):
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def same_number(cell, value):
+    """A CSV cell against a stored value: empty for NaN, else the same number exactly."""
+    value = float(value)
+    if math.isnan(value):
+        return cell == ""
+    return cell != "" and float(cell) == value
+
+
+def check_csv(path, folder):
+    with h5py.File(path, "r") as f:
+        runs = f["runs"]
+        params = [text(p) for p in f["design/parameter"][()]] if "design" in f else []
+        status = runs["status"][()]
+        done = [r for r in range(len(status)) if status[r] == 1]
+        with open(os.path.join(folder, "runs.csv"), newline="", encoding="utf-8") as table:
+            rows = list(csv.DictReader(table))
+        if len(rows) != len(status):
+            return f"runs.csv has {len(rows)} rows, runs/ {len(status)}"
+        for r, row in enumerate(rows):
+            if int(row["seed"]) != int(runs["seed"][r]) or int(row["point"]) != int(runs["point"][r]):
+                return f"runs.csv row {r}: seed or point differs"
+            for p in params:
+                if not same_number(row[p], runs[p][r]):
+                    return f"runs.csv row {r}: {p} = {row[p]}, runs/ has {runs[p][r]}"
+        firms = [text(x) for x in f["summary/firm"][()]]
+        segments = [text(x) for x in f["summary/segment"][()]]
+        metrics = [n for n in f["summary"] if n not in ("run", "firm", "segment")]
+        with open(os.path.join(folder, "summary.csv"), newline="", encoding="utf-8") as table:
+            rows = list(csv.DictReader(table))
+        if len(rows) != len(done) * len(firms) * len(segments):
+            return f"summary.csv has {len(rows)} rows, expected {len(done) * len(firms) * len(segments)}"
+        summary = {m: f["summary"][m][()] for m in metrics}
+        for row in rows:
+            r, fi, si = int(row["run"]), firms.index(row["firm"]), segments.index(row["segment"])
+            for p in params:
+                if not same_number(row[p], runs[p][r]):
+                    return f"summary.csv run {r}: {p} differs"
+            for m in metrics:
+                if not same_number(row[m], summary[m][r, fi, si]):
+                    return f"summary.csv run {r} {row['firm']} {row['segment']}: {m} = {row[m]}, file has {summary[m][r, fi, si]}"
+        series = os.path.join(folder, "timeseries.csv")
+        if os.path.exists(series):
+            count = 0
+            stored = {n: ds[()] for n, ds in f["timeseries"].items() if n not in ("run", "month", "firm", "segment")}
+            with open(series, newline="", encoding="utf-8") as table:
+                for row in csv.DictReader(table):
+                    ds = stored[row["metric"]]
+                    r, month, fi = int(row["run"]), int(row["month"]) - 1, firms.index(row["firm"])
+                    value = ds[r, month, fi, segments.index(row["segment"])] if row["segment"] else ds[r, month, fi]
+                    if not same_number(row["value"], value):
+                        return f"timeseries.csv {row}: file has {value}"
+                    count += 1
+            expected = sum(len(done) * ds.shape[1] * int(np.prod(ds.shape[2:]))
+                           for n, ds in f["timeseries"].items() if n not in ("run", "month", "firm", "segment"))
+            if count != expected:
+                return f"timeseries.csv has {count} rows, expected {expected}"
+    return None
+
+
 def main(argv):
-    commands = {"same-run": (same_run, 4), "same-run-data": (same_run_data, 4), "column": (column, 2)}
+    commands = {"same-run": (same_run, 4), "same-run-data": (same_run_data, 4), "same-runs-data": (same_runs_data, 2), "column": (column, 2), "csv": (check_csv, 2)}
     if len(argv) < 2 or argv[1] not in commands or len(argv) - 2 != commands[argv[1]][1]:
         print(__doc__)
         return 2

@@ -80,11 +80,8 @@ TEST_F(SweepUx, TiedParameterIsOneColumnAndEqualsListingEveryFirm) {
                                        "\"segments.simple.rep_weight\" = [0.5, 2.0, 0.5, 2.0]\n");
   const Outcome list_run = cli_test::loyalsim("run " + listed + " -q --threads 1 -o " + path("listed.h5"));
   ASSERT_EQ(list_run.status, 0) << list_run.output;
-  for (int run = 0; run < 8; ++run) {
-    const std::string r = std::to_string(run);
-    const Outcome same = ux_check({"same-run-data", tied, r, path("listed.h5"), r});
-    EXPECT_EQ(same.status, 0) << "run " << run << ": " << same.output;
-  }
+  const Outcome same = ux_check({"same-runs-data", tied, path("listed.h5")});
+  EXPECT_EQ(same.status, 0) << same.output;
 }
 
 TEST_F(SweepUx, TiedParameterRefusalsAreTheSameForDryRunAndRun) {
@@ -188,6 +185,87 @@ TEST_F(SweepUx, TableAfterALargeSweepShowsItsFirstPointsAndSaysHowManyAreLeftOut
   std::size_t lines = 0;
   for (const char c : o.output) lines += c == '\n';
   EXPECT_LT(lines, 80u) << o.output;
+}
+
+// ------------------------------------------------------------ info and export
+
+TEST_F(SweepUx, InfoSaysWhatAResultsFileHoldsAndChangesNothing) {
+  const std::string out = path("tied.h5");
+  ASSERT_EQ(cli_test::loyalsim("run " + tied_sweep + " -q -o " + out).status, 0);
+  const std::string before = read_text(out);
+  const Outcome o = cli_test::loyalsim("info " + out);
+  ASSERT_EQ(o.status, 0) << o.output;
+  for (const std::string& line : std::vector<std::string>{
+           "(complete)", "scenario:    tied (", "seed 5", "created:     20", "command:     ", "run " + tied_sweep,
+        "design:      grid, 4 points x 2 replicates", "varied:      firms.*.non_solicit, segments.*.rep_weight",
+        "runs:        8 of 8 done", "dimensions:  run 8, month 12, firm 2 (Alpha, Beta), segment 2 (complex, simple)",
+        "summary/:    ", "follow_rate_when_possible", "timeseries/: ", "events/:     none"})
+    EXPECT_TRUE(contains(o.output, line)) << line << "\n" << o.output;
+  EXPECT_EQ(read_text(out), before);  // byte for byte
+
+  ASSERT_EQ(cli_test::loyalsim("run " + tied_sweep + " -q --only-run 6 --events -o " + path("six.h5")).status, 0);
+  const Outcome six = cli_test::loyalsim("info " + path("six.h5"));
+  EXPECT_TRUE(contains(six.output, "only run:    run 6 of the sweep's 8")) << six.output;
+  EXPECT_TRUE(contains(six.output, "runs:        1 of 1 done")) << six.output;
+  EXPECT_TRUE(contains(six.output, " decisions")) << six.output;
+
+  const std::string not_results = write("notes.h5", "not HDF5");
+  const Outcome refused = cli_test::loyalsim("info " + not_results);
+  EXPECT_EQ(refused.status, 2) << refused.output;
+  EXPECT_TRUE(contains(refused.output, "notes.h5: is not an HDF5 file")) << refused.output;
+}
+
+TEST_F(SweepUx, ExportWritesTidyCsvEqualToTheFileAndChangesNothingElse) {
+  const std::string out = path("tied.h5");
+  ASSERT_EQ(cli_test::loyalsim("run " + tied_sweep + " -q -o " + out).status, 0);
+  const std::string before = read_text(out);
+  const std::string folder = path("csv");
+  const Outcome o = cli_test::loyalsim("export " + out + " --csv " + folder + " --timeseries");
+  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_EQ(read_text(out), before);  // byte for byte
+  const Outcome same = ux_check({"csv", out, folder});
+  EXPECT_EQ(same.status, 0) << same.output;
+  const std::string summary = read_text(folder + "/summary.csv");
+  EXPECT_EQ(summary.substr(0, summary.find('\n')),
+            "run,point,replicate,seed,firms.*.non_solicit,segments.*.rep_weight,firm,segment,orphaned,stayed,followed,"
+            "defected,could_follow,stayed_when_contested,stays_12m_eligible,stays_12m_retained,firm_retention_rate,"
+            "follow_rate,follow_rate_when_possible,retention_when_contested,rep_ownership_share,retained_12m_after_stay");
+  std::size_t hidden = 0;
+  for (const auto& entry : fs::directory_iterator(folder)) hidden += entry.path().filename().string()[0] == '.';
+  EXPECT_EQ(hidden, 0u);  // no temporary file left
+
+  // Existing tables: refused without --force, every byte kept; replaced with it.
+  const std::string runs_before = read_text(folder + "/runs.csv");
+  std::ofstream(folder + "/summary.csv") << "mine";
+  const Outcome refused = cli_test::loyalsim("export " + out + " --csv " + folder);
+  EXPECT_EQ(refused.status, 2) << refused.output;
+  EXPECT_TRUE(contains(refused.output, "runs.csv: exists; use --force")) << refused.output;
+  EXPECT_EQ(read_text(folder + "/summary.csv"), "mine");
+  EXPECT_EQ(read_text(folder + "/runs.csv"), runs_before);
+  ASSERT_EQ(cli_test::loyalsim("export " + out + " --csv " + folder + " --force").status, 0);
+  EXPECT_EQ(ux_check({"csv", out, folder}).status, 0);
+
+  // Only regular files are written: a link in the way is refused, whatever --force.
+  const std::string linked = path("linked");
+  fs::create_directories(linked);
+  fs::create_symlink(path("elsewhere.csv"), linked + "/runs.csv");
+  const Outcome link = cli_test::loyalsim("export " + out + " --csv " + linked + " --force");
+  EXPECT_EQ(link.status, 2) << link.output;
+  EXPECT_TRUE(contains(link.output, "is a symbolic link")) << link.output;
+  EXPECT_FALSE(fs::exists(path("elsewhere.csv")));
+  const Outcome file_as_folder = cli_test::loyalsim("export " + out + " --csv " + out);
+  EXPECT_EQ(file_as_folder.status, 2) << file_as_folder.output;
+  EXPECT_TRUE(contains(file_as_folder.output, "exists and is not a folder")) << file_as_folder.output;
+  EXPECT_EQ(read_text(out), before);
+}
+
+TEST_F(SweepUx, ExportOfASingleRunHasNoParameterColumns) {
+  ASSERT_EQ(cli_test::loyalsim("run " + std::string(LOYALSIM_TEST_DATA) + "/tiny.toml -q -o " + path("t.h5")).status,
+            0);
+  ASSERT_EQ(cli_test::loyalsim("export " + path("t.h5") + " --csv " + path("csv")).status, 0);
+  const std::string runs = read_text(path("csv/runs.csv"));
+  EXPECT_EQ(runs.substr(0, runs.find('\n')), "run,point,replicate,seed,status,wall_seconds,scripted_shortfall");
+  EXPECT_EQ(ux_check({"csv", path("t.h5"), path("csv")}).status, 0);
 }
 
 // ------------------------------------------------------------ params NAME
