@@ -84,6 +84,16 @@ void check_targets(const ExportOptions& o, const std::vector<fs::path>& targets)
       throw InputError("--csv " + o.folder.string() + ": the folder is not writable: " + std::strerror(errno));
   } else if (errno != ENOENT) {
     throw InputError("--csv " + o.folder.string() + ": cannot use the folder: " + std::strerror(errno));
+  } else {
+    // Absent: created later, inside its nearest existing ancestor, which
+    // must be a writable folder (checked now, so that cannot fail late).
+    fs::path ancestor = fs::absolute(o.folder).parent_path();
+    while (::stat(ancestor.c_str(), &info) != 0 && ancestor.has_relative_path()) ancestor = ancestor.parent_path();
+    if (!S_ISDIR(info.st_mode))
+      throw InputError("--csv " + o.folder.string() + ": " + ancestor.string() + " is not a folder");
+    if (::access(ancestor.c_str(), W_OK) != 0)
+      throw InputError("--csv " + o.folder.string() + ": cannot create the folder in " + ancestor.string() + ": " +
+                       std::strerror(errno));
   }
   struct stat input {};
   const bool have_input = ::stat(o.file.c_str(), &input) == 0;
