@@ -103,8 +103,9 @@ void check_targets(const ExportOptions& o, const std::vector<fs::path>& targets)
       throw InputError(target.string() + ": cannot look at the output: " + std::strerror(errno));
     }
     if (S_ISLNK(info.st_mode))
-      throw InputError(target.string() + ": is a symbolic link; export writes only to a path that is absent or a "
-                                         "regular file: remove it or choose another --csv folder");
+      throw InputError(target.string() +
+                       ": is a symbolic link; export writes only to a path that is absent or a "
+                       "regular file: remove it or choose another --csv folder");
     if (!S_ISREG(info.st_mode))
       throw InputError(target.string() + ": exists and is not a regular file; choose another --csv folder");
     if (have_input && info.st_dev == input.st_dev && info.st_ino == input.st_ino)
@@ -116,7 +117,8 @@ void check_targets(const ExportOptions& o, const std::vector<fs::path>& targets)
 
 // A CSV field: quoted when it holds a separator, a quote or a line break.
 std::string field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos && (text.empty() || (text.front() != ' ' && text.back() != ' ')))
+  if (text.find_first_of(",\"\r\n") == std::string::npos &&
+      (text.empty() || (text.front() != ' ' && text.back() != ' ')))
     return text;
   std::string quoted = "\"";
   for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);

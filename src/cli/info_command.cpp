@@ -55,8 +55,9 @@ int info_command(const std::vector<std::string>& args) {
   const auto failed = std::count(status.begin(), status.end(), std::int8_t{2});
   const std::string scenario_path = file.text_attribute("scenario_path");
   std::cout << "file:        " << file.path().string()
-            << (file.complete() ? " (complete)" : " (not complete: the results so far of an interrupted or running "
-                                                  "invocation; finish it with run --resume)")
+            << (file.complete() ? " (complete)"
+                                : " (not complete: the results so far of an interrupted or running "
+                                  "invocation; finish it with run --resume)")
             << "\n"
             << "scenario:    " << std::filesystem::path(scenario_path).stem().string() << " (" << scenario_path
             << "), seed " << file.integer_attribute("scenario_seed").value_or(0) << "\n"
@@ -82,10 +83,10 @@ int info_command(const std::vector<std::string>& args) {
             << "dimensions:  run " << file.runs() << ", month " << file.months() << ", firm " << file.firms().size()
             << " (" << joined(file.firms()) << "), segment " << file.segments().size() << " ("
             << joined(file.segments()) << ")\n"
-            << "summary/:    " << file.summary().size() << " metrics (run x firm x segment): "
-            << metric_names(file.summary()) << "\n"
-            << "timeseries/: " << file.timeseries().size() << " metrics (run x month x firm [x segment]): "
-            << metric_names(file.timeseries()) << "\n";
+            << "summary/:    " << file.summary().size()
+            << " metrics (run x firm x segment): " << metric_names(file.summary()) << "\n"
+            << "timeseries/: " << file.timeseries().size()
+            << " metrics (run x month x firm [x segment]): " << metric_names(file.timeseries()) << "\n";
   if (const auto rows = file.event_rows()) std::cout << "events/:     " << *rows << " decisions\n";
   else std::cout << "events/:     none (run with --events to record every decision)\n";
   return 0;

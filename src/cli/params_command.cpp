@@ -73,7 +73,8 @@ Selection select(std::string_view name) {
   bare.erase(std::remove(bare.begin(), bare.end(), '['), bare.end());
   bare.erase(std::remove(bare.begin(), bare.end(), ']'), bare.end());
   if (keep(none_p, [&](const KeyDoc& k) { return k.section == bare; })) return chosen;
-  if (const auto scope = scope_named(bare); scope && keep([&](const ParameterInfo& p) { return p.scope == *scope; }, none_k))
+  if (const auto scope = scope_named(bare);
+      scope && keep([&](const ParameterInfo& p) { return p.scope == *scope; }, none_k))
     return chosen;
 
   const std::size_t first_dot = name.find('.'), last_dot = name.rfind('.');

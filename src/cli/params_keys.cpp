@@ -36,7 +36,8 @@ const std::vector<KeyDoc> docs{
 
     {"calibration", "", "scenario", "\"FILE.toml\" | [scenario] table", "",
      "the base scenario: a file relative to the calibration file, or written inline"},
-    {"calibration", "parameters", "path", "a parameter path", "", "[[parameters]]: a parameter to fit, as --set names it"},
+    {"calibration", "parameters", "path", "a parameter path", "",
+     "[[parameters]]: a parameter to fit, as --set names it"},
     {"calibration", "parameters", "lower", "number", "", "[[parameters]]: the lowest value to try"},
     {"calibration", "parameters", "upper", "number", "", "[[parameters]]: the highest value to try"},
     {"calibration", "parameters", "start", "number in [lower, upper]", "the scenario's value (if inside)",

@@ -16,7 +16,7 @@ struct KeyDoc {
   std::string_view section;  // "sweep", "departures", "calibration": what `params SECTION` shows
   std::string_view table;    // the TOML table holding the key ("" for a top-level key)
   std::string_view key;
-  std::string values;       // what it takes
+  std::string values;              // what it takes
   std::string_view default_value;  // empty: required
   std::string_view meaning;
 

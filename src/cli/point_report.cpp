@@ -36,8 +36,8 @@ void print_point_tables(std::ostream& out, const Design& design, const std::vect
   }
   const std::int64_t left_out = design.point_count - static_cast<std::int64_t>(points.size());
   if (left_out > 0)
-    out << "\n... " << left_out << " more design point" << (left_out == 1 ? "" : "s")
-        << " not shown; every run is in " << file.string() << ": loyalsim export " << file.string()
+    out << "\n... " << left_out << " more design point" << (left_out == 1 ? "" : "s") << " not shown; every run is in "
+        << file.string() << ": loyalsim export " << file.string()
         << " --csv DIR writes them as CSV tables, scripts/plot_sweep.py draws them\n";
   out << "\n";
   print_rates_legend(out);

@@ -435,8 +435,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   std::cout << "\n";
   if (design.is_sweep() && !only)
     print_point_tables(std::cout, design, output.by_point(), layout.firm_names, layout.segment_names, paths.final);
-  else
-    print_rates_table(std::cout, output.pooled(), layout.firm_names, layout.segment_names);
+  else print_rates_table(std::cout, output.pooled(), layout.firm_names, layout.segment_names);
   std::cout << "\n";
   print_throughput(std::cout, throughput);
   if (output.scripted_shortfall() > 0)

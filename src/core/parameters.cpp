@@ -421,8 +421,9 @@ ParameterTargets resolve_parameter_targets(const Scenario& scenario, std::string
     std::string message = "unknown parameter path '" + std::string(path) + "'";
     const std::string hint = nearest_name(path, candidates);
     if (!hint.empty()) message += " (did you mean '" + hint + "'?)";
-    else message += "; a tied path is " + table + ".*.NAME, NAME a " + (firms ? "firm" : "segment") +
-                    " parameter (see loyalsim params " + table + ")";
+    else
+      message += "; a tied path is " + table + ".*.NAME, NAME a " + (firms ? "firm" : "segment") +
+                 " parameter (see loyalsim params " + table + ")";
     throw InputError(message);
   }
   const std::size_t count = firms ? scenario.firms.size() : scenario.segments.size();

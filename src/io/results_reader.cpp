@@ -110,7 +110,9 @@ std::vector<std::int64_t> ResultsReader::runs_integer(const char* column) const 
   return file_.open_dataset(std::string("runs/") + column).read<std::int64_t>();
 }
 
-std::vector<std::uint64_t> ResultsReader::seeds() const { return file_.open_dataset("runs/seed").read<std::uint64_t>(); }
+std::vector<std::uint64_t> ResultsReader::seeds() const {
+  return file_.open_dataset("runs/seed").read<std::uint64_t>();
+}
 
 std::vector<std::int8_t> ResultsReader::statuses() const {
   return file_.open_dataset("runs/status").read<std::int8_t>();

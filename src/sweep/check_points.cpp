@@ -95,7 +95,8 @@ SweepExtent check_every_point(const Scenario& base, const Design& design) {
           extent.months = value;
           break;
         case Moves::reps:  // tied (firms.*.reps): every firm's headcount moves
-          for (const double base_reps : base_values[k]) extent.headcount += value - static_cast<std::int64_t>(base_reps);
+          for (const double base_reps : base_values[k])
+            extent.headcount += value - static_cast<std::int64_t>(base_reps);
           break;
       }
     }

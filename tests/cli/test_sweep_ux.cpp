@@ -37,9 +37,8 @@ Outcome ux_check(const std::vector<std::string>& args) {
 class SweepUx : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("loyalsim_sweep_ux_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() / ("loyalsim_sweep_ux_" + std::to_string(getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -113,9 +112,10 @@ TEST_F(SweepUx, TiedParameterRefusalsAreTheSameForDryRunAndRun) {
 
 TEST_F(SweepUx, SetWithATiedPathSetsEveryFirm) {
   const std::string single = tied_with("single.toml", "");
-  ASSERT_EQ(cli_test::loyalsim("run " + single + " -q -o " + path("tied.h5") + " --set firms.*.non_solicit=1").status, 0);
+  ASSERT_EQ(cli_test::loyalsim("run " + single + " -q -o " + path("tied.h5") + " --set firms.*.non_solicit=1").status,
+            0);
   ASSERT_EQ(cli_test::loyalsim("run " + single + " -q -o " + path("each.h5") +
-                     " --set firms.Alpha.non_solicit=1 --set firms.Beta.non_solicit=1")
+                               " --set firms.Alpha.non_solicit=1 --set firms.Beta.non_solicit=1")
                 .status,
             0);
   const Outcome same = ux_check({"same-run-data", path("tied.h5"), "0", path("each.h5"), "0"});
@@ -173,9 +173,9 @@ TEST_F(SweepUx, TableAfterASweepIsPerDesignPoint) {
 }
 
 TEST_F(SweepUx, TableAfterALargeSweepShowsItsFirstPointsAndSaysHowManyAreLeftOut) {
-  const std::string scenario =
-      tied_with("many.toml", "[sweep]\ndesign = \"sobol\"\nsamples = 30\n\n[sweep.parameters]\n"
-                             "\"firms.*.non_solicit\" = [0.0, 1.0]\n\"market.customers\" = [20, 40]\n");
+  const std::string scenario = tied_with("many.toml",
+                                         "[sweep]\ndesign = \"sobol\"\nsamples = 30\n\n[sweep.parameters]\n"
+                                         "\"firms.*.non_solicit\" = [0.0, 1.0]\n\"market.customers\" = [20, 40]\n");
   const Outcome o = cli_test::loyalsim("run " + scenario + " -q --threads 2 -o " + path("out.h5"));
   ASSERT_EQ(o.status, 0) << o.output;
   EXPECT_TRUE(contains(o.output, "point 7 of 30:")) << o.output;
@@ -195,11 +195,12 @@ TEST_F(SweepUx, InfoSaysWhatAResultsFileHoldsAndChangesNothing) {
   const std::string before = read_text(out);
   const Outcome o = cli_test::loyalsim("info " + out);
   ASSERT_EQ(o.status, 0) << o.output;
-  for (const std::string& line : std::vector<std::string>{
-           "(complete)", "scenario:    tied (", "seed 5", "created:     20", "command:     ", "run " + tied_sweep,
-        "design:      grid, 4 points x 2 replicates", "varied:      firms.*.non_solicit, segments.*.rep_weight",
-        "runs:        8 of 8 done", "dimensions:  run 8, month 12, firm 2 (Alpha, Beta), segment 2 (complex, simple)",
-        "summary/:    ", "follow_rate_when_possible", "timeseries/: ", "events/:     none"})
+  for (const std::string& line :
+       std::vector<std::string>{"(complete)", "scenario:    tied (", "seed 5", "created:     20",
+                                "command:     ", "run " + tied_sweep, "design:      grid, 4 points x 2 replicates",
+                                "varied:      firms.*.non_solicit, segments.*.rep_weight", "runs:        8 of 8 done",
+                                "dimensions:  run 8, month 12, firm 2 (Alpha, Beta), segment 2 (complex, simple)",
+                                "summary/:    ", "follow_rate_when_possible", "timeseries/: ", "events/:     none"})
     EXPECT_TRUE(contains(o.output, line)) << line << "\n" << o.output;
   EXPECT_EQ(read_text(out), before);  // byte for byte
 
@@ -226,10 +227,11 @@ TEST_F(SweepUx, ExportWritesTidyCsvEqualToTheFileAndChangesNothingElse) {
   const Outcome same = ux_check({"csv", out, folder});
   EXPECT_EQ(same.status, 0) << same.output;
   const std::string summary = read_text(folder + "/summary.csv");
-  EXPECT_EQ(summary.substr(0, summary.find('\n')),
-            "run,point,replicate,seed,firms.*.non_solicit,segments.*.rep_weight,firm,segment,orphaned,stayed,followed,"
-            "defected,could_follow,stayed_when_contested,stays_12m_eligible,stays_12m_retained,firm_retention_rate,"
-            "follow_rate,follow_rate_when_possible,retention_when_contested,rep_ownership_share,retained_12m_after_stay");
+  EXPECT_EQ(
+      summary.substr(0, summary.find('\n')),
+      "run,point,replicate,seed,firms.*.non_solicit,segments.*.rep_weight,firm,segment,orphaned,stayed,followed,"
+      "defected,could_follow,stayed_when_contested,stays_12m_eligible,stays_12m_retained,firm_retention_rate,"
+      "follow_rate,follow_rate_when_possible,retention_when_contested,rep_ownership_share,retained_12m_after_stay");
   std::size_t hidden = 0;
   for (const auto& entry : fs::directory_iterator(folder)) hidden += entry.path().filename().string()[0] == '.';
   EXPECT_EQ(hidden, 0u);  // no temporary file left
