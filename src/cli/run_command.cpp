@@ -434,7 +434,8 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   if (only) std::cout << "only " << describe_run(design, *only) << "\n";
   std::cout << "\n";
   if (design.is_sweep() && !only)
-    print_point_tables(std::cout, design, output.by_point(), layout.firm_names, layout.segment_names, paths.final);
+    print_point_tables(std::cout, design, output.by_point(), layout.firm_names, layout.segment_names, paths.final,
+                       output.by_parameter());
   else print_rates_table(std::cout, output.pooled(), layout.firm_names, layout.segment_names);
   std::cout << "\n";
   print_throughput(std::cout, throughput);

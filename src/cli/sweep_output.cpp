@@ -173,6 +173,7 @@ RunTally::RunTally(const io::ResultsLayout& layout) : done(layout.runs, false) {
     const std::size_t fit = std::max<std::size_t>(1, max_table_rows / std::max<std::size_t>(1, firms * segments));
     by_point.resize(std::min({fit, max_table_points, static_cast<std::size_t>(layout.design->point_count)}));
     for (RunResult& point : by_point) point.allocate(0, firms, segments);
+    if (static_cast<std::int64_t>(by_point.size()) < layout.design->point_count) by_parameter.emplace(*layout.design);
   }
 }
 
@@ -182,6 +183,7 @@ void RunTally::count(const io::RunRecord& record, const RunResult& result) {
   done[run] = true;
   ++runs_done;
   scripted_shortfall += record.scripted_shortfall;
+  if (by_parameter) by_parameter->count(record.parameter_values, result);
   // Every count total pools across runs (summed); the rates are recomputed
   // from the pooled counts (compute_rates).
   for (std::size_t i = 0; i < summary_metrics.size(); ++i) {

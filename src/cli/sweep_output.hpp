@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/point_report.hpp"
 #include "core/run_result.hpp"
 #include "core/scenario.hpp"
 #include "io/output_lock.hpp"
@@ -62,6 +63,8 @@ struct RunTally {
   // The first design points the table shows (see max_table_rows): totals
   // summed over each point's finished replicates.
   std::vector<RunResult> by_point;
+  // Every run by varied parameter, for a sweep with more points than shown.
+  std::optional<ParameterSummary> by_parameter;
   std::int64_t scripted_shortfall = 0;
 };
 
@@ -101,6 +104,7 @@ class SweepOutput {
   const RunResult& pooled();
   // The same per design point, for the first points the table shows.
   std::vector<RunResult>& by_point();
+  const ParameterSummary* by_parameter() const { return tally_.by_parameter ? &*tally_.by_parameter : nullptr; }
   std::int64_t scripted_shortfall() const { return tally_.scripted_shortfall; }
 
  private:

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -170,6 +171,7 @@ TEST_F(SweepUx, TableAfterASweepIsPerDesignPoint) {
   const std::string point2 = o.output.substr(o.output.find("point 2 of 4"));
   EXPECT_TRUE(contains(point2.substr(0, point2.find("point 3 of 4")), "Alpha  complex")) << o.output;
   EXPECT_FALSE(contains(o.output, "more design point")) << o.output;
+  EXPECT_FALSE(contains(o.output, "by varied parameter")) << o.output;  // every point is shown
 }
 
 TEST_F(SweepUx, TableAfterALargeSweepShowsItsFirstPointsAndSaysHowManyAreLeftOut) {
@@ -182,6 +184,16 @@ TEST_F(SweepUx, TableAfterALargeSweepShowsItsFirstPointsAndSaysHowManyAreLeftOut
   EXPECT_FALSE(contains(o.output, "point 8 of 30:")) << o.output;
   EXPECT_TRUE(contains(o.output, "... 22 more design points not shown")) << o.output;
   EXPECT_TRUE(contains(o.output, "loyalsim export " + path("out.h5") + " --csv DIR")) << o.output;
+  // Every run, by each varied parameter: non_solicit bars following, so the
+  // follow rate of its top fifth is below that of its bottom fifth.
+  EXPECT_TRUE(contains(o.output, "by varied parameter (every finished run")) << o.output;
+  EXPECT_TRUE(contains(o.output, "  market.customers, by fifths of [20, 40]\n      follow ")) << o.output;
+  const std::size_t tied = o.output.find("  firms.*.non_solicit, by fifths of [0, 1]\n      follow ");
+  ASSERT_NE(tied, std::string::npos) << o.output;
+  std::istringstream follow(o.output.substr(tied + o.output.substr(tied).find("follow") + 6));
+  std::vector<double> rates(5);
+  for (double& rate : rates) follow >> rate;
+  EXPECT_LT(rates[4], rates[0]) << o.output;
   std::size_t lines = 0;
   for (const char c : o.output) lines += c == '\n';
   EXPECT_LT(lines, 80u) << o.output;
