@@ -2,7 +2,7 @@
 """Draw a summary rate of a loyalsim sweep against its varied parameters.
 
     /usr/bin/python3 scripts/plot_sweep.py results/X.h5 [--x PATH] [--y PATH]
-        [--by PATH|none] [--rate NAME] [--firm NAME] [--segment NAME]
+        [--by PATH|none] [--panels] [--rate NAME] [--firm NAME] [--segment NAME]
         [--interval t95|se2] [--dpi N] -o results/X.png
 
 Reads only the HDF5 file, through scripts/loyalsim_results.py (h5py, numpy,
@@ -20,8 +20,16 @@ segment (rows) and firm (columns). When another parameter takes few values
 which, --by none pools them); parameters not drawn are pooled.
 
 Two parameters (--x and --y): a heatmap of the mean over the runs of each
-(x, y) pair, one panel per segment and firm, each with its own colour scale.
-Values that do not form a grid (lhs, sobol) are drawn as coloured points.
+(x, y) pair, one panel per segment and firm, all on one colour scale (one
+colour bar), so a colour means the same rate in every panel. Values that do
+not form a grid (lhs, sobol) are drawn as coloured points.
+
+Many parameters (three or more varied, and no --x, --y or --by; or
+--panels): small multiples, one panel per parameter (columns) for each
+segment and firm (rows), sharing the rate axis along a row: each design
+point's mean over its replicates against that parameter's value, and the
+mean over the points in each of up to 10 bins of it (its main effect, the
+other parameters pooled). A 10-parameter Latin hypercube is read at a glance.
 
 Bad arguments, a missing or invalid file, an unknown parameter, rate, firm
 or segment, or no finished run: a message on stderr and exit status 2.
@@ -43,6 +51,8 @@ BASE_FONT, SMALL_FONT = SCREEN_FONTS
 MAX_SERIES = 8     # a parameter with at most this many values can get one line per value
 MAX_GRID_SIDE = 40 # heatmap cells: at most this many distinct values per axis
 MIN_WIDTH = 10.0   # inches: a figure of one panel still has room for its title
+MANY_PARAMETERS = 3  # from this many varied parameters, the default figure is small multiples
+MAX_BINS = 10      # small multiples: the main-effect line's bins per parameter
 
 
 def fail(message):
@@ -60,6 +70,9 @@ def parse_args(argv):
     parser.add_argument("--y", metavar="PATH", help="second parameter: draws a heatmap of x against y")
     parser.add_argument("--by", metavar="PATH", help="one line per value of this parameter (default: the "
                         "first other parameter with at most %d values); 'none' pools them" % MAX_SERIES)
+    parser.add_argument("--panels", action="store_true",
+                        help="small multiples: one panel per varied parameter (the default from %d "
+                             "parameters on, when no --x, --y or --by is given)" % MANY_PARAMETERS)
     parser.add_argument("--rate", default="follow_rate", metavar="NAME",
                         help="summary/ dataset to draw (default follow_rate; also firm_retention_rate, "
                              "rep_ownership_share, retained_12m_after_stay, or a total such as orphaned)")
@@ -83,6 +96,8 @@ def parse_args(argv):
         parser.error(f"--x and --y name the same parameter '{args.x}'")
     if args.y is not None and args.by is not None:
         parser.error("--by applies to the one-parameter plot, not to the --y heatmap")
+    if args.panels and (args.x is not None or args.y is not None or args.by is not None):
+        parser.error("--panels draws every varied parameter; it takes no --x, --y or --by")
     return args
 
 
@@ -397,25 +412,39 @@ def draw_heatmap(data, args, firms, segments):
     n_rows, n_cols = len(segments), len(firms)
     width = figure_width(n_cols, 6.6, 0.3)
     header_lines = len(wrap(header_notes(data, pooled) + ["colour: mean over the runs of each point (n = 10); "
-                                                          "each panel has its own colour scale"], width))
+                                                          "one colour scale for every panel"], width))
     plt, fig, head, body = setup_figure(n_rows, n_cols, 6.6, 5.2, 0.3, header_lines, 0)
     axes = body.subplots(n_rows, n_cols, squeeze=False)
     counts = set()
+    # The means of every panel first: one colour scale for all of them, so
+    # the same colour is the same rate in every firm and segment.
+    cells = {}
+    for r, s in enumerate(segments):
+        for c, fi in enumerate(firms):
+            keys = [(xv, yv) for yv in ys for xv in xs] if as_grid else sorted(pairs)
+            found = {}
+            for xv, yv in keys:
+                mean, _, n = summarise(data["values"][(x_all == xv) & (y_all == yv), fi, s], args.interval)
+                if n:
+                    counts.add(n)
+                    found[(xv, yv)] = mean
+            cells[(r, c)] = found
+    every = np.array([m for found in cells.values() for m in found.values()], dtype=np.float64)
+    every = every[np.isfinite(every)]
+    norm = Normalize(*(every.min(), every.max()) if every.size else (0, 1))
+    if every.size and norm.vmin == norm.vmax:
+        norm = Normalize(norm.vmin - 0.5 if norm.vmin else -0.5, norm.vmax + 0.5 if norm.vmax else 0.5)
+    image = None
     for r, s in enumerate(segments):
         for c, fi in enumerate(firms):
             ax = axes[r][c]
+            found = cells[(r, c)]
             if as_grid:
                 means = np.full((len(ys), len(xs)), np.nan)
                 for i, yv in enumerate(ys):
                     for j, xv in enumerate(xs):
-                        mean, _, n = summarise(data["values"][(x_all == xv) & (y_all == yv), fi, s], args.interval)
-                        if n:
-                            counts.add(n)
-                        means[i, j] = mean
-                finite = means[np.isfinite(means)]
-                norm = Normalize(*(finite.min(), finite.max()) if finite.size else (0, 1))
-                if finite.size and norm.vmin == norm.vmax:
-                    norm = Normalize(norm.vmin - 0.5 if norm.vmin else -0.5, norm.vmax + 0.5 if norm.vmax else 0.5)
+                        means[i, j] = found.get((xv, yv), np.nan)
+                finite = every
                 image = ax.imshow(np.ma.masked_invalid(means), origin="lower", aspect="auto", cmap=cmap,
                                   norm=norm, interpolation="nearest")
                 ax.set_xticks(range(len(xs)))
@@ -434,33 +463,108 @@ def draw_heatmap(data, args, firms, segments):
                             ax.text(j, i, f"{v:.{decimals}f}", ha="center", va="center",
                                     fontsize=SMALL_FONT, color="black" if light else "white")
             else:
-                keys = sorted(pairs)
-                px, py, pm = [], [], []
-                for xv, yv in keys:
-                    mean, _, n = summarise(data["values"][(x_all == xv) & (y_all == yv), fi, s], args.interval)
-                    if n:
-                        counts.add(n)
-                        px.append(xv)
-                        py.append(yv)
-                        pm.append(mean)
-                image = ax.scatter(px, py, c=pm, cmap=cmap, s=120, edgecolors="#333333", linewidths=0.6)
+                px = [xv for xv, _ in found]
+                py = [yv for _, yv in found]
+                pm = list(found.values())
+                image = ax.scatter(px, py, c=pm, cmap=cmap, norm=norm, s=120, edgecolors="#333333",
+                                   linewidths=0.6)
                 ax.grid(True, color="#DDDDDD", linewidth=1)
                 ax.set_axisbelow(True)
-            bar = body.colorbar(image, ax=ax, shrink=0.95, pad=0.02)
-            bar.ax.tick_params(labelsize=SMALL_FONT)
-            if c == n_cols - 1:
-                bar.set_label(rate_label(data), fontsize=SMALL_FONT)
             ax.set_title(f"{pretty(data['segments'][s])} at {data['firms'][fi]}", fontsize=BASE_FONT + 1)
             if r == n_rows - 1:
                 ax.set_xlabel(x_name, fontsize=BASE_FONT)
             if c == 0:
                 ax.set_ylabel(y_name, fontsize=BASE_FONT)
+    bar = body.colorbar(image, ax=axes.ravel().tolist(), shrink=0.95, pad=0.02)
+    bar.ax.tick_params(labelsize=SMALL_FONT)
+    bar.set_label(rate_label(data), fontsize=SMALL_FONT)
     n_text = f"{min(counts)}" if len(counts) == 1 else f"{min(counts)}–{max(counts)}"
     what = f"colour: mean over the runs of each {'cell' if as_grid else 'point'} (n = {n_text})"
     if n_rows * n_cols > 1:
-        what += "; each panel has its own colour scale"
+        what += "; one colour scale for every panel"
     draw_header(head, f"{pretty(rate_label(data))}: mean over replicates",
                 wrap(header_notes(data, pooled) + [what], width))
+    return fig, plt
+
+
+def point_means(data, fi, s):
+    """Each design point's mean over its replicates: (parameter values (points x params), means)."""
+    import numpy as np
+
+    table = np.column_stack([data["columns"][p] for p in data["params"]])
+    keys, inverse = np.unique(table, axis=0, return_inverse=True)
+    inverse = np.asarray(inverse).reshape(-1)
+    values = data["values"][:, fi, s]
+    means = np.full(len(keys), np.nan)
+    for k in range(len(keys)):
+        finite = values[(inverse == k) & np.isfinite(values)]
+        if finite.size:
+            means[k] = finite.mean()
+    return keys, means
+
+
+def main_effect(x, y):
+    """(bin centres, mean of y in each bin): each distinct x when there are few, else up to MAX_BINS
+    bins of equal counts."""
+    import numpy as np
+
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
+    if x.size == 0:
+        return np.array([]), np.array([])
+    levels = np.unique(x)
+    if len(levels) <= MAX_BINS + 2:
+        return levels, np.array([y[x == v].mean() for v in levels])
+    edges = np.unique(np.quantile(x, np.linspace(0, 1, MAX_BINS + 1)))
+    which = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, len(edges) - 2)
+    centres, means = [], []
+    for b in range(len(edges) - 1):
+        inside = which == b
+        if inside.any():
+            centres.append(x[inside].mean())
+            means.append(y[inside].mean())
+    return np.array(centres), np.array(means)
+
+
+def draw_panels(data, args, firms, segments):
+    """Small multiples: the rate against each varied parameter, one panel per parameter."""
+    import numpy as np
+
+    params = data["params"]
+    n_rows, n_cols = len(segments) * len(firms), len(params)
+    width = figure_width(n_cols, 3.4, 0.4)
+    replicates = data["design"].get("replicates", 1)
+    what = (f"dots: each design point's mean over its {replicates} replicate{'' if replicates == 1 else 's'}; "
+            f"line: the mean over the points in each bin of the parameter (its main effect, the others pooled)")
+    notes = header_notes(data, [])
+    header_lines = len(wrap(notes + [what], width))
+    plt, fig, head, body = setup_figure(n_rows, n_cols, 3.4, 3.0, 0.4, header_lines, 0)
+    axes = body.subplots(n_rows, n_cols, squeeze=False, sharey="row")
+    row = 0
+    for s in segments:
+        for fi in firms:
+            keys, means = point_means(data, fi, s)
+            for c, name in enumerate(params):
+                ax = axes[row][c]
+                x = keys[:, c]
+                ax.scatter(x, means, s=14, color=OKABE_ITO["blue"], alpha=0.45, linewidths=0)
+                cx, cy = main_effect(x, means)
+                if cx.size:
+                    ax.plot(cx, cy, color=OKABE_ITO["vermillion"],
+                            linewidth=2.2, marker="o", markersize=4)
+                ax.grid(True, color="#DDDDDD", linewidth=1)
+                for side in ("top", "right"):
+                    ax.spines[side].set_visible(False)
+                ax.set_xlabel(name, fontsize=SMALL_FONT)
+                if c == 0:
+                    ax.set_ylabel(f"{rate_label(data)}\n{pretty(data['segments'][s])} at {data['firms'][fi]}",
+                                  fontsize=SMALL_FONT)
+            finite = means[np.isfinite(means)]
+            if finite.size and finite.min() >= 0:
+                axes[row][0].set_ylim(bottom=0)
+            row += 1
+    draw_header(head, f"{pretty(rate_label(data))} against each of {len(params)} parameters",
+                wrap(notes + [what], width))
     return fig, plt
 
 
@@ -475,8 +579,11 @@ def main(argv=None):
         segments = select(data["segments"], args.segment, "segment")
         if args.x is not None:
             check_parameter(data, args.x, "--x")
+        many = len(data["params"]) >= MANY_PARAMETERS and args.x is None and args.by is None
         if args.y is not None:
             fig, plt = draw_heatmap(data, args, firms, segments)
+        elif args.panels or many:
+            fig, plt = draw_panels(data, args, firms, segments)
         else:
             fig, plt = draw_lines(data, args, firms, segments)
     except BadInput as error:

@@ -12,5 +12,7 @@ namespace loyalsim::cli {
 int run_command(const std::vector<std::string>& args, const std::string& command_line);
 int params_command(const std::vector<std::string>& args);
 int calibrate_command(const std::vector<std::string>& args, const std::string& command_line);
+int info_command(const std::vector<std::string>& args);
+int export_command(const std::vector<std::string>& args);
 
 }  // namespace loyalsim::cli

@@ -42,7 +42,7 @@ constexpr RateColumn rate_columns[] = {
 }  // namespace
 
 void print_rates_table(std::ostream& out, const RunResult& result, const std::vector<std::string>& firm_names,
-                       const std::vector<std::string>& segment_names) {
+                       const std::vector<std::string>& segment_names, bool legend) {
   std::size_t firm_width = 4, segment_width = 7;
   for (const auto& n : firm_names) firm_width = std::max(firm_width, n.size());
   for (const auto& n : segment_names) segment_width = std::max(segment_width, n.size());
@@ -68,6 +68,10 @@ void print_rates_table(std::ostream& out, const RunResult& result, const std::ve
       out << "\n";
     }
   }
+  if (legend) print_rates_legend(out);
+}
+
+void print_rates_legend(std::ostream& out) {
   out << "overall, over every orphaned customer: retain = firm_retention_rate, follow = follow_rate;\n"
          "contested (_c), over could_follow (the rep joined a competitor, unbarred: following was possible):\n"
          "  retain_c = retention_when_contested, follow_c = follow_rate_when_possible;\n"

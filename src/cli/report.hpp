@@ -13,9 +13,11 @@
 namespace loyalsim::cli {
 
 // Firm x segment table of the orphaned and could_follow counts and the
-// headline rates, overall and contested, with a legend.
+// headline rates, overall and contested, with a legend (unless `legend` is
+// false: several tables in a row share one, print_rates_legend).
 void print_rates_table(std::ostream& out, const RunResult& result, const std::vector<std::string>& firm_names,
-                       const std::vector<std::string>& segment_names);
+                       const std::vector<std::string>& segment_names, bool legend = true);
+void print_rates_legend(std::ostream& out);
 
 struct Throughput {
   std::int64_t runs = 0;

@@ -2,6 +2,7 @@
 // scenario with a [sweep] table runs every point x replicate into one file;
 // one without runs once (a sweep of one).
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -19,10 +20,12 @@
 #include "cli/dry_run.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/machine.hpp"
+#include "cli/point_report.hpp"
 #include "cli/report.hpp"
 #include "cli/sweep_output.hpp"
 #include "core/errors.hpp"
 #include "core/model.hpp"
+#include "core/parameters.hpp"
 #include "core/simulate.hpp"
 #include "core/state.hpp"
 #include "io/scenario_file.hpp"
@@ -49,6 +52,7 @@ struct RunOptions {
   bool resume = false;
   bool quiet = false;
   bool dry_run = false;
+  std::optional<std::string> only_run;  // --only-run K, as written (checked against the design)
 };
 
 po::options_description describe_options() {
@@ -68,7 +72,10 @@ po::options_description describe_options() {
       "resume", "finish an interrupted run of the same scenario into the same output")(
       "dry-run",
       "check the scenario, print the number of runs and the estimated memory, output size and time, "
-      "and stop")("quiet,q", "print no progress");
+      "and stop")("quiet,q", "print no progress")(
+      "only-run", po::value<std::string>(),
+      "run only run K of the sweep (0-based, as in runs/), with its own seed and parameter values, into "
+      "results/<scenario name>.run<K>.h5 (or -o PATH); e.g. with --events to look inside it");
   return options;
 }
 
@@ -111,6 +118,7 @@ RunOptions parse_options(const std::vector<std::string>& args, bool& help) {
   o.resume = vm.count("resume") > 0;
   o.quiet = vm.count("quiet") > 0;
   o.dry_run = vm.count("dry-run") > 0;
+  if (vm.count("only-run")) o.only_run = vm["only-run"].as<std::string>();
   if (o.resume && o.force) throw InputError("--resume and --force exclude each other: resume keeps, force discards");
   return o;
 }
@@ -138,15 +146,18 @@ SweepExtent checked_extent(const Scenario& scenario, const Design& design, const
   }
 }
 
-// A --set of a parameter the sweep varies would be silently overwritten at
-// every point, so it is refused.
-void check_overrides_against_design(const std::vector<std::string>& overrides, const Design& design) {
+// A --set of a value the sweep varies would be silently overwritten at
+// every point, so it is refused; tied paths count by the values they set
+// (--set firms.A.reps and a sweep of firms.*.reps overlap).
+void check_overrides_against_design(const std::vector<std::string>& overrides, const Design& design,
+                                    const Scenario& scenario) {
   for (const auto& assignment : overrides) {
     std::string path = assignment.substr(0, assignment.find('='));
     path.erase(0, path.find_first_not_of(" \t"));
     path.erase(path.find_last_not_of(" \t") + 1);
+    const ParameterTargets set = resolve_parameter_targets(scenario, path);  // resolved once already: cannot fail
     for (std::size_t k = 0; k < design.parameters(); ++k)
-      if (const std::string& varied = design.path(k); path == varied)
+      if (const std::string& varied = design.path(k); set.overlaps(resolve_parameter_targets(scenario, varied)))
         throw InputError("--set " + assignment + ": the [sweep] table varies " + varied +
                          "; change its values in the sweep instead");
   }
@@ -174,6 +185,45 @@ NextCommands next_commands(const std::vector<std::string>& args) {
   return {plain, plain + " --resume", plain + " --force"};
 }
 
+// --only-run K: a run number of the design, 0..runs-1, written as digits.
+std::int64_t only_run_number(const std::string& written, const Design& design) {
+  const std::string option = "--only-run " + io::printable(written);
+  const std::string runs = design.is_sweep() ? "the sweep has " + std::to_string(design.runs()) + " run" +
+                                                   (design.runs() == 1 ? "" : "s") + ", numbered 0.." +
+                                                   std::to_string(design.runs() - 1)
+                                             : "the scenario has no [sweep] table: its one run is run 0";
+  std::int64_t run = -1;
+  const char* end = written.data() + written.size();
+  const auto [stop, error] = std::from_chars(written.data(), end, run);
+  if (written.empty() || error != std::errc() || stop != end)
+    throw InputError(option + ": expected a run number (a whole number: " + runs + ")");
+  if (run < 0 || run >= design.runs()) throw InputError(option + ": no such run; " + runs);
+  return run;
+}
+
+// The design of run `run` alone: its point's values, one replicate. Used to
+// check memory and for the dry run's estimates; the run itself executes in
+// the whole design, so its seed is the one it has there.
+Design design_of_run(const Design& design, const RunId& id) {
+  Design alone;
+  alone.spec = design.spec;
+  alone.spec.replicates = 1;
+  alone.point_count = 1;
+  const std::span<const double> values = design.point(id.point);
+  alone.points.assign(values.begin(), values.end());
+  return alone;
+}
+
+// "run 5 of 8 (point 2, replicate 1, seed 123): firms.*.non_solicit = 1"
+std::string describe_run(const Design& design, const RunId& id) {
+  std::ostringstream out;
+  out << "run " << id.run << " of " << design.runs() << " (point " << id.point << ", replicate " << id.replicate
+      << ", seed " << id.seed << ")";
+  for (std::size_t k = 0; k < design.parameters(); ++k)
+    out << (k ? ", " : ": ") << design.path(k) << " = " << shortest_text(design.value(id.point, k));
+  return out.str();
+}
+
 }  // namespace
 
 int run_command(const std::vector<std::string>& args, const std::string& command_line) {
@@ -196,16 +246,27 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   } catch (const InputError& e) {
     throw InputError(file.path.string() + ": " + e.what());
   }
-  check_overrides_against_design(options.overrides, design);
-  const SweepExtent extent = checked_extent(scenario, design, file.path);
+  check_overrides_against_design(options.overrides, design, scenario);
+  SweepExtent extent = checked_extent(scenario, design, file.path);
+  // --only-run K: every point was checked above, as for the whole sweep;
+  // from here on, sizes are those of run K alone.
+  std::optional<RunId> only;
+  Design alone;
+  if (options.only_run) {
+    only = run_id(design, only_run_number(*options.only_run, design), scenario.seed);
+    alone = design_of_run(design, *only);
+    extent = checked_extent(scenario, alone, file.path);
+  }
+  const Design& executed = only ? alone : design;  // what the estimates and the memory check count
   const int threads = available_threads(options.threads);
-  check_memory(extent.largest_run_bytes, design.runs(), threads, options.quiet || options.dry_run);
-  const OutputPaths paths =
-      output_paths(options.output.empty() ? fs::path("results") / (file.name + ".h5") : options.output);
+  check_memory(extent.largest_run_bytes, executed.runs(), threads, options.quiet || options.dry_run);
+  const std::string default_name = only ? file.name + ".run" + std::to_string(only->run) + ".h5" : file.name + ".h5";
+  const OutputPaths paths = output_paths(options.output.empty() ? fs::path("results") / default_name : options.output);
   const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
                                         static_cast<std::size_t>(threads));
 
-  const io::ResultsLayout layout = make_layout(scenario, design, options.events);
+  io::ResultsLayout layout = make_layout(scenario, design, options.events);
+  if (only) layout.runs = 1;  // runs/ has run K's row (its point, replicate, seed); design/ the whole design
   std::string resolved = io::to_toml(scenario);
   // Appended in two steps, here and in next_commands: `"\n" + string`
   // trips a GCC 12 -Wrestrict false positive (a memcpy of 2^63 bytes) once
@@ -214,19 +275,25 @@ int run_command(const std::vector<std::string>& args, const std::string& command
     resolved += '\n';
     resolved += io::sweep_to_toml(*file.sweep);
   }
-  const io::FileMetadata meta{software_version,
-                              command_line,
-                              file.path.string(),
-                              file.text,
-                              resolved,
-                              scenario.seed,
-                              io::scenario_hash(scenario, file.sweep, options.events)};
+  io::FileMetadata meta{software_version,
+                        command_line,
+                        file.path.string(),
+                        file.text,
+                        resolved,
+                        scenario.seed,
+                        io::scenario_hash(scenario, file.sweep, options.events)};
+  if (only) {
+    meta.only_run = only->run;
+    meta.sweep_runs = design.runs();
+    meta.scenario_hash += "-run" + std::to_string(only->run);  // --resume matches this run's output only
+  }
   const NextCommands next = next_commands(args);
 
   if (options.dry_run) {
     // The output too: a dry run that passes means the real run starts.
     check_output_for_dry_run(paths, layout, meta, options.force, options.resume, next);
-    print_dry_run(std::cout, scenario, design, extent, paths, threads, options.events);
+    if (only) std::cout << "only " << describe_run(design, *only) << "\n";
+    print_dry_run(std::cout, scenario, executed, extent, paths, threads, options.events);
     return 0;
   }
 
@@ -247,10 +314,13 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   }
   SweepOutput& output = *made;
 
-  const std::vector<std::int64_t> pending = output.pending_runs();
-  const bool single = design.runs() == 1;
+  std::vector<std::int64_t> pending = output.pending_runs();
+  // --only-run: the file's run 0 is the design's run K.
+  if (only && !pending.empty()) pending = {only->run};
+  const bool single = executed.runs() == 1;
+  const std::int64_t total_runs = executed.runs();
   Progress progress(options.quiet, file.name, single ? "month" : "run");
-  if (!single) progress.update(output.runs_done(), design.runs());
+  if (!single) progress.update(output.runs_done(), total_runs);
 
   const InterruptGuard interrupt;
   ExecutorOptions executor;
@@ -264,7 +334,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   // From the first run on, every finished run is in the journal: whatever
   // stops the sweep, --resume finishes it, and the last line says so.
   const auto finish_with = [&](const std::string& what) {
-    std::cerr << "loyalsim: " << what << " after " << output.runs_done() << " of " << design.runs()
+    std::cerr << "loyalsim: " << what << " after " << output.runs_done() << " of " << total_runs
               << " runs; the finished runs are kept in " << paths.journal.string() << "\n  finish with: " << next.resume
               << "\n";
   };
@@ -275,7 +345,13 @@ int run_command(const std::vector<std::string>& args, const std::string& command
       // recorded: the sweep is stopping, and --resume runs them again.
       if (failed) return;
       try {
-        output.add(record, result);
+        if (only) {
+          io::RunRecord row = record;  // the file's one row, holding run K's point, replicate and seed
+          row.run = 0;
+          output.add(row, result);
+        } else {
+          output.add(record, result);
+        }
       } catch (...) {
         failed = true;
         throw;
@@ -285,7 +361,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
       throughput.state_bytes_per_customer =
           static_cast<double>(result.state_bytes) /
           static_cast<double>(scenario_at_point(scenario, design, record.point).market.customers);
-      if (!single) progress.update(output.runs_done(), design.runs());
+      if (!single) progress.update(output.runs_done(), total_runs);
     });
   } catch (const SweepInterrupted&) {
     progress.finish();
@@ -315,10 +391,14 @@ int run_command(const std::vector<std::string>& args, const std::string& command
     return 1;
   }
 
-  std::cout << "scenario " << file.path.string() << " (seed " << scenario.seed << ", " << design.runs() << " run"
-            << (design.runs() == 1 ? "" : "s") << ") -> " << paths.final.string() << "\n\n";
-  if (!single) std::cout << "pooled over all runs:\n";
-  print_rates_table(std::cout, output.pooled(), layout.firm_names, layout.segment_names);
+  std::cout << "scenario " << file.path.string() << " (seed " << scenario.seed << ", " << total_runs << " run"
+            << (total_runs == 1 ? "" : "s") << ") -> " << paths.final.string() << "\n";
+  if (only) std::cout << "only " << describe_run(design, *only) << "\n";
+  std::cout << "\n";
+  if (design.is_sweep() && !only)
+    print_point_tables(std::cout, design, output.by_point(), layout.firm_names, layout.segment_names, paths.final,
+                       output.by_parameter());
+  else print_rates_table(std::cout, output.pooled(), layout.firm_names, layout.segment_names);
   std::cout << "\n";
   print_throughput(std::cout, throughput);
   if (output.scripted_shortfall() > 0)

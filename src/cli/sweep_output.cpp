@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -102,7 +103,14 @@ OutputPaths output_paths(const fs::path& final_path) {
 }
 
 RunTally::RunTally(const io::ResultsLayout& layout) : done(layout.runs, false) {
-  pooled.allocate(0, layout.firm_names.size(), layout.segment_names.size());
+  const std::size_t firms = layout.firm_names.size(), segments = layout.segment_names.size();
+  pooled.allocate(0, firms, segments);
+  if (layout.design && layout.design->runs() == static_cast<std::int64_t>(layout.runs)) {  // a whole sweep
+    const std::size_t fit = std::max<std::size_t>(1, max_table_rows / std::max<std::size_t>(1, firms * segments));
+    by_point.resize(std::min({fit, max_table_points, static_cast<std::size_t>(layout.design->point_count)}));
+    for (RunResult& point : by_point) point.allocate(0, firms, segments);
+    if (static_cast<std::int64_t>(by_point.size()) < layout.design->point_count) by_parameter.emplace(*layout.design);
+  }
 }
 
 void RunTally::count(const io::RunRecord& record, const RunResult& result) {
@@ -111,12 +119,18 @@ void RunTally::count(const io::RunRecord& record, const RunResult& result) {
   done[run] = true;
   ++runs_done;
   scripted_shortfall += record.scripted_shortfall;
+  if (by_parameter) by_parameter->count(record.parameter_values, result);
   // Every count total pools across runs (summed); the rates are recomputed
   // from the pooled counts (compute_rates).
   for (std::size_t i = 0; i < summary_metrics.size(); ++i) {
     if (summary_metrics[i].type != MetricType::count) continue;
     for (std::size_t cell = 0; cell < result.totals.counts[i].size(); ++cell)
       pooled.totals.counts[i][cell] += result.totals.counts[i][cell];
+    if (record.point >= 0 && static_cast<std::size_t>(record.point) < by_point.size()) {
+      RunResult& point = by_point[static_cast<std::size_t>(record.point)];
+      for (std::size_t cell = 0; cell < result.totals.counts[i].size(); ++cell)
+        point.totals.counts[i][cell] += result.totals.counts[i][cell];
+    }
   }
 }
 
@@ -235,6 +249,11 @@ void SweepOutput::keep_after_failure() noexcept { file_.keep_after_failure(); }
 void SweepOutput::commit() {
   file_.commit();
   io::RunJournal::remove(paths_.journal);
+}
+
+std::vector<RunResult>& SweepOutput::by_point() {
+  for (RunResult& point : tally_.by_point) compute_rates(point);
+  return tally_.by_point;
 }
 
 const RunResult& SweepOutput::pooled() {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/point_report.hpp"
 #include "core/run_result.hpp"
 #include "core/scenario.hpp"
 #include "io/output_lock.hpp"
@@ -46,6 +47,12 @@ OutputPaths output_paths(const std::filesystem::path& final_path);
 void check_output_for_dry_run(const OutputPaths& paths, const io::ResultsLayout& layout, const io::FileMetadata& meta,
                               bool force, bool resume, const NextCommands& next);
 
+// The table after a sweep shows at most this many firm x segment rows, one
+// block of rows per design point (at least one point, at most
+// max_table_points), so a large sweep's table stays readable.
+inline constexpr std::size_t max_table_rows = 48;
+inline constexpr std::size_t max_table_points = 8;
+
 struct RunTally {
   explicit RunTally(const io::ResultsLayout& layout);
   void count(const io::RunRecord& record, const RunResult& result);
@@ -53,6 +60,11 @@ struct RunTally {
   std::vector<bool> done;
   std::int64_t runs_done = 0;
   RunResult pooled;  // totals summed over finished runs; rates from compute_rates
+  // The first design points the table shows (see max_table_rows): totals
+  // summed over each point's finished replicates.
+  std::vector<RunResult> by_point;
+  // Every run by varied parameter, for a sweep with more points than shown.
+  std::optional<ParameterSummary> by_parameter;
   std::int64_t scripted_shortfall = 0;
 };
 
@@ -90,6 +102,9 @@ class SweepOutput {
 
   // Decision totals summed over every finished run, with their rates.
   const RunResult& pooled();
+  // The same per design point, for the first points the table shows.
+  std::vector<RunResult>& by_point();
+  const ParameterSummary* by_parameter() const { return tally_.by_parameter ? &*tally_.by_parameter : nullptr; }
   std::int64_t scripted_shortfall() const { return tally_.scripted_shortfall; }
 
  private:

@@ -388,4 +388,56 @@ ParameterPath resolve_parameter_path(const Scenario& scenario, std::string_view 
   return resolved;
 }
 
+void ParameterTargets::set(Scenario& scenario, double value) const {
+  for (const ParameterPath& path : paths) path.set(scenario, value);
+}
+
+bool ParameterTargets::overlaps(const ParameterTargets& other) const {
+  for (const ParameterPath& a : paths)
+    for (const ParameterPath& b : other.paths)
+      if (a.info == b.info && a.index == b.index) return true;
+  return false;
+}
+
+ParameterTargets resolve_parameter_targets(const Scenario& scenario, std::string_view path) {
+  ParameterTargets targets;
+  targets.text = std::string(path);
+  const bool firms = path.starts_with("firms.*."), segments = path.starts_with("segments.*.");
+  if (!firms && !segments) {
+    targets.paths.push_back(resolve_parameter_path(scenario, path));
+    targets.info = targets.paths.front().info;
+    return targets;
+  }
+  // Tied: the parameter name is all that follows "TABLE.*." (a parameter
+  // name has no dot, so a dot there names no parameter).
+  const Scope scope = firms ? Scope::firm : Scope::segment;
+  const std::string table(scope_table_name(scope));
+  const std::string_view name = path.substr(table.size() + 3);
+  targets.info = find_parameter(scope, name);
+  targets.tied = true;
+  if (targets.info == nullptr) {
+    std::vector<std::string> candidates;
+    for (const std::string& known : parameter_names(scope)) candidates.push_back(table + ".*." + known);
+    std::string message = "unknown parameter path '" + std::string(path) + "'";
+    const std::string hint = nearest_name(path, candidates);
+    if (!hint.empty()) message += " (did you mean '" + hint + "'?)";
+    else
+      message += "; a tied path is " + table + ".*.NAME, NAME a " + (firms ? "firm" : "segment") +
+                 " parameter (see loyalsim params " + table + ")";
+    throw InputError(message);
+  }
+  const std::size_t count = firms ? scenario.firms.size() : scenario.segments.size();
+  if (count == 0)
+    throw InputError("'" + std::string(path) + "' ties " + std::string(name) + " over every " +
+                     (firms ? "firm" : "segment") + ", but the scenario has none");
+  for (std::size_t i = 0; i < count; ++i) {
+    ParameterPath one;
+    one.info = targets.info;
+    one.index = i;
+    one.text = table + "." + (firms ? scenario.firms[i].name : scenario.segments[i].name) + "." + std::string(name);
+    targets.paths.push_back(std::move(one));
+  }
+  return targets;
+}
+
 }  // namespace loyalsim

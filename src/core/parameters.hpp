@@ -89,6 +89,28 @@ struct ParameterPath {
 // InputError naming the nearest valid path when it does not resolve.
 ParameterPath resolve_parameter_path(const Scenario& scenario, std::string_view path);
 
+// A path that names one value (market.NAME, firms.FIRM.NAME, seed, ...) or,
+// tied, one value applied to every firm or every segment: firms.*.NAME,
+// segments.*.NAME (docs/SWEEPS.md, "Tied parameters"). Sweeps and --set
+// read every path through this, so a tied path works wherever a plain one
+// does.
+struct ParameterTargets {
+  std::string text;                     // as written
+  const ParameterInfo* info = nullptr;  // nullptr: the top-level seed
+  bool tied = false;                    // firms.*.NAME or segments.*.NAME
+  std::vector<ParameterPath> paths;     // every value it sets: one, or one per firm (segment) when tied
+
+  // Sets every target to `value` (see ParameterPath::set).
+  void set(Scenario& scenario, double value) const;
+  // True if the two set a value in common (firms.*.x and firms.A.x do).
+  bool overlaps(const ParameterTargets& other) const;
+};
+
+// Resolves a plain or tied path. Throws InputError on an unknown path (with
+// the nearest valid one), on a tied path of a market parameter or the seed,
+// and on a tied path when the scenario has no firm (segment) to tie.
+ParameterTargets resolve_parameter_targets(const Scenario& scenario, std::string_view path);
+
 // The closest candidate by edit distance, if it is close enough to be a
 // plausible typo; empty otherwise.
 std::string nearest_name(std::string_view word, std::span<const std::string> candidates);

@@ -22,6 +22,9 @@ std::string code_point_text(char32_t c) {
 
 std::optional<std::string> name_problem(std::string_view name) {
   if (name.empty()) return "a name must not be empty";
+  // A parameter path's "*" ties a parameter over every firm or segment
+  // (firms.*.non_solicit), so no firm or segment may be called "*".
+  if (name == "*") return "a name may not be \"*\" (firms.*.NAME means every firm, segments.*.NAME every segment)";
   if (name.size() > max_name_bytes)
     return "a name may be at most " + std::to_string(max_name_bytes) + " bytes long; this one has " +
            std::to_string(name.size());

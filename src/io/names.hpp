@@ -17,7 +17,8 @@ inline constexpr std::size_t max_name_bytes = 64;
 // garble HDF5 labels, terminals and the scenario TOML the program writes),
 // no leading or trailing space (names that look alike must be alike), and
 // neither '/' (the HDF5 path separator: a varied parameter's path names a
-// dataset) nor '=' (--set PATH=VALUE ends the path at the first '=').
+// dataset) nor '=' (--set PATH=VALUE ends the path at the first '='), and
+// it is not "*" (a tied path's wildcard: firms.*.NAME).
 // Dots are allowed: a parameter path's name is what lies between the
 // table's dot and the parameter's, the last dot.
 std::optional<std::string> name_problem(std::string_view name);

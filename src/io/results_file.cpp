@@ -89,6 +89,10 @@ void write_root_attributes(h5::File& file, const FileMetadata& meta) {
   file.write_attribute("scenario_seed", meta.scenario_seed);
   file.write_attribute("scenario_hash", meta.scenario_hash);
   file.write_attribute("created_utc", utc_now_iso8601());
+  if (meta.only_run >= 0) {
+    file.write_attribute("only_run", meta.only_run);
+    file.write_attribute("sweep_runs", meta.sweep_runs);
+  }
 }
 
 }  // namespace

@@ -40,6 +40,10 @@ struct FileMetadata {
   std::string resolved_scenario_text;  // every value in force (after --set, --seed), as TOML
   std::uint64_t scenario_seed = 0;
   std::string scenario_hash;  // identifies the scenario and sweep (resume checks it)
+  // `run --only-run K`: the file holds run K of a sweep of sweep_runs runs
+  // (root attributes only_run and sweep_runs); -1: every run of its design.
+  std::int64_t only_run = -1;
+  std::int64_t sweep_runs = 0;
 };
 
 enum class RunStatus : std::int8_t { pending = 0, done = 1, failed = 2 };

@@ -225,6 +225,8 @@ WholeNumber whole_from(const WrittenNumber& number, std::int64_t low, std::int64
 
 }  // namespace
 
+const std::vector<std::string>& departure_table_keys() { return departure_keys; }
+
 std::uint64_t parse_seed(std::string_view text, const std::string& option) {
   const WholeNumber seed = whole_from(written_number(trimmed(text), option), 0, max_seed);
   if (seed.problem) throw InputError(option + ": " + *seed.problem);
@@ -238,9 +240,9 @@ void apply_override(Scenario& scenario, std::string_view assignment) {
   const std::string_view path = trimmed(assignment.substr(0, equals));
   const std::string_view value_text = trimmed(assignment.substr(equals + 1));
 
-  ParameterPath resolved;
+  ParameterTargets resolved;  // one value, or tied (firms.*.NAME): every firm's
   try {
-    resolved = resolve_parameter_path(scenario, path);
+    resolved = resolve_parameter_targets(scenario, path);
   } catch (const InputError& e) {
     throw InputError(option + ": " + printable(e.what(), 400));
   }

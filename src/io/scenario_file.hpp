@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/scenario.hpp"
 #include "core/sweep_spec.hpp"
@@ -26,6 +27,10 @@ struct ParsedScenario {
   Scenario scenario;
   std::optional<SweepSpec> sweep;
 };
+
+// The keys of a [[departures]] table (`loyalsim params departures`
+// documents each).
+const std::vector<std::string>& departure_table_keys();
 
 // Parses TOML text; `source` names it in messages (usually the path).
 ParsedScenario parse_scenario_text(std::string_view text, const std::string& source);

@@ -31,9 +31,9 @@ SweepParameter read_parameter(const Reader& reader, const toml::key& key, const 
   const std::string where = "sweep.parameters.\"" + std::string(key.str()) + "\"";
   SweepParameter parameter;
   parameter.path = std::string(key.str());
-  ParameterPath path;
+  ParameterTargets path;  // one value, or tied (firms.*.NAME): every firm's
   try {
-    path = resolve_parameter_path(scenario, key.str());
+    path = resolve_parameter_targets(scenario, key.str());
   } catch (const InputError& e) {
     reader.fail(key.source(), where, e.what());
   }
@@ -107,6 +107,16 @@ std::optional<SweepSpec> read_sweep_table(const Reader& reader, const toml::tabl
   });
   for (const auto& [key, value] : ordered)
     sweep.parameters.push_back(read_parameter(reader, *key, *value, sweep.design, scenario));
+  // A tied path and a plain one may name the same value (firms.*.reps and
+  // firms.A.reps): one of them would silently overwrite the other.
+  for (std::size_t i = 0; i < ordered.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (const auto& [key, value] = ordered[i];
+          resolve_parameter_targets(scenario, key->str())
+              .overlaps(resolve_parameter_targets(scenario, ordered[j].first->str())))
+        reader.fail(key->source(), "sweep.parameters.\"" + std::string(key->str()) + "\"",
+                    "sets a value that \"" + std::string(ordered[j].first->str()) +
+                        "\" also sets; vary each value once (a tied firms.*.NAME covers every firm)");
 
   // The design's size, by the rule make_design applies, checked here so the
   // message can point at the file: a list of another length at its entry,
@@ -124,6 +134,9 @@ std::optional<SweepSpec> read_sweep_table(const Reader& reader, const toml::tabl
   if (const DesignSize size = design_size(sweep); size.problem) reader.fail(table.source(), "sweep", *size.problem);
   return sweep;
 }
+
+const std::vector<std::string>& sweep_table_keys() { return sweep_keys; }
+const std::vector<std::string>& sweep_design_names() { return design_names; }
 
 std::string sweep_to_toml(const SweepSpec& sweep) {
   std::ostringstream out;

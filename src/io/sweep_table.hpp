@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <toml++/toml.h>
 
@@ -17,6 +18,11 @@ namespace loyalsim::io {
 // Reads document["sweep"] if present. `scenario` supplies the firm and
 // segment names that parameter paths refer to.
 std::optional<SweepSpec> read_sweep_table(const Reader& reader, const toml::table& document, const Scenario& scenario);
+
+// The keys a [sweep] table may have (`loyalsim params sweep` documents each).
+const std::vector<std::string>& sweep_table_keys();
+// The design names `design` accepts.
+const std::vector<std::string>& sweep_design_names();
 
 // The sweep as TOML (a [sweep] table), for the resolved scenario text.
 std::string sweep_to_toml(const SweepSpec& sweep);

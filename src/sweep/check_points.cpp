@@ -19,7 +19,7 @@ namespace {
 // other value was checked alone against the registry when it was read.
 enum class Moves { nothing, customers, burn_in, months, reps };
 
-Moves what_it_moves(const ParameterPath& path) {
+Moves what_it_moves(const ParameterTargets& path) {
   if (path.info == nullptr) return Moves::nothing;
   const std::string_view name = path.info->name;
   if (path.info->scope == Scope::market) {
@@ -61,11 +61,19 @@ SweepExtent check_every_point(const Scenario& base, const Design& design) {
   const ModelExtent base_extent = extent_of(base);
 
   std::vector<Moves> moves;
-  std::vector<double> base_values;
+  std::vector<std::vector<double>> base_values;  // per parameter, the base value of each target
+  std::vector<ParameterTargets> resolved;
   for (std::size_t k = 0; k < design.parameters(); ++k) {
-    const ParameterPath resolved = resolve_parameter_path(base, design.path(k));
-    moves.push_back(what_it_moves(resolved));
-    base_values.push_back(resolved.get(base));
+    resolved.push_back(resolve_parameter_targets(base, design.path(k)));
+    moves.push_back(what_it_moves(resolved.back()));
+    std::vector<double> values;
+    for (const ParameterPath& target : resolved.back().paths) values.push_back(target.get(base));
+    base_values.push_back(std::move(values));
+    // A spec built in code gets the [sweep] reader's rule: each value varied once.
+    for (std::size_t j = 0; j < k; ++j)
+      if (resolved[k].overlaps(resolved[j]))
+        throw InputError("[sweep]: parameter '" + design.path(k) + "' sets a value that '" + design.path(j) +
+                         "' also sets; vary each value once");
   }
 
   SweepExtent sweep;
@@ -89,8 +97,9 @@ SweepExtent check_every_point(const Scenario& base, const Design& design) {
         case Moves::months:
           extent.months = value;
           break;
-        case Moves::reps:
-          extent.headcount += value - static_cast<std::int64_t>(base_values[k]);
+        case Moves::reps:  // tied (firms.*.reps): every firm's headcount moves
+          for (const double base_reps : base_values[k])
+            extent.headcount += value - static_cast<std::int64_t>(base_reps);
           break;
       }
     }

@@ -16,7 +16,7 @@ namespace loyalsim {
 Scenario scenario_at_point(const Scenario& base, const Design& design, std::int64_t point) {
   Scenario scenario = base;
   for (std::size_t k = 0; k < design.parameters(); ++k)
-    resolve_parameter_path(scenario, design.path(k)).set(scenario, design.value(point, k));
+    resolve_parameter_targets(scenario, design.path(k)).set(scenario, design.value(point, k));
   return scenario;
 }
 

@@ -153,6 +153,53 @@ TEST(Parameters, PathsResolveToMarketFirmAndSegmentValues) {
   EXPECT_EQ(seed.get(sc), 42.0);
 }
 
+TEST(Parameters, TiedPathsSetEveryFirmOrSegment) {
+  Scenario sc = two_firm_scenario();
+  const ParameterTargets firms = resolve_parameter_targets(sc, "firms.*.non_solicit");
+  ASSERT_NE(firms.info, nullptr);
+  EXPECT_TRUE(firms.tied);
+  ASSERT_EQ(firms.paths.size(), 2u);
+  EXPECT_EQ(firms.paths[1].text, "firms.Acme.Inc.non_solicit");
+  firms.set(sc, 0.75);
+  EXPECT_EQ(sc.firms[0].non_solicit, 0.75);
+  EXPECT_EQ(sc.firms[1].non_solicit, 0.75);
+
+  const ParameterTargets segments = resolve_parameter_targets(sc, "segments.*.rep_weight");
+  segments.set(sc, 2.5);
+  EXPECT_EQ(sc.segments[0].rep_weight, 2.5);
+  EXPECT_EQ(sc.segments[1].rep_weight, 2.5);
+
+  // A plain path resolves as before, to one value.
+  const ParameterTargets plain = resolve_parameter_targets(sc, "firms.Incumbent.reps");
+  EXPECT_FALSE(plain.tied);
+  ASSERT_EQ(plain.paths.size(), 1u);
+  EXPECT_TRUE(firms.overlaps(resolve_parameter_targets(sc, "firms.Acme.Inc.non_solicit")));
+  EXPECT_FALSE(firms.overlaps(plain));
+  EXPECT_FALSE(firms.overlaps(segments));
+}
+
+std::string tied_error_of(const Scenario& sc, const std::string& path) {
+  try {
+    resolve_parameter_targets(sc, path);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(Parameters, TiedPathsRefuseUnknownNamesMarketAndEmptyTables) {
+  Scenario sc = two_firm_scenario();
+  EXPECT_NE(tied_error_of(sc, "firms.*.non_solicitt").find("did you mean 'firms.*.non_solicit'"), std::string::npos)
+      << tied_error_of(sc, "firms.*.non_solicitt");
+  // A segment parameter is not a firm's.
+  EXPECT_NE(tied_error_of(sc, "firms.*.rep_weight").find("unknown parameter path"), std::string::npos);
+  EXPECT_NE(tied_error_of(sc, "market.*.customers").find("unknown parameter path"), std::string::npos);
+  EXPECT_NE(tied_error_of(sc, "firms.*").find("unknown parameter path"), std::string::npos);
+  sc.firms.clear();
+  EXPECT_NE(tied_error_of(sc, "firms.*.reps").find("the scenario has none"), std::string::npos)
+      << tied_error_of(sc, "firms.*.reps");
+}
+
 std::string error_of(const Scenario& sc, const std::string& path) {
   try {
     resolve_parameter_path(sc, path);

@@ -1,0 +1,1 @@
+echo "some notes" > notes.h5
