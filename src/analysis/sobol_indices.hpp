@@ -1,0 +1,40 @@
+// Sobol' indices from Saltelli's A, B, AB^(i) (and BA^(i)) outputs:
+// first order by Saltelli et al. (2010), total by Jansen (1999), second
+// order by Saltelli (2002), with bootstrap intervals over the N base
+// samples. Noise-aware: with the variance `noise` that each output carries
+// from the model's own randomness (the variance of a replicate mean), the
+// estimates are of the parameters' share of the noise-free variance:
+//   V_f  = Var(Y) - noise
+//   S1_i = mean(y_B (y_ABi - y_A)) / V_f               (noise cancels)
+//   ST_i = (mean((y_A - y_ABi)^2) / 2 - noise) / V_f   (noise would add noise/V)
+//   S2_ij = mean(y_BAi y_ABj - y_A y_B) / V_f - S1_i - S1_j
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "analysis/statistics.hpp"
+
+namespace loyalsim::analysis {
+
+struct SaltelliOutputs {
+  std::size_t parameters = 0;  // D
+  bool second_order = false;
+  // Per base sample j (N of them): y_A[j], y_B[j], y_AB[j * D + i],
+  // y_BA[j * D + i] (empty without second order). A sample with any NaN
+  // output is left out (counted in samples_excluded).
+  std::vector<double> a, b, ab, ba;
+  double noise = 0.0;  // variance of each output due to the model's noise (0: deterministic)
+};
+
+struct SobolIndices {
+  std::vector<Estimate> first, total;
+  std::vector<Estimate> second;  // D x D row-major, i < j filled (empty without second order)
+  std::size_t samples_used = 0, samples_excluded = 0;
+  double variance = not_a_number;     // Var(Y) over the A and B outputs used
+  double noise_floor = not_a_number;  // noise / Var(Y): the uncorrected ST of a parameter without effect
+};
+
+SobolIndices sobol_indices(const SaltelliOutputs& outputs, const BootstrapOptions& options);
+
+}  // namespace loyalsim::analysis
