@@ -43,7 +43,7 @@ SobolIndices sobol_indices(const SaltelliOutputs& y, const BootstrapOptions& opt
       for (const std::size_t u : units) {
         const std::size_t j = usable[u];
         const double ab = y.ab[j * d + i];
-        first += y.b[j] * (ab - y.a[j]);
+        first += (y.b[j] - mean_y) * (ab - y.a[j]);
         total += (y.a[j] - ab) * (y.a[j] - ab);
       }
       s1[i] = first / m / vf;

@@ -11,5 +11,6 @@ namespace loyalsim::cli {
 // argv[0] is the program, args the words after the subcommand name.
 int run_command(const std::vector<std::string>& args, const std::string& command_line);
 int params_command(const std::vector<std::string>& args);
+int analyze_command(const std::vector<std::string>& args, const std::string& command_line);
 
 }  // namespace loyalsim::cli

@@ -19,6 +19,7 @@ const char* usage =
     "Usage:\n"
     "  loyalsim run SCENARIO.toml [options]   simulate a scenario and write HDF5 results\n"
     "  loyalsim params                        list every scenario parameter: meaning, unit, default, range\n"
+    "  loyalsim analyze RESULTS.h5 [options]  which swept parameters drive each rate (sensitivity indices)\n"
     "  loyalsim --help | --version\n"
     "\n"
     "Run 'loyalsim run --help' for the options of run.\n"
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
     }
     if (command == "run") return loyalsim::cli::run_command(args, command_line);
     if (command == "params") return loyalsim::cli::params_command(args);
+    if (command == "analyze") return loyalsim::cli::analyze_command(args, command_line);
     // One line, like every refusal: the usage is one --help away.
     std::cerr << "loyalsim: error: unknown command '" << command
               << "' (the commands are run and params; see loyalsim --help)\n";
