@@ -105,7 +105,7 @@ void read_design_sizes(const Reader& reader, const toml::table& table, SweepSpec
     sweep.levels = reader.integer(*levels, "sweep.levels", 2, max_morris_levels);
     if (sweep.levels % 2 != 0)
       reader.fail(levels->source(), "sweep.levels",
-                  "must be even (the step is p/(2(p-1)) levels, half the grid), got " + std::to_string(sweep.levels));
+                  "must be even (the step p/(2(p-1)) pairs each level of the lower half with one of the upper half), got " + std::to_string(sweep.levels));
   }
 }
 
