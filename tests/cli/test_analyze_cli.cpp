@@ -60,7 +60,7 @@ class AnalyzeCli : public ::testing::Test {
     folder_ = fs::temp_directory_path() / ("loyalsim_analyze_cli_" + std::to_string(getpid()));
     fs::remove_all(folder_);
     fs::create_directories(folder_);
-    const Outcome o = loyalsim("run " + saltelli_sweep + " -q -o " + results().string());
+    const Outcome o = cli_test::loyalsim("run " + saltelli_sweep + " -q -o " + results().string());
     ASSERT_EQ(o.status, 0) << o.output;
   }
   static void TearDownTestSuite() { fs::remove_all(folder_); }
@@ -72,7 +72,7 @@ class AnalyzeCli : public ::testing::Test {
 TEST_F(AnalyzeCli, NullParameterHasTotalIndexZeroAndTheDominantOneTheLargest) {
   const std::string before = bytes(results());
   const fs::path out = path("e2e.sensitivity.h5");
-  const Outcome o = loyalsim("analyze " + results().string() + " -o " + out.string() + " --metric follow_rate");
+  const Outcome o = cli_test::loyalsim("analyze " + results().string() + " -o " + out.string() + " --metric follow_rate");
   ASSERT_EQ(o.status, 0) << o.output;
   EXPECT_EQ(bytes(results()), before) << "analyze must never modify the results file";
   EXPECT_TRUE(contains(o.output, "firms.Alpha.non_solicit")) << o.output;
@@ -94,7 +94,7 @@ TEST_F(AnalyzeCli, NullParameterHasTotalIndexZeroAndTheDominantOneTheLargest) {
 
 TEST_F(AnalyzeCli, DefaultAnalysesEveryRateOfEveryCellAndRefusesToOverwrite) {
   const fs::path out = path("default.sensitivity.h5");
-  const Outcome first = loyalsim("analyze " + results().string() + " -o " + out.string() + " --bootstrap 50");
+  const Outcome first = cli_test::loyalsim("analyze " + results().string() + " -o " + out.string() + " --bootstrap 50");
   ASSERT_EQ(first.status, 0) << first.output;
   for (const char* rate : {"firm_retention_rate", "follow_rate", "follow_rate_when_possible", "retention_when_contested",
                            "rep_ownership_share", "retained_12m_after_stay"})
@@ -103,26 +103,26 @@ TEST_F(AnalyzeCli, DefaultAnalysesEveryRateOfEveryCellAndRefusesToOverwrite) {
       EXPECT_EQ(read_indices(out, rate, firm, segment).size(), 3u) << rate << " " << firm << " " << segment;
 
   const std::string kept = bytes(out);
-  const Outcome again = loyalsim("analyze " + results().string() + " -o " + out.string());
+  const Outcome again = cli_test::loyalsim("analyze " + results().string() + " -o " + out.string());
   EXPECT_EQ(again.status, 2) << again.output;
   EXPECT_TRUE(contains(again.output, "--force")) << again.output;
   EXPECT_EQ(bytes(out), kept);
   EXPECT_FALSE(fs::exists(path("default.sensitivity.h5.lock")));
 
   const std::string before = bytes(results());
-  const Outcome into = loyalsim("analyze " + results().string() + " -o " + results().string() + " --force");
+  const Outcome into = cli_test::loyalsim("analyze " + results().string() + " -o " + results().string() + " --force");
   EXPECT_EQ(into.status, 2) << into.output;
   EXPECT_EQ(bytes(results()), before);
 
   const Outcome forced =
-      loyalsim("analyze " + results().string() + " -o " + out.string() + " --force --metric follow_rate --bootstrap 0");
+      cli_test::loyalsim("analyze " + results().string() + " -o " + out.string() + " --force --metric follow_rate --bootstrap 0");
   EXPECT_EQ(forced.status, 0) << forced.output;
   EXPECT_EQ(read_indices(out, "firm_retention_rate", "Alpha", "complex").size(), 0u);
 }
 
 TEST_F(AnalyzeCli, PlotSensitivityDrawsThePanelsAndRejectsBadArguments) {
   const fs::path out = path("plot.sensitivity.h5");
-  ASSERT_EQ(loyalsim("analyze " + results().string() + " -o " + out.string() + " --bootstrap 100").status, 0);
+  ASSERT_EQ(cli_test::loyalsim("analyze " + results().string() + " -o " + out.string() + " --bootstrap 100").status, 0);
   const std::string script = std::string(LOYALSIM_PYTHON) + " " + LOYALSIM_SCRIPTS + "/plot_sensitivity.py ";
   const fs::path png = path("sensitivity.png");
   const Outcome drawn = shell(script + out.string() + " --firm Alpha --segment complex --metric follow_rate " +
