@@ -78,7 +78,7 @@ void read_design_sizes(const Reader& reader, const toml::table& table, SweepSpec
     return node;
   };
   const bool with_samples = type == DesignType::lhs || type == DesignType::sobol || type == DesignType::saltelli;
-  const toml::node* samples = only_for("samples", with_samples, "lhs, sobol and saltelli");
+  const toml::node* samples = only_for("samples", with_samples, "lhs and sobol (points) and saltelli (base samples)");
   if (with_samples && samples == nullptr)
     reader.fail(table.source(), "sweep.samples",
                 "is required for a " + name + " design: " +
