@@ -260,6 +260,11 @@ std::string format_table(const AnalysisTables& tables, const std::string& design
         out << "  " << pad(with_interval(by[{cell.metric, cell.firm, cell.segment, params[k], c}]), 24);
       if (k == 0) {
         out << "  " << pad(percent(cell.noise_share), 5) << "  " << cell.verdict;
+        if (cell.method == "morris" && std::isfinite(cell.noise_floor) && cell.noise_floor > 0) {
+          char floor[48];
+          std::snprintf(floor, sizeof floor, "; mu* noise floor %.3g", cell.noise_floor);
+          out << floor;
+        }
         if (std::isfinite(cell.r2)) {
           char r2[32];
           std::snprintf(r2, sizeof r2, "; R2 %.2f", cell.r2);

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "cli_process.hpp"
 #include "io/hdf5.hpp"
@@ -135,6 +136,34 @@ TEST_F(AnalyzeCli, PlotSensitivityDrawsThePanelsAndRejectsBadArguments) {
 
   EXPECT_EQ(shell(script + out.string() + " --metric follow_rte -o " + png.string()).status, 2);
   EXPECT_EQ(shell(script + results().string() + " -o " + png.string()).status, 2);  // not an analyze output
+}
+
+// Raising samples (saltelli) or trajectories (morris) adds runs after the
+// existing ones: every run of the smaller sweep is in the larger one, with
+// the same seed and the same data.
+TEST_F(AnalyzeCli, MoreSamplesOrTrajectoriesKeepEveryExistingRun) {
+  const std::string base =
+      "seed = 3\n[market]\ncustomers = 200\nmonths = 6\n[[firms]]\nname = \"A\"\nreps = 4\n"
+      "[[firms]]\nname = \"B\"\nreps = 3\n[[segments]]\nname = \"s\"\nshare = 1.0\n[sweep]\nreplicates = 2\n";
+  const std::string parameters =
+      "[sweep.parameters]\n\"market.substitutability\" = [0.1, 0.9]\n\"firms.A.non_solicit\" = [0.0, 1.0]\n";
+  for (const auto& [design, small, large] : std::array<std::array<std::string, 3>, 2>{
+           {{"saltelli", "samples = 3", "samples = 7"}, {"morris", "trajectories = 2", "trajectories = 5"}}}) {
+    std::vector<std::vector<std::int64_t>> followed;
+    std::vector<std::vector<std::uint64_t>> seeds;
+    for (const std::string& size : {small, large}) {
+      const fs::path toml = path(design + ".toml"), out = path(design + "_" + size.substr(size.size() - 1) + ".h5");
+      std::ofstream(toml) << base << "design = \"" << design << "\"\n" << size << "\n" << parameters;
+      const Outcome o = cli_test::loyalsim("run " + toml.string() + " -q -o " + out.string());
+      ASSERT_EQ(o.status, 0) << o.output;
+      const h5::File f = h5::File::open(out, h5::File::Access::read_only);
+      followed.push_back(f.open_group("summary").open_dataset("followed").read<std::int64_t>());
+      seeds.push_back(f.open_group("runs").open_dataset("seed").read<std::uint64_t>());
+    }
+    ASSERT_LT(seeds[0].size(), seeds[1].size()) << design;
+    EXPECT_TRUE(std::equal(seeds[0].begin(), seeds[0].end(), seeds[1].begin())) << design;
+    EXPECT_TRUE(std::equal(followed[0].begin(), followed[0].end(), followed[1].begin())) << design;
+  }
 }
 
 }  // namespace
