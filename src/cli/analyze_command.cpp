@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <limits>
+#include <stdexcept>
 #include <iostream>
 
 #include <boost/program_options.hpp>
@@ -174,7 +175,15 @@ int analyze_command(const std::vector<std::string>& args, const std::string& com
   io::OutputLock lock = io::OutputLock::acquire(lock_path, output);
   refuse_existing();  // again under the lock: another writer may have finished meanwhile
 
-  const AnalysisTables tables = analyse(results, request);
+  // A design whose point roles do not pair up (a damaged or hand-made
+  // file) is bad input, like any other inconsistency of the file.
+  const AnalysisTables tables = [&] {
+    try {
+      return analyse(results, request);
+    } catch (const std::invalid_argument& e) {
+      throw InputError(input.string() + ": " + e.what());
+    }
+  }();
   lock.claim();
   io::SensitivityMetadata meta;
   meta.software_version = software_version;

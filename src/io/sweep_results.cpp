@@ -62,9 +62,14 @@ SweepResults read_sweep_results(const std::filesystem::path& path) {
       if (i < low.size() && i < high.size()) p.low = low[i], p.high = high[i];
       spec.parameters.push_back(p);
     }
+    if (paths.empty()) throw InputError(label + ": design/parameter names no varied parameter");
+    if (spec.design == DesignType::morris && (spec.levels < 2 || spec.levels % 2 != 0))
+      throw InputError(label + ": design/ has levels = " + std::to_string(spec.levels) + ", not an even number >= 2");
     const h5::Dataset points = design.open_dataset("points");
     r.design.points = points.read<double>();
-    r.design.point_count = paths.empty() ? 0 : static_cast<std::int64_t>(r.design.points.size() / paths.size());
+    if (r.design.points.size() % paths.size() != 0)
+      throw InputError(label + ": design/points is not points x parameters");
+    r.design.point_count = static_cast<std::int64_t>(r.design.points.size() / paths.size());
     if (spec.design == DesignType::saltelli || spec.design == DesignType::morris) {
       const std::vector<std::int8_t> roles = design.open_dataset("point_role").read<std::int8_t>();
       const std::vector<std::int32_t> moved = design.open_dataset("point_parameter").read<std::int32_t>();
