@@ -13,8 +13,8 @@ namespace {
 
 }  // namespace
 
-SaltelliOutputs saltelli_outputs(std::span<const PointPlace> places, std::span<const double> outputs,
-                                 std::size_t d, bool second_order) {
+SaltelliOutputs saltelli_outputs(std::span<const PointPlace> places, std::span<const double> outputs, std::size_t d,
+                                 bool second_order) {
   if (places.size() != outputs.size()) malformed("one role per point is needed");
   const std::size_t block = second_order ? 2 * d + 2 : d + 2;
   if (d == 0 || places.size() % block != 0) malformed("the points do not make whole base samples");

@@ -16,14 +16,14 @@
 namespace loyalsim::analysis {
 
 struct ReplicateSummary {
-  std::vector<double> means;      // per point: mean of its finite replicates (NaN: none)
-  double noise_variance = 0.0;    // pooled within-point variance of a run (0 with 1 replicate)
-  double mean_noise = 0.0;        // noise variance of a point's mean: noise_variance x mean(1 / replicates used)
-  double run_variance = not_a_number;    // variance of every finite run output
-  double noise_share = not_a_number;     // noise_variance / run_variance: the model's noise in the runs
-  double analysed_noise_share = not_a_number;  // mean_noise / variance of the means: the noise the estimators see
+  std::vector<double> means;           // per point: mean of its finite replicates (NaN: none)
+  double noise_variance = 0.0;         // pooled within-point variance of a run (0 with 1 replicate)
+  double mean_noise = 0.0;             // noise variance of a point's mean: noise_variance x mean(1 / replicates used)
+  double run_variance = not_a_number;  // variance of every finite run output
+  double noise_share = not_a_number;   // noise_variance / run_variance: the model's noise in the runs
+  double analysed_noise_share = not_a_number;    // mean_noise / variance of the means: the noise the estimators see
   std::size_t runs_used = 0, runs_excluded = 0;  // finite and NaN run outputs
-  bool noise_known = false;       // some point had 2 or more finite replicates
+  bool noise_known = false;                      // some point had 2 or more finite replicates
 };
 
 // runs: points x replicates, row-major (run = point x replicates + replicate).
@@ -39,8 +39,8 @@ enum class Verdict { ranked, tie, noisy, undefined };
 //              two intervals overlap while it makes up at least a quarter:
 //              more replicates would sharpen the ranking more than more points;
 //   tie:       the top two intervals overlap (more points would separate them);
-//   ranked:    the largest index's interval lies above every other's upper end
-//              of the runner-up.
+//   ranked:    the lower end of the largest index's interval lies above
+//              the upper end of the runner-up's.
 Verdict ranking_verdict(const std::vector<Estimate>& index, double analysed_noise_share);
 std::string verdict_text(Verdict verdict, double analysed_noise_share);
 

@@ -6,9 +6,9 @@
 // not at all (written as NAME.partial, then renamed).
 #include <algorithm>
 #include <filesystem>
+#include <iostream>
 #include <limits>
 #include <stdexcept>
-#include <iostream>
 
 #include <boost/program_options.hpp>
 
@@ -39,13 +39,11 @@ po::options_description describe_options() {
       "(any other design), with bootstrap 95% intervals and the model's noise share.\n"
       "Never modifies RESULTS.h5; writes results/<stem>.sensitivity.h5 (or -o PATH).\n"
       "Options");
-  options.add_options()("help,h", "show this help")(
-      "metric", po::value<std::vector<std::string>>()->composing(),
-      "a summary metric (repeatable; default: every rate)")(
+  options.add_options()("help,h", "show this help")("metric", po::value<std::vector<std::string>>()->composing(),
+                                                    "a summary metric (repeatable; default: every rate)")(
       "firm", po::value<std::vector<std::string>>()->composing(), "a firm (repeatable; default: every firm)")(
-      "segment", po::value<std::vector<std::string>>()->composing(),
-      "a segment (repeatable; default: every segment)")("output,o", po::value<std::string>(),
-                                                        "output HDF5 file (default: results/<stem>.sensitivity.h5)")(
+      "segment", po::value<std::vector<std::string>>()->composing(), "a segment (repeatable; default: every segment)")(
+      "output,o", po::value<std::string>(), "output HDF5 file (default: results/<stem>.sensitivity.h5)")(
       "bootstrap", po::value<std::string>()->default_value("1000"),
       "bootstrap resamples for the intervals, 0 to 100000 (0: no intervals)")(
       "seed", po::value<std::string>()->default_value("1"), "seed of the bootstrap resampling")(
@@ -144,10 +142,12 @@ int analyze_command(const std::vector<std::string>& args, const std::string& com
   const fs::path input = vm["results"].as<std::string>();
   fs::path output = vm.count("output") ? fs::path(vm["output"].as<std::string>()) : default_output(input);
   if (output.empty() || !output.has_filename() || output.filename() == "." || output.filename() == "..")
-    throw InputError("-o '" + output.string() + "': names no file; give a file name such as results/NAME.sensitivity.h5");
+    throw InputError("-o '" + output.string() +
+                     "': names no file; give a file name such as results/NAME.sensitivity.h5");
   AnalysisRequest request;
   request.metrics = checked_metrics(strings(vm, "metric"));
-  request.bootstrap.resamples = static_cast<std::size_t>(whole(vm["bootstrap"].as<std::string>(), "--bootstrap", 0, 100000));
+  request.bootstrap.resamples =
+      static_cast<std::size_t>(whole(vm["bootstrap"].as<std::string>(), "--bootstrap", 0, 100000));
   const std::int64_t seed = whole(vm["seed"].as<std::string>(), "--seed", 0, std::numeric_limits<std::int64_t>::max());
   request.bootstrap.seed = static_cast<std::uint64_t>(seed);
   const bool force = vm.count("force") > 0;

@@ -77,7 +77,8 @@ AnalysisTables analyse(const io::SweepResults& r, const AnalysisRequest& request
   for (const std::size_t f : request.firms) firm_mask[f] = true;
   for (const std::size_t s : request.segments) segment_mask[s] = true;
   std::vector<RunResult> pooled;
-  for (std::size_t run = 0; run < runs; ++run) pooled.push_back(pool_totals(run_totals(r, run), firm_mask, segment_mask));
+  for (std::size_t run = 0; run < runs; ++run)
+    pooled.push_back(pool_totals(run_totals(r, run), firm_mask, segment_mask));
 
   std::vector<double> unit;  // points in [0, 1] per parameter (morris)
   if (design.spec.design == DesignType::morris)
@@ -195,10 +196,8 @@ namespace {
 std::string with_interval(const Estimate& e) {
   if (!std::isfinite(e.value)) return "undefined";
   char text[64];
-  if (std::isfinite(e.low))
-    std::snprintf(text, sizeof text, "%6.3f [%6.3f, %6.3f]", e.value, e.low, e.high);
-  else
-    std::snprintf(text, sizeof text, "%6.3f", e.value);
+  if (std::isfinite(e.low)) std::snprintf(text, sizeof text, "%6.3f [%6.3f, %6.3f]", e.value, e.low, e.high);
+  else std::snprintf(text, sizeof text, "%6.3f", e.value);
   return text;
 }
 

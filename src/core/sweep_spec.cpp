@@ -121,8 +121,8 @@ DesignSize design_size(const SweepSpec& spec) {
       const auto d = static_cast<std::int64_t>(spec.parameters.size());
       const std::int64_t block = spec.second_order ? 2 * d + 2 : d + 2;
       if (spec.samples > max_design_points / block)
-        return refuse("the saltelli design has more than " + count(max_design_points) + " points: " +
-                      count(spec.samples) + " samples x " + count(block) + " points per sample");
+        return refuse("the saltelli design has more than " + count(max_design_points) +
+                      " points: " + count(spec.samples) + " samples x " + count(block) + " points per sample");
       points = spec.samples * block;
       break;
     }
@@ -135,8 +135,8 @@ DesignSize design_size(const SweepSpec& spec) {
                       count(spec.levels));
       const auto block = static_cast<std::int64_t>(spec.parameters.size()) + 1;
       if (spec.trajectories > max_design_points / block)
-        return refuse("the morris design has more than " + count(max_design_points) + " points: " +
-                      count(spec.trajectories) + " trajectories x " + count(block) + " points each");
+        return refuse("the morris design has more than " + count(max_design_points) +
+                      " points: " + count(spec.trajectories) + " trajectories x " + count(block) + " points each");
       points = spec.trajectories * block;
       break;
     }

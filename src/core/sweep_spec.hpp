@@ -88,7 +88,7 @@ struct PointPlace {
 struct Design {
   SweepSpec spec;
   std::int64_t point_count = 0;
-  std::vector<double> points;  // point_count x parameters(): the values runs use, integer parameters whole
+  std::vector<double> points;      // point_count x parameters(): the values runs use, integer parameters whole
   std::vector<PointPlace> places;  // saltelli, morris: one per point; empty for the other designs
 
   std::size_t parameters() const { return spec.parameters.size(); }

@@ -79,12 +79,14 @@ void write_sensitivity_file(const std::filesystem::path& path, const Sensitivity
     t.number("se", indices, &IndexRow::se, "bootstrap standard error");
   }
   {
-    Table t(file, "cells", "one row per metric, firm and segment: samples, noise and the ranking verdict", cells.size());
+    Table t(file, "cells", "one row per metric, firm and segment: samples, noise and the ranking verdict",
+            cells.size());
     t.text("metric", cells, &CellRow::metric, "summary metric analysed");
     t.text("firm", cells, &CellRow::firm, "firm, or 'all' for the pooled cell");
     t.text("segment", cells, &CellRow::segment, "segment, or 'all' for the pooled cell");
     t.text("method", cells, &CellRow::method, "sobol (saltelli design), morris, or regression (PRCC, SRC)");
-    t.number("units_used", cells, &CellRow::units_used, "base samples (sobol), trajectories (morris) or points used", "");
+    t.number("units_used", cells, &CellRow::units_used, "base samples (sobol), trajectories (morris) or points used",
+             "");
     t.number("units_excluded", cells, &CellRow::units_excluded, "units left out because an output was NaN", "");
     t.number("runs_used", cells, &CellRow::runs_used, "runs with a finite output", "");
     t.number("runs_excluded", cells, &CellRow::runs_excluded, "runs with a NaN output (an undefined rate) or not done",

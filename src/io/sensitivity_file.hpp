@@ -21,7 +21,7 @@ struct IndexRow {
 
 struct CellRow {
   std::string metric, firm, segment;
-  std::string method;  // sobol, morris, regression
+  std::string method;                               // sobol, morris, regression
   std::int64_t units_used = 0, units_excluded = 0;  // base samples, trajectories or points
   std::int64_t runs_used = 0, runs_excluded = 0;    // runs with a finite output / NaN or not done
   double variance = 0, noise_variance = 0, noise_share = 0, analysed_noise_share = 0, noise_floor = 0, r2 = 0;

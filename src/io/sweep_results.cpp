@@ -40,8 +40,9 @@ SweepResults read_sweep_results(const std::filesystem::path& path) {
   try {
     const h5::File file = h5::File::open(path, h5::File::Access::read_only, label);
     if (!file.contains("design") || !file.contains("runs") || !file.contains("summary"))
-      throw InputError(label + ": is not the results of a sweep (no design/ group): analyze needs a scenario with a "
-                               "[sweep] table");
+      throw InputError(label +
+                       ": is not the results of a sweep (no design/ group): analyze needs a scenario with a "
+                       "[sweep] table");
     const h5::Group design = file.open_group("design");
     SweepSpec& spec = r.design.spec;
     spec.design = design_type(design.read_string_attribute("type"), label);
@@ -98,13 +99,15 @@ SweepResults read_sweep_results(const std::filesystem::path& path) {
       if (metric.type == MetricType::count) {
         r.counts.push_back(data.read<std::int64_t>());
         r.reals.emplace_back();
-        if (r.counts.back().size() != cells) throw InputError(label + ": summary/" + std::string(metric.name) +
-                                                              " does not have one value per run, firm and segment");
+        if (r.counts.back().size() != cells)
+          throw InputError(label + ": summary/" + std::string(metric.name) +
+                           " does not have one value per run, firm and segment");
       } else {
         r.reals.push_back(data.read<double>());
         r.counts.emplace_back();
-        if (r.reals.back().size() != cells) throw InputError(label + ": summary/" + std::string(metric.name) +
-                                                             " does not have one value per run, firm and segment");
+        if (r.reals.back().size() != cells)
+          throw InputError(label + ": summary/" + std::string(metric.name) +
+                           " does not have one value per run, firm and segment");
       }
     }
   } catch (const InputError&) {
@@ -119,7 +122,8 @@ SweepResults read_sweep_results(const std::filesystem::path& path) {
   for (std::size_t run = 0; run < r.done.size(); ++run)
     if (r.run_point[run] < 0 || r.run_point[run] >= point_count || r.run_replicate[run] < 0 ||
         r.run_replicate[run] >= r.design.spec.replicates)
-      throw InputError(label + ": run " + std::to_string(run) + " names a design point or replicate outside the design");
+      throw InputError(label + ": run " + std::to_string(run) +
+                       " names a design point or replicate outside the design");
   return r;
 }
 

@@ -9,8 +9,8 @@
 namespace loyalsim::io {
 namespace {
 
-const std::vector<std::string> sweep_keys{"design",       "replicates",   "samples", "second_order",
-                                          "trajectories", "levels",       "parameters"};
+const std::vector<std::string> sweep_keys{"design",       "replicates", "samples",   "second_order",
+                                          "trajectories", "levels",     "parameters"};
 const std::vector<std::string> design_names{"grid", "list", "lhs", "sobol", "saltelli", "morris"};
 
 DesignType design_type(const Reader& reader, const toml::node& node) {
@@ -80,13 +80,12 @@ void read_design_sizes(const Reader& reader, const toml::table& table, SweepSpec
   const bool with_samples = type == DesignType::lhs || type == DesignType::sobol || type == DesignType::saltelli;
   const toml::node* samples = only_for("samples", with_samples, "lhs and sobol (points) and saltelli (base samples)");
   if (with_samples && samples == nullptr)
-    reader.fail(table.source(), "sweep.samples",
-                "is required for a " + name + " design: " +
-                    (type == DesignType::saltelli ? "the number N of base samples (rows of A and B)"
-                                                  : "the number of points"));
+    reader.fail(
+        table.source(), "sweep.samples",
+        "is required for a " + name + " design: " +
+            (type == DesignType::saltelli ? "the number N of base samples (rows of A and B)" : "the number of points"));
   if (samples != nullptr)
-    sweep.samples =
-        reader.integer(*samples, "sweep.samples", type == DesignType::saltelli ? 2 : 1, max_design_points);
+    sweep.samples = reader.integer(*samples, "sweep.samples", type == DesignType::saltelli ? 2 : 1, max_design_points);
 
   if (const toml::node* order = only_for("second_order", type == DesignType::saltelli, "saltelli")) {
     const auto flag = order->as_boolean();
@@ -104,8 +103,10 @@ void read_design_sizes(const Reader& reader, const toml::table& table, SweepSpec
   if (const toml::node* levels = only_for("levels", morris, "morris")) {
     sweep.levels = reader.integer(*levels, "sweep.levels", 2, max_morris_levels);
     if (sweep.levels % 2 != 0)
-      reader.fail(levels->source(), "sweep.levels",
-                  "must be even (the step p/(2(p-1)) pairs each level of the lower half with one of the upper half), got " + std::to_string(sweep.levels));
+      reader.fail(
+          levels->source(), "sweep.levels",
+          "must be even (the step p/(2(p-1)) pairs each level of the lower half with one of the upper half), got " +
+              std::to_string(sweep.levels));
   }
 }
 

@@ -28,8 +28,7 @@ std::vector<double> unit_points(const Design& design) {
 // effects are 3, -2, 1, 0 for every trajectory.
 TEST(MorrisIndices, LinearFunctionGivesItsCoefficientsExactly) {
   const Design design = sensitivity_design(DesignType::morris, {{0, 1}, {0, 1}, {0, 2}, {0, 1}}, 20, false, 6);
-  const std::vector<double> y =
-      outputs_of(design, [](auto x) { return 3 * x[0] - 2 * x[1] + 0.5 * x[2] + 0 * x[3]; });
+  const std::vector<double> y = outputs_of(design, [](auto x) { return 3 * x[0] - 2 * x[1] + 0.5 * x[2] + 0 * x[3]; });
   const std::vector<double> effects = morris_effects(design.places, unit_points(design), y, 4);
   const MorrisIndices m = morris_indices(effects, 4, BootstrapOptions{100, 1, 0.95});
   const double mu_star[] = {3, 2, 1, 0}, mu[] = {3, -2, 1, 0};
@@ -85,7 +84,8 @@ TEST(RegressionIndices, SrcOfALinearFunctionAreItsScaledCoefficients) {
   const Design design = sensitivity_design(DesignType::sobol, {{0, 1}, {0, 3}}, 256);
   const std::vector<double> y = outputs_of(design, [](auto x) { return 2 * x[0] - x[1]; });
   std::vector<double> x(design.points.begin(), design.points.end()), x1, x2;
-  for (std::int64_t p = 0; p < design.point_count; ++p) x1.push_back(design.value(p, 0)), x2.push_back(design.value(p, 1));
+  for (std::int64_t p = 0; p < design.point_count; ++p)
+    x1.push_back(design.value(p, 0)), x2.push_back(design.value(p, 1));
   const RegressionIndices r = regression_indices(x, y, 2, BootstrapOptions{50, 1, 0.95});
   const double sy = std::sqrt(variance(y));
   EXPECT_NEAR(r.r2.value, 1.0, 1e-9);

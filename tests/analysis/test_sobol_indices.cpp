@@ -38,11 +38,11 @@ TEST(SobolIndices, IshigamiMatchesTheAnalyticIndices) {
   std::printf("Ishigami a = 7, b = 0.1, saltelli N = 4096 (20480 evaluations), 500 bootstrap resamples\n");
   std::printf("| index | estimate | 95%% interval | truth |\n|---|---|---|---|\n");
   for (int i = 0; i < 3; ++i)
-    std::printf("| S1 x%d | %.3f | [%.3f, %.3f] | %.3f |\n", i + 1, s.first[i].value, s.first[i].low,
-                s.first[i].high, truth.s1[i]);
+    std::printf("| S1 x%d | %.3f | [%.3f, %.3f] | %.3f |\n", i + 1, s.first[i].value, s.first[i].low, s.first[i].high,
+                truth.s1[i]);
   for (int i = 0; i < 3; ++i)
-    std::printf("| ST x%d | %.3f | [%.3f, %.3f] | %.3f |\n", i + 1, s.total[i].value, s.total[i].low,
-                s.total[i].high, truth.st[i]);
+    std::printf("| ST x%d | %.3f | [%.3f, %.3f] | %.3f |\n", i + 1, s.total[i].value, s.total[i].low, s.total[i].high,
+                truth.st[i]);
   for (int i = 0; i < 3; ++i) {
     expect_near_truth(s.first[static_cast<std::size_t>(i)], truth.s1[i], "S1");
     expect_near_truth(s.total[static_cast<std::size_t>(i)], truth.st[i], "ST");
@@ -66,7 +66,8 @@ TEST(SobolIndices, IshigamiSecondOrderFindsTheX1X3Interaction) {
 // G function, a = (0, 1, 4.5, 9, 99, 99): N = 4096 (32768 evaluations).
 TEST(SobolIndices, GFunctionMatchesTheAnalyticIndices) {
   const std::vector<double> a{0, 1, 4.5, 9, 99, 99};
-  const Design design = sensitivity_design(DesignType::saltelli, std::vector<std::pair<double, double>>(6, {0, 1}), 4096);
+  const Design design =
+      sensitivity_design(DesignType::saltelli, std::vector<std::pair<double, double>>(6, {0, 1}), 4096);
   const std::vector<double> y = outputs_of(design, [&](auto x) { return g_function(x, a); });
   const SobolIndices s = sobol_indices(saltelli_outputs(design.places, y, 6, false), BootstrapOptions{300, 3, 0.95});
   const GTruth truth = g_truth(a);
@@ -81,8 +82,7 @@ TEST(SobolIndices, GFunctionMatchesTheAnalyticIndices) {
 // ignores. Replicate means and the noise correction keep ST of the dummy at
 // 0 within its interval; uncorrected it would sit at the noise floor.
 TEST(SobolIndices, NoiseCorrectionKeepsAParameterWithoutEffectAtZero) {
-  const Design design =
-      sensitivity_design(DesignType::saltelli, {{-pi, pi}, {-pi, pi}, {-pi, pi}, {0, 1}}, 2048);
+  const Design design = sensitivity_design(DesignType::saltelli, {{-pi, pi}, {-pi, pi}, {-pi, pi}, {0, 1}}, 2048);
   const std::size_t replicates = 4;
   Noise noise;
   std::vector<double> runs;
@@ -109,8 +109,8 @@ TEST(SobolIndices, NoiseCorrectionKeepsAParameterWithoutEffectAtZero) {
 TEST(SobolIndices, NaNOutputsLeaveTheirBaseSampleOutWithACount) {
   const Design design = sensitivity_design(DesignType::saltelli, {{-pi, pi}, {-pi, pi}, {-pi, pi}}, 256);
   std::vector<double> y = outputs_of(design, [](auto x) { return ishigami(x); });
-  y[0] = NAN;                  // sample 0's A
-  y[5 * 5 + 3] = NAN;          // sample 5's AB_2
+  y[0] = NAN;          // sample 0's A
+  y[5 * 5 + 3] = NAN;  // sample 5's AB_2
   const SobolIndices s = sobol_indices(saltelli_outputs(design.places, y, 3, false), BootstrapOptions{50, 1, 0.95});
   EXPECT_EQ(s.samples_used, 254u);
   EXPECT_EQ(s.samples_excluded, 2u);

@@ -73,7 +73,8 @@ class AnalyzeCli : public ::testing::Test {
 TEST_F(AnalyzeCli, NullParameterHasTotalIndexZeroAndTheDominantOneTheLargest) {
   const std::string before = bytes(results());
   const fs::path out = path("e2e.sensitivity.h5");
-  const Outcome o = cli_test::loyalsim("analyze " + results().string() + " -o " + out.string() + " --metric follow_rate");
+  const Outcome o =
+      cli_test::loyalsim("analyze " + results().string() + " -o " + out.string() + " --metric follow_rate");
   ASSERT_EQ(o.status, 0) << o.output;
   EXPECT_EQ(bytes(results()), before) << "analyze must never modify the results file";
   EXPECT_TRUE(contains(o.output, "firms.Alpha.non_solicit")) << o.output;
@@ -97,8 +98,8 @@ TEST_F(AnalyzeCli, DefaultAnalysesEveryRateOfEveryCellAndRefusesToOverwrite) {
   const fs::path out = path("default.sensitivity.h5");
   const Outcome first = cli_test::loyalsim("analyze " + results().string() + " -o " + out.string() + " --bootstrap 50");
   ASSERT_EQ(first.status, 0) << first.output;
-  for (const char* rate : {"firm_retention_rate", "follow_rate", "follow_rate_when_possible", "retention_when_contested",
-                           "rep_ownership_share", "retained_12m_after_stay"})
+  for (const char* rate : {"firm_retention_rate", "follow_rate", "follow_rate_when_possible",
+                           "retention_when_contested", "rep_ownership_share", "retained_12m_after_stay"})
     for (const auto& [firm, segment] : std::array<std::pair<const char*, const char*>, 5>{
              {{"Alpha", "complex"}, {"Alpha", "simple"}, {"Beta", "complex"}, {"Beta", "simple"}, {"all", "all"}}})
       EXPECT_EQ(read_indices(out, rate, firm, segment).size(), 3u) << rate << " " << firm << " " << segment;
@@ -115,8 +116,8 @@ TEST_F(AnalyzeCli, DefaultAnalysesEveryRateOfEveryCellAndRefusesToOverwrite) {
   EXPECT_EQ(into.status, 2) << into.output;
   EXPECT_EQ(bytes(results()), before);
 
-  const Outcome forced =
-      cli_test::loyalsim("analyze " + results().string() + " -o " + out.string() + " --force --metric follow_rate --bootstrap 0");
+  const Outcome forced = cli_test::loyalsim("analyze " + results().string() + " -o " + out.string() +
+                                            " --force --metric follow_rate --bootstrap 0");
   EXPECT_EQ(forced.status, 0) << forced.output;
   EXPECT_EQ(read_indices(out, "firm_retention_rate", "Alpha", "complex").size(), 0u);
 }
