@@ -62,6 +62,18 @@ SaltelliOutputs saltelli_outputs(std::span<const PointPlace> places, std::span<c
   return y;
 }
 
+SaltelliOutputs saltelli_outputs(std::span<const PointPlace> places, std::span<const double> outputs,
+                                 std::span<const double> point_noise, std::size_t d, bool second_order) {
+  if (point_noise.size() != outputs.size()) malformed("one noise variance per point is needed");
+  SaltelliOutputs y = saltelli_outputs(places, outputs, d, second_order);
+  // The same roles place the noise: pair it by running the noise through.
+  const SaltelliOutputs noise = saltelli_outputs(places, point_noise, d, second_order);
+  y.a_noise = noise.a;
+  y.b_noise = noise.b;
+  y.ab_noise = noise.ab;
+  return y;
+}
+
 std::vector<double> morris_effects(std::span<const PointPlace> places, std::span<const double> unit_points,
                                    std::span<const double> outputs, std::size_t d) {
   if (d == 0 || places.size() != outputs.size() || unit_points.size() != places.size() * d)

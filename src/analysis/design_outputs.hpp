@@ -18,6 +18,10 @@ namespace loyalsim::analysis {
 // samples of D parameters.
 SaltelliOutputs saltelli_outputs(std::span<const PointPlace> places, std::span<const double> outputs,
                                  std::size_t parameters, bool second_order);
+// The same, with each output's noise variance (`point_noise`, one per
+// point: ReplicateSummary::point_noise) paired into a_noise, b_noise, ab_noise.
+SaltelliOutputs saltelli_outputs(std::span<const PointPlace> places, std::span<const double> outputs,
+                                 std::span<const double> point_noise, std::size_t parameters, bool second_order);
 
 // The elementary effects of a morris design, trajectories x D: for each
 // step, (y_step - y_previous) / (x_step - x_previous) of the moved

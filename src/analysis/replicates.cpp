@@ -13,6 +13,9 @@ ReplicateSummary summarize_replicates(std::span<const double> runs, std::size_t 
   const std::size_t points = runs.size() / replicates;
   ReplicateSummary s;
   s.means.assign(points, not_a_number);
+  s.point_noise.assign(points, not_a_number);
+  std::vector<double> own(points, not_a_number);
+  std::vector<std::size_t> counts(points, 0);
   double within = 0.0, inverse_counts = 0.0;
   std::size_t within_df = 0, counted_points = 0;
   for (std::size_t p = 0; p < points; ++p) {
@@ -22,8 +25,15 @@ ReplicateSummary summarize_replicates(std::span<const double> runs, std::size_t 
     for (const double v : row)
       if (std::isfinite(v)) ++n, within += (v - m) * (v - m);
     s.runs_used += n;
+    counts[p] = n;
     if (n == 0) continue;
     s.means[p] = m;
+    if (n >= 2) {
+      double sum = 0.0;
+      for (const double v : row)
+        if (std::isfinite(v)) sum += (v - m) * (v - m);
+      own[p] = sum / static_cast<double>(n - 1) / static_cast<double>(n);
+    }
     within_df += n - 1;
     inverse_counts += 1.0 / static_cast<double>(n);
     ++counted_points;
@@ -35,6 +45,9 @@ ReplicateSummary summarize_replicates(std::span<const double> runs, std::size_t 
     s.noise_variance = within / static_cast<double>(within_df);
     s.mean_noise = s.noise_variance * inverse_counts / static_cast<double>(counted_points);
     if (s.run_variance > 0.0) s.noise_share = std::min(1.0, s.noise_variance / s.run_variance);
+    for (std::size_t p = 0; p < points; ++p)
+      if (counts[p] > 0)
+        s.point_noise[p] = std::isfinite(own[p]) ? own[p] : s.noise_variance / static_cast<double>(counts[p]);
     const double between = variance(s.means);
     if (between > 0.0) s.analysed_noise_share = std::min(1.0, s.mean_noise / between);
   }

@@ -16,7 +16,11 @@
 namespace loyalsim::analysis {
 
 struct ReplicateSummary {
-  std::vector<double> means;           // per point: mean of its finite replicates (NaN: none)
+  std::vector<double> means;  // per point: mean of its finite replicates (NaN: none)
+  // per point: the noise variance of its mean, s^2 / n from its own n >= 2
+  // replicates (unbiased, whatever the noise does across the design), else
+  // the pooled noise_variance / n; NaN without a finite replicate.
+  std::vector<double> point_noise;
   double noise_variance = 0.0;         // pooled within-point variance of a run (0 with 1 replicate)
   double mean_noise = 0.0;             // noise variance of a point's mean: noise_variance x mean(1 / replicates used)
   double run_variance = not_a_number;  // variance of every finite run output

@@ -7,9 +7,10 @@
 // otherwise need thousands of samples). Noise-aware: with the variance `noise` that each output carries
 // from the model's own randomness (the variance of a replicate mean), the
 // estimates are of the parameters' share of the noise-free variance:
-//   V_f  = Var(Y) - noise
+//   V_f  = Var(Y) - mean(noise of y_A, y_B)
 //   S1_i = mean((y_B - mean y) (y_ABi - y_A)) / V_f    (noise cancels)
-//   ST_i = (mean((y_A - y_ABi)^2) / 2 - noise) / V_f   (noise would add noise/V)
+//   ST_i = mean((y_A - y_ABi)^2 - noise_A - noise_ABi) / 2 / V_f
+//          (uncorrected, noise would add about noise/V to every ST)
 //   S2_ij = mean(y_BAi y_ABj - y_A y_B) / V_f - S1_i - S1_j
 #pragma once
 
@@ -28,6 +29,12 @@ struct SaltelliOutputs {
   // output is left out (counted in samples_excluded).
   std::vector<double> a, b, ab, ba;
   double noise = 0.0;  // variance of each output due to the model's noise (0: deterministic)
+  // Optional, laid out as a, b, ab: the noise variance of each output (a
+  // replicate mean's s^2 / n). When given, each base sample is corrected by
+  // the noise of its own outputs instead of `noise`, so the bootstrap also
+  // carries the uncertainty of the noise estimate, and noise that varies
+  // over the design is paired with the outputs it belongs to.
+  std::vector<double> a_noise, b_noise, ab_noise;
 };
 
 struct SobolIndices {

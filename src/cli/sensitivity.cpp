@@ -137,9 +137,11 @@ AnalysisTables analyse(const io::SweepResults& r, const AnalysisRequest& request
       std::vector<Estimate> ranking;
       switch (design.spec.design) {
         case DesignType::saltelli: {
-          analysis::SaltelliOutputs y =
-              analysis::saltelli_outputs(design.places, rep.means, d, design.spec.second_order);
-          y.noise = mean_noise;
+          // With replicates, each output is corrected by its own point's noise.
+          const analysis::SaltelliOutputs y =
+              rep.noise_known
+                  ? analysis::saltelli_outputs(design.places, rep.means, rep.point_noise, d, design.spec.second_order)
+                  : analysis::saltelli_outputs(design.places, rep.means, d, design.spec.second_order);
           const analysis::SobolIndices s = analysis::sobol_indices(y, request.bootstrap);
           row.method = "sobol";
           row.units_used = static_cast<std::int64_t>(s.samples_used);

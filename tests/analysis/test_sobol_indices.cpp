@@ -106,6 +106,29 @@ TEST(SobolIndices, NoiseCorrectionKeepsAParameterWithoutEffectAtZero) {
   EXPECT_GT(naive.total[3].low, 0.0);
 }
 
+// Noise whose size varies over the design (sd from 1 to 3 with |x1|) and
+// only 2 replicates: each base sample corrected by its own points' noise
+// (ReplicateSummary::point_noise) keeps the dummy's ST at 0 within its
+// interval and the others at their values.
+TEST(SobolIndices, PairedNoiseCorrectionHandlesNoiseThatVariesOverTheDesign) {
+  const Design design = sensitivity_design(DesignType::saltelli, {{-pi, pi}, {-pi, pi}, {-pi, pi}, {0, 1}}, 2048);
+  const std::size_t replicates = 2;
+  Noise noise;
+  std::vector<double> runs;
+  for (std::int64_t p = 0; p < design.point_count; ++p) {
+    const auto x = design.point(p);
+    for (std::size_t r = 0; r < replicates; ++r) runs.push_back(ishigami(x) + noise(1.0 + 2.0 * std::abs(x[0]) / pi));
+  }
+  const ReplicateSummary rep = summarize_replicates(runs, replicates);
+  const SaltelliOutputs y = saltelli_outputs(design.places, rep.means, rep.point_noise, 4, false);
+  const SobolIndices s = sobol_indices(y, BootstrapOptions{300, 9, 0.95});
+  const IshigamiTruth truth = ishigami_truth();
+  EXPECT_LE(s.total[3].low, 0.0);
+  EXPECT_GE(s.total[3].high, 0.0);
+  for (int i = 0; i < 3; ++i) expect_near_truth(s.total[static_cast<std::size_t>(i)], truth.st[i], "ST");
+  for (int i = 0; i < 3; ++i) expect_near_truth(s.first[static_cast<std::size_t>(i)], truth.s1[i], "S1");
+}
+
 TEST(SobolIndices, NaNOutputsLeaveTheirBaseSampleOutWithACount) {
   const Design design = sensitivity_design(DesignType::saltelli, {{-pi, pi}, {-pi, pi}, {-pi, pi}}, 256);
   std::vector<double> y = outputs_of(design, [](auto x) { return ishigami(x); });
