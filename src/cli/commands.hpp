@@ -14,5 +14,6 @@ int params_command(const std::vector<std::string>& args);
 int calibrate_command(const std::vector<std::string>& args, const std::string& command_line);
 int info_command(const std::vector<std::string>& args);
 int export_command(const std::vector<std::string>& args);
+int analyze_command(const std::vector<std::string>& args, const std::string& command_line);
 
 }  // namespace loyalsim::cli

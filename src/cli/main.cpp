@@ -19,12 +19,13 @@ const char* usage =
     "Usage:\n"
     "  loyalsim run SCENARIO.toml [options]   simulate a scenario and write HDF5 results\n"
     "  loyalsim calibrate CALIBRATION.toml    fit scenario parameters to target moments (simulated method of moments)\n"
+    "  loyalsim analyze RESULTS.h5 [options]  which swept parameters drive each rate (sensitivity indices)\n"
     "  loyalsim params [NAME]                 list scenario parameters and the keys of [sweep] and other tables\n"
     "  loyalsim info RESULTS.h5               what a results file holds: scenario, design, runs, metrics\n"
     "  loyalsim export RESULTS.h5 --csv DIR   the results as CSV tables (for spreadsheets, Stata, R)\n"
     "  loyalsim --help | --version\n"
     "\n"
-    "Run 'loyalsim run --help' (or calibrate --help) for the options of a command.\n"
+    "Run 'loyalsim COMMAND --help' for the options of a command.\n"
     "Exit status: 0 success, 2 bad input or arguments, 1 anything else.\n";
 
 }  // namespace
@@ -58,9 +59,10 @@ int main(int argc, char** argv) {
     if (command == "calibrate") return loyalsim::cli::calibrate_command(args, command_line);
     if (command == "info") return loyalsim::cli::info_command(args);
     if (command == "export") return loyalsim::cli::export_command(args);
+    if (command == "analyze") return loyalsim::cli::analyze_command(args, command_line);
     // One line, like every refusal: the usage is one --help away.
     std::cerr << "loyalsim: error: unknown command '" << command
-              << "' (the commands are run, calibrate, params, info and export; see loyalsim --help)\n";
+              << "' (the commands are run, calibrate, analyze, params, info and export; see loyalsim --help)\n";
     return 2;
   } catch (const loyalsim::InputError& e) {
     std::cerr << "loyalsim: error: " << e.what() << "\n";

@@ -69,6 +69,8 @@ void refuse_what_a_new_run_would_replace(const OutputPaths& paths, const NextCom
 
 }  // namespace
 
+void check_output_path(const fs::path& path) { check_output_entry(path); }
+
 void check_output_for_dry_run(const OutputPaths& paths, const io::ResultsLayout& layout, const io::FileMetadata& meta,
                               bool force, bool resume, const NextCommands& next) {
   check_names_a_file(paths.final);

@@ -39,6 +39,11 @@ struct NextCommands {
 
 OutputPaths output_paths(const std::filesystem::path& final_path);
 
+// An output path must be absent or a regular file (not a device, FIFO,
+// directory, socket or symbolic link): throws InputError otherwise. The
+// check every writer (run, analyze) applies before opening anything.
+void check_output_path(const std::filesystem::path& path);
+
 // Which runs are finished, and their decision totals pooled.
 // --dry-run: the refusals the real run's output would give (a path that is
 // not a regular file, an existing result without --force, nothing to

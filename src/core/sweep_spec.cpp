@@ -58,6 +58,11 @@ std::optional<std::string> sweep_values_problem(const SweepParameter& parameter,
   // Whole bounds keep rounded samples inside [low, high].
   if (parameter.integer && (!is_whole(parameter.low) || !is_whole(parameter.high)))
     return "takes whole numbers, so its range " + range + " must have whole ends";
+  // A sensitivity design measures what moving a parameter does: a range of
+  // zero width moves nothing, and its indices would be 0/0.
+  if ((design == DesignType::saltelli || design == DesignType::morris) && !(parameter.low < parameter.high))
+    return std::string("design '") + design_name(design) + "' needs low < high: the range " + range +
+           " does not vary the parameter";
   return std::nullopt;
 }
 
@@ -107,6 +112,34 @@ DesignSize design_size(const SweepSpec& spec) {
                       "may have), got " + count(spec.samples));
       points = spec.samples;
       break;
+    case DesignType::saltelli: {
+      // Base samples are whole blocks of N(D+2) or N(2D+2) points; the
+      // Sobol' sequence behind A and B has dimension 2D.
+      if (spec.samples < 2 || spec.samples > max_design_points)
+        return refuse("key 'samples': must be in [2, " + count(max_design_points) + "] (the base samples N of " +
+                      "the A and B matrices), got " + count(spec.samples));
+      const auto d = static_cast<std::int64_t>(spec.parameters.size());
+      const std::int64_t block = spec.second_order ? 2 * d + 2 : d + 2;
+      if (spec.samples > max_design_points / block)
+        return refuse("the saltelli design has more than " + count(max_design_points) +
+                      " points: " + count(spec.samples) + " samples x " + count(block) + " points per sample");
+      points = spec.samples * block;
+      break;
+    }
+    case DesignType::morris: {
+      if (spec.trajectories < 2 || spec.trajectories > max_design_points)
+        return refuse("key 'trajectories': must be in [2, " + count(max_design_points) + "], got " +
+                      count(spec.trajectories));
+      if (spec.levels < 2 || spec.levels > max_morris_levels || spec.levels % 2 != 0)
+        return refuse("key 'levels': must be an even number in [2, " + count(max_morris_levels) + "], got " +
+                      count(spec.levels));
+      const auto block = static_cast<std::int64_t>(spec.parameters.size()) + 1;
+      if (spec.trajectories > max_design_points / block)
+        return refuse("the morris design has more than " + count(max_design_points) +
+                      " points: " + count(spec.trajectories) + " trajectories x " + count(block) + " points each");
+      points = spec.trajectories * block;
+      break;
+    }
   }
   const auto parameters = static_cast<std::int64_t>(spec.parameters.size());
   if (points > max_design_values / parameters)

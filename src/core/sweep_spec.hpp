@@ -16,7 +16,7 @@
 
 namespace loyalsim {
 
-enum class DesignType { grid, list, lhs, sobol };
+enum class DesignType { grid, list, lhs, sobol, saltelli, morris };
 
 inline const char* design_name(DesignType type) {
   switch (type) {
@@ -28,9 +28,17 @@ inline const char* design_name(DesignType type) {
       return "lhs";
     case DesignType::sobol:
       return "sobol";
+    case DesignType::saltelli:
+      return "saltelli";
+    case DesignType::morris:
+      return "morris";
   }
   return "";
 }
+
+// Designs whose parameters are given as [low, high] ranges (the others,
+// grid and list, as value lists).
+inline bool is_sampled(DesignType type) { return type != DesignType::grid && type != DesignType::list; }
 
 struct SweepParameter {
   std::string path;            // e.g. "market.substitutability"
@@ -43,7 +51,10 @@ struct SweepParameter {
 struct SweepSpec {
   DesignType design = DesignType::grid;
   std::int64_t replicates = 1;
-  std::int64_t samples = 0;                // lhs, sobol: number of points
+  std::int64_t samples = 0;                // lhs, sobol: number of points; saltelli: base samples N
+  bool second_order = false;               // saltelli: add the B_A^(i) matrices (second-order indices)
+  std::int64_t trajectories = 0;           // morris: number of trajectories r
+  std::int64_t levels = 4;                 // morris: levels p of the grid (even)
   std::vector<SweepParameter> parameters;  // in the order written in the file
 };
 
@@ -55,6 +66,19 @@ inline constexpr std::int64_t max_sweep_runs = 10000000;    // points x replicat
 inline constexpr std::int64_t max_design_points = 1000000;  // grid combinations, list length, samples
 inline constexpr std::int64_t max_design_values = 4000000;  // points x parameters (32 MB of doubles)
 inline constexpr std::int64_t max_sweep_replicates = 1000000;
+inline constexpr std::int64_t max_morris_levels = 1000;
+
+// Where a point sits in a sensitivity design (saltelli, morris): the
+// estimators of src/analysis need each output's role, not just its values.
+// saltelli, base sample j: A, B, AB (A with column i from B), BA (B with
+// column i from A). morris, trajectory t: start (its first point), step
+// (the previous point with parameter i moved by +-delta).
+enum class PointRole : std::int8_t { a = 0, b = 1, ab = 2, ba = 3, start = 4, step = 5 };
+struct PointPlace {
+  PointRole role = PointRole::a;
+  std::int32_t parameter = -1;  // ab, ba, step: the parameter i; -1 otherwise
+  std::int64_t sample = 0;      // saltelli: base sample j; morris: trajectory t
+};
 
 // A sweep's design: the spec it was made from and the values of every
 // design point, one row per point, row-major (point, parameter) as the
@@ -64,7 +88,8 @@ inline constexpr std::int64_t max_sweep_replicates = 1000000;
 struct Design {
   SweepSpec spec;
   std::int64_t point_count = 0;
-  std::vector<double> points;  // point_count x parameters(): the values runs use, integer parameters whole
+  std::vector<double> points;      // point_count x parameters(): the values runs use, integer parameters whole
+  std::vector<PointPlace> places;  // saltelli, morris: one per point; empty for the other designs
 
   std::size_t parameters() const { return spec.parameters.size(); }
   const std::string& path(std::size_t parameter) const { return spec.parameters[parameter].path; }

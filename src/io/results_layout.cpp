@@ -271,6 +271,41 @@ std::vector<h5::Dataset> create_summary(h5::File& file, const ResultsLayout& lay
 
 // ------------------------------------------------------------ design/
 
+// Saltelli and Morris designs: each point's role, the parameter it moves
+// and its base sample (trajectory), which `loyalsim analyze` needs to pair
+// the outputs (docs/SWEEPS.md, "The results of a sweep").
+namespace {
+void write_point_places(h5::Group& group, const Design& design, const h5::Dataset& point) {
+  std::vector<std::int8_t> roles;
+  std::vector<std::int32_t> parameters;
+  std::vector<std::int64_t> samples;
+  for (const PointPlace& place : design.places) {
+    roles.push_back(static_cast<std::int8_t>(place.role));
+    parameters.push_back(place.parameter);
+    samples.push_back(place.sample);
+  }
+  const hsize_t points = roles.size();
+  auto column = [&](std::string_view name, const auto& values, auto stored, std::string_view text) {
+    h5::Dataset dataset = group.create_dataset(name, stored, h5::Dataspace::simple({points}),
+                                               compressed({std::min<hsize_t>(std::max<hsize_t>(points, 1), 4096)}));
+    dataset.write(values);
+    describe(dataset, "", text);
+    attach(dataset, {{"point", point}});
+    return dataset;
+  };
+  h5::Dataset role = column("point_role", roles, h5::Datatype::stored_as<std::int8_t>(),
+                            "the point's role: saltelli A, B, AB (A with the parameter's column from B), BA (B with "
+                            "the parameter's column from A); morris start, step (the parameter moved by +-delta)");
+  role.write_attribute("flag_values", std::vector<std::int8_t>{0, 1, 2, 3, 4, 5});
+  role.write_attribute("flag_meanings", std::string("A B AB BA start step"));
+  column("point_parameter", parameters, h5::Datatype::stored_as<std::int32_t>(),
+         "AB, BA and step points: the index (into parameter) of the parameter this point changes; -1 otherwise");
+  column("point_sample", samples, h5::Datatype::stored_as<std::int64_t>(),
+         design.spec.design == DesignType::saltelli ? "the base sample j (the row of A and B) the point belongs to"
+                                                    : "the trajectory the point belongs to");
+}
+}  // namespace
+
 void create_design_group(h5::File& file, const Design& design) {
   const SweepSpec& spec = design.spec;
   h5::Group group = file.create_group("design");
@@ -278,6 +313,12 @@ void create_design_group(h5::File& file, const Design& design) {
   group.write_attribute("type", std::string(design_name(spec.design)));
   group.write_attribute("replicates", spec.replicates);
   group.write_attribute("samples", spec.samples);
+  if (spec.design == DesignType::saltelli)
+    group.write_attribute("second_order", static_cast<std::int8_t>(spec.second_order ? 1 : 0));
+  if (spec.design == DesignType::morris) {
+    group.write_attribute("trajectories", spec.trajectories);
+    group.write_attribute("levels", spec.levels);
+  }
   const std::size_t parameters = design.parameters();
   const auto points = static_cast<std::size_t>(design.point_count);
   const std::vector<std::string> paths = design.paths();
@@ -289,8 +330,9 @@ void create_design_group(h5::File& file, const Design& design) {
   matrix.write(design.points);
   describe(matrix, "", "the sample matrix: the value of each varied parameter at each design point");
   attach(matrix, {{"point", point}, {"parameter", parameter}});
+  if (!design.places.empty()) write_point_places(group, design, point);
   // A sampled design records its ranges; a grid or list its value lists.
-  if (spec.design == DesignType::lhs || spec.design == DesignType::sobol) {
+  if (is_sampled(spec.design)) {
     std::vector<double> low, high;
     for (const SweepParameter& p : spec.parameters) {
       low.push_back(p.low);

@@ -9,8 +9,9 @@
 namespace loyalsim::io {
 namespace {
 
-const std::vector<std::string> sweep_keys{"design", "replicates", "samples", "parameters"};
-const std::vector<std::string> design_names{"grid", "list", "lhs", "sobol"};
+const std::vector<std::string> sweep_keys{"design",       "replicates", "samples",   "second_order",
+                                          "trajectories", "levels",     "parameters"};
+const std::vector<std::string> design_names{"grid", "list", "lhs", "sobol", "saltelli", "morris"};
 
 DesignType design_type(const Reader& reader, const toml::node& node) {
   const std::string name = reader.string(node, "sweep.design");
@@ -18,7 +19,9 @@ DesignType design_type(const Reader& reader, const toml::node& node) {
   if (name == "list") return DesignType::list;
   if (name == "lhs") return DesignType::lhs;
   if (name == "sobol") return DesignType::sobol;
-  std::string problem = "unknown design \"" + name + "\"; use grid, list, lhs or sobol";
+  if (name == "saltelli") return DesignType::saltelli;
+  if (name == "morris") return DesignType::morris;
+  std::string problem = "unknown design \"" + name + "\"; use grid, list, lhs, sobol, saltelli or morris";
   const std::string hint = nearest_name(name, design_names);
   if (!hint.empty()) problem += " (did you mean \"" + hint + "\"?)";
   reader.fail(node.source(), "sweep.design", problem);
@@ -43,12 +46,11 @@ SweepParameter read_parameter(const Reader& reader, const toml::key& key, const 
   const toml::array* values = node.as_array();
   if (values == nullptr || values->empty())
     reader.fail(node.source(), where,
-                design == DesignType::grid || design == DesignType::list ? "expected a non-empty array of values"
-                                                                         : "expected [low, high]");
+                !is_sampled(design) ? "expected a non-empty array of values" : "expected [low, high]");
   std::vector<double> numbers;
   for (const toml::node& element : *values) numbers.push_back(reader.number(element, *path.info, where));
 
-  if (design == DesignType::grid || design == DesignType::list) {
+  if (!is_sampled(design)) {
     parameter.values = numbers;
   } else {
     if (numbers.size() != 2)
@@ -60,6 +62,52 @@ SweepParameter read_parameter(const Reader& reader, const toml::key& key, const 
   }
   if (auto problem = sweep_values_problem(parameter, design)) reader.fail(node.source(), where, *problem);
   return parameter;
+}
+
+// The keys that size a design, each allowed only where it means something:
+// samples (lhs, sobol: points; saltelli: base samples N), second_order
+// (saltelli), trajectories and levels (morris).
+void read_design_sizes(const Reader& reader, const toml::table& table, SweepSpec& sweep) {
+  const DesignType type = sweep.design;
+  const std::string name = design_name(type);
+  auto only_for = [&](const char* key, bool allowed, const std::string& designs) -> const toml::node* {
+    const toml::node* node = table.get(key);
+    if (node != nullptr && !allowed)
+      reader.fail(node->source(), std::string("sweep.") + key,
+                  "applies only to " + designs + " designs, not to a " + name + " design");
+    return node;
+  };
+  const bool with_samples = type == DesignType::lhs || type == DesignType::sobol || type == DesignType::saltelli;
+  const toml::node* samples = only_for("samples", with_samples, "lhs and sobol (points) and saltelli (base samples)");
+  if (with_samples && samples == nullptr)
+    reader.fail(
+        table.source(), "sweep.samples",
+        "is required for a " + name + " design: " +
+            (type == DesignType::saltelli ? "the number N of base samples (rows of A and B)" : "the number of points"));
+  if (samples != nullptr)
+    sweep.samples = reader.integer(*samples, "sweep.samples", type == DesignType::saltelli ? 2 : 1, max_design_points);
+
+  if (const toml::node* order = only_for("second_order", type == DesignType::saltelli, "saltelli")) {
+    const auto flag = order->as_boolean();
+    if (flag == nullptr)
+      reader.fail(order->source(), "sweep.second_order",
+                  std::string("expected true or false, found ") + Reader::type_name(*order));
+    sweep.second_order = flag->get();
+  }
+  const bool morris = type == DesignType::morris;
+  const toml::node* trajectories = only_for("trajectories", morris, "morris");
+  if (morris && trajectories == nullptr)
+    reader.fail(table.source(), "sweep.trajectories", "is required for a morris design: the number r of trajectories");
+  if (trajectories != nullptr)
+    sweep.trajectories = reader.integer(*trajectories, "sweep.trajectories", 2, max_design_points);
+  if (const toml::node* levels = only_for("levels", morris, "morris")) {
+    sweep.levels = reader.integer(*levels, "sweep.levels", 2, max_morris_levels);
+    if (sweep.levels % 2 != 0)
+      reader.fail(
+          levels->source(), "sweep.levels",
+          "must be even (the step p/(2(p-1)) pairs each level of the lower half with one of the upper half), got " +
+              std::to_string(sweep.levels));
+  }
 }
 
 }  // namespace
@@ -74,21 +122,13 @@ std::optional<SweepSpec> read_sweep_table(const Reader& reader, const toml::tabl
 
   SweepSpec sweep;
   const toml::node* design = table.get("design");
-  if (design == nullptr) reader.fail(table.source(), "sweep.design", "is required: grid, list, lhs or sobol");
+  if (design == nullptr)
+    reader.fail(table.source(), "sweep.design", "is required: grid, list, lhs, sobol, saltelli or morris");
   sweep.design = design_type(reader, *design);
   if (const toml::node* replicates = table.get("replicates"))
     sweep.replicates = reader.integer(*replicates, "sweep.replicates", 1, max_sweep_replicates);
 
-  const bool sampled = sweep.design == DesignType::lhs || sweep.design == DesignType::sobol;
-  const toml::node* samples = table.get("samples");
-  if (sampled && samples == nullptr)
-    reader.fail(table.source(), "sweep.samples",
-                "is required for a " + std::string(design_name(sweep.design)) + " design: the number of points");
-  if (!sampled && samples != nullptr)
-    reader.fail(samples->source(), "sweep.samples",
-                "applies only to lhs and sobol designs; a " + std::string(design_name(sweep.design)) +
-                    " design's points come from its value lists");
-  if (samples != nullptr) sweep.samples = reader.integer(*samples, "sweep.samples", 1, max_design_points);
+  read_design_sizes(reader, table, sweep);
 
   const toml::node* parameters = table.get("parameters");
   if (parameters == nullptr)
@@ -143,10 +183,13 @@ std::string sweep_to_toml(const SweepSpec& sweep) {
   out << std::setprecision(17);
   out << "[sweep]\ndesign = \"" << design_name(sweep.design) << "\"\nreplicates = " << sweep.replicates << "\n";
   if (sweep.samples > 0) out << "samples = " << sweep.samples << "\n";
+  if (sweep.design == DesignType::saltelli) out << "second_order = " << (sweep.second_order ? "true" : "false") << "\n";
+  if (sweep.design == DesignType::morris)
+    out << "trajectories = " << sweep.trajectories << "\nlevels = " << sweep.levels << "\n";
   out << "\n[sweep.parameters]\n";
   for (const auto& p : sweep.parameters) {
     out << toml_string(p.path) << " = [";  // a firm's name may hold a quote or a backslash
-    if (sweep.design == DesignType::grid || sweep.design == DesignType::list) {
+    if (!is_sampled(sweep.design)) {
       for (std::size_t i = 0; i < p.values.size(); ++i) out << (i ? ", " : "") << p.values[i];
     } else {
       out << p.low << ", " << p.high;

@@ -23,6 +23,7 @@ namespace {
 // second guard, so the design never shares a counter with a run's draws.
 constexpr std::uint64_t design_stream = std::numeric_limits<std::uint64_t>::max();
 constexpr auto lhs_purpose = static_cast<Purpose>(0x1A5u);
+constexpr auto morris_purpose = static_cast<Purpose>(0x303u);
 
 [[noreturn]] void fail(const std::string& problem) { throw InputError("[sweep]: " + problem); }
 
@@ -39,9 +40,14 @@ std::int64_t checked_point_count(const SweepSpec& spec) {
   }
   const DesignSize size = design_size(spec);
   if (size.problem) fail(*size.problem);
-  if (spec.design == DesignType::sobol && spec.parameters.size() > boost::random::default_sobol_table::max_dimension)
-    fail("design 'sobol' supports at most " + std::to_string(boost::random::default_sobol_table::max_dimension) +
-         " parameters, got " + std::to_string(spec.parameters.size()));
+  const std::size_t max_sobol = boost::random::default_sobol_table::max_dimension;
+  if (spec.design == DesignType::sobol && spec.parameters.size() > max_sobol)
+    fail("design 'sobol' supports at most " + std::to_string(max_sobol) + " parameters, got " +
+         std::to_string(spec.parameters.size()));
+  // A and B come from one Sobol' sequence of dimension 2D.
+  if (spec.design == DesignType::saltelli && spec.parameters.size() > max_sobol / 2)
+    fail("design 'saltelli' supports at most " + std::to_string(max_sobol / 2) + " parameters, got " +
+         std::to_string(spec.parameters.size()));
   return size.points;
 }
 
@@ -108,6 +114,88 @@ void fill_unit_sobol(Matrix unit) {
     for (std::size_t column = 0; column < unit.columns; ++column) unit(row, column) = sobol_word_to_unit(engine());
 }
 
+// Saltelli's scheme on [0, 1)^D. Base sample j is row j of a Sobol'
+// sequence of dimension 2D: A_j its first D coordinates, B_j its last D.
+// Its points are laid out together, sample-major, so that raising N adds
+// points after the existing ones without moving them (a run's seed comes
+// from its point index):
+//   A_j, B_j, AB_j^(1..D), [BA_j^(1..D)]
+// where AB^(i) is A with column i taken from B, and BA^(i) is B with
+// column i taken from A (second order only).
+void fill_unit_saltelli(const SweepSpec& spec, Matrix unit, std::vector<PointPlace>& places) {
+  const std::size_t d = unit.columns;
+  const std::size_t block = spec.second_order ? 2 * d + 2 : d + 2;
+  const auto samples = static_cast<std::size_t>(spec.samples);
+  boost::random::sobol engine(2 * d);
+  std::vector<double> a(d), b(d);
+  places.resize(unit.rows);
+  for (std::size_t j = 0; j < samples; ++j) {
+    for (std::size_t c = 0; c < d; ++c) a[c] = sobol_word_to_unit(engine());
+    for (std::size_t c = 0; c < d; ++c) b[c] = sobol_word_to_unit(engine());
+    const std::size_t first = j * block;
+    auto put = [&](std::size_t offset, PointRole role, std::int32_t parameter, const std::vector<double>& base,
+                   const std::vector<double>& other) {
+      const std::size_t row = first + offset;
+      for (std::size_t c = 0; c < d; ++c)
+        unit(row, c) = parameter >= 0 && c == static_cast<std::size_t>(parameter) ? other[c] : base[c];
+      places[row] = PointPlace{role, parameter, static_cast<std::int64_t>(j)};
+    };
+    put(0, PointRole::a, -1, a, b);
+    put(1, PointRole::b, -1, b, a);
+    for (std::size_t i = 0; i < d; ++i) put(2 + i, PointRole::ab, static_cast<std::int32_t>(i), a, b);
+    if (spec.second_order)
+      for (std::size_t i = 0; i < d; ++i) put(2 + d + i, PointRole::ba, static_cast<std::int32_t>(i), b, a);
+  }
+}
+
+// Morris trajectories on the grid {0, 1/(p-1), ..., 1} of p levels, with
+// the step delta = p / (2(p-1)): half the grid, so every level of the lower
+// half pairs with one of the upper half and each level is equally likely.
+// Trajectory t draws, from a Philox stream keyed by t alone (so adding
+// trajectories keeps the existing ones): per parameter a level of the
+// lower half and a sign, and the order in which the parameters move. A
+// parameter moving up starts at its lower level, one moving down at the
+// upper one; its step lands on the other. Points: t * (D + 1) + k, the
+// start (k = 0), then one parameter moved per step.
+void fill_unit_morris(const SweepSpec& spec, std::uint64_t scenario_seed, Matrix unit,
+                      std::vector<PointPlace>& places) {
+  const RandomSource source(derive_run_seed(scenario_seed, design_stream, design_stream));
+  const std::size_t d = unit.columns;
+  const auto p = static_cast<std::uint32_t>(spec.levels);
+  const double delta = static_cast<double>(p) / (2.0 * (p - 1));
+  const auto trajectories = static_cast<std::size_t>(spec.trajectories);
+  places.resize(unit.rows);
+  std::vector<double> x(d);
+  std::vector<bool> up(d);
+  std::vector<std::uint32_t> order(d);
+  for (std::size_t t = 0; t < trajectories; ++t) {
+    const auto entity = static_cast<std::uint32_t>(t);
+    for (std::size_t i = 0; i < d; ++i) {
+      // Words 0-1 pick the level, word 2 the sign, word 3 the swap below.
+      const RandomWords words = source.words(entity, 0, morris_purpose, static_cast<std::uint32_t>(i));
+      const double lower = uniform_index(words[0], words[1], p / 2) / static_cast<double>(p - 1);
+      up[i] = (words[2] & 1u) == 0;
+      x[i] = up[i] ? lower : lower + delta;
+    }
+    std::iota(order.begin(), order.end(), 0u);
+    for (std::size_t i = d; i-- > 1;) {
+      const RandomWords words = source.words(entity, 1, morris_purpose, static_cast<std::uint32_t>(i));
+      std::swap(order[i], order[uniform_index(words[0], words[1], static_cast<std::uint32_t>(i + 1))]);
+    }
+    const std::size_t first = t * (d + 1);
+    auto record = [&](std::size_t row, PointRole role, std::int32_t parameter) {
+      for (std::size_t c = 0; c < d; ++c) unit(row, c) = std::clamp(x[c], 0.0, 1.0);
+      places[row] = PointPlace{role, parameter, static_cast<std::int64_t>(t)};
+    };
+    record(first, PointRole::start, -1);
+    for (std::size_t k = 0; k < d; ++k) {
+      const std::uint32_t i = order[k];
+      x[i] += up[i] ? delta : -delta;
+      record(first + 1 + k, PointRole::step, static_cast<std::int32_t>(i));
+    }
+  }
+}
+
 // [0, 1) to [low, high]. The clamp only matters for rounding at extreme
 // ranges; integer parameters have whole bounds, so rounding stays inside.
 void scale_to_ranges(const std::vector<SweepParameter>& parameters, Matrix points) {
@@ -145,6 +233,14 @@ Design make_design(const SweepSpec& spec, std::uint64_t scenario_seed) {
       break;
     case DesignType::sobol:
       fill_unit_sobol(points);
+      scale_to_ranges(spec.parameters, points);
+      break;
+    case DesignType::saltelli:
+      fill_unit_saltelli(spec, points, design.places);
+      scale_to_ranges(spec.parameters, points);
+      break;
+    case DesignType::morris:
+      fill_unit_morris(spec, scenario_seed, points, design.places);
       scale_to_ranges(spec.parameters, points);
       break;
   }

@@ -19,8 +19,8 @@ namespace loyalsim {
 // core/sweep_spec.hpp (no parameters, replicates < 1, an empty value list,
 // lists of unequal length in a "list" design, samples < 1 or low > high in
 // "lhs"/"sobol", more than max_design_points points or max_sweep_runs
-// runs, ...), checked before the points are allocated. Only "lhs" uses the
-// scenario seed.
+// runs, ...), checked before the points are allocated. Only "lhs" and "morris"
+// use the scenario seed.
 //
 // grid:  the Cartesian product of the value lists, first parameter slowest
 //        (as nested loops written in spec order).
@@ -31,6 +31,15 @@ namespace loyalsim {
 //        direction numbers), scaled to [low, high]. Boost skips the all-zero
 //        point, so the first point is the centre of the box. Unscrambled:
 //        the same for every seed.
+// saltelli: Saltelli's A, B and AB^(i) (and BA^(i) with second_order)
+//        matrices from a Sobol' sequence of dimension 2D, N = samples base
+//        rows, N(D+2) (or N(2D+2)) points, laid out sample by sample;
+//        design.places says each point's role (docs/SENSITIVITY.md).
+// morris: `trajectories` one-at-a-time trajectories on a grid of `levels`
+//        levels, D+1 points each, from a Philox stream of the scenario
+//        seed keyed by trajectory; design.places names each step.
+// For both, adding samples (trajectories) keeps every existing point, so
+// a larger design reruns none of the runs a smaller one made.
 Design make_design(const SweepSpec& spec, std::uint64_t scenario_seed);
 
 // The design of a scenario without a [sweep] table: one point, one run.

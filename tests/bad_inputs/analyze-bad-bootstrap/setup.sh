@@ -1,0 +1,1 @@
+source "$CASES/_shared/small_saltelli.sh"
