@@ -1,7 +1,8 @@
 // `loyalsim export FILE --csv DIR`: a results file's tables as tidy CSV for
 // spreadsheets, Stata and R without HDF5: runs.csv (one row per run),
 // summary.csv (one row per run x firm x segment, the varied parameters as
-// columns), and with --timeseries timeseries.csv (long: one row per run x
+// columns), firm_summary.csv (the per-firm summary metrics, one row per run
+// x firm), and with --timeseries timeseries.csv (long: one row per run x
 // month x firm x segment x metric). Reads FILE only. The CSV files follow
 // run's output rules: absent or (with --force) a regular file, never a
 // link, a folder or a device, and each appears whole or not at all
@@ -43,7 +44,8 @@ ExportOptions parse(const std::vector<std::string>& args, bool& help) {
       "Writes the results file's tables as CSV into DIR (created if absent):\n"
       "  runs.csv        one row per run: point, replicate, seed, status, the varied parameters\n"
       "  summary.csv     one row per finished run x firm x segment: the varied parameters and\n"
-      "                  every summary metric\n"
+      "                  every firm x segment summary metric\n"
+      "  firm_summary.csv  one row per finished run x firm: the per-firm summary metrics\n"
       "  timeseries.csv  (--timeseries) one row per run x month x firm x segment x metric\n"
       "Reads RESULTS.h5 only. Refuses to replace a CSV file without --force.\nOptions");
   options.add_options()("help,h", "show this help")("csv", po::value<std::string>(), "the folder to write into")(
@@ -195,7 +197,7 @@ int export_command(const std::vector<std::string>& args) {
   const ExportOptions o = parse(args, help);
   if (help) return 0;
   const io::ResultsReader file = io::ResultsReader::open(o.file);
-  std::vector<fs::path> targets{o.folder / "runs.csv", o.folder / "summary.csv"};
+  std::vector<fs::path> targets{o.folder / "runs.csv", o.folder / "summary.csv", o.folder / "firm_summary.csv"};
   if (o.timeseries) targets.push_back(o.folder / "timeseries.csv");
   check_targets(o, targets);
 
@@ -239,42 +241,59 @@ int export_command(const std::vector<std::string>& args) {
     runs_table.finish();
 
     const std::size_t firms = file.firms().size(), segments = file.segments().size();
-    TableFile summary_table(o.folder, "summary.csv");
-    std::string header = "run,point,replicate,seed" + parameter_header + ",firm,segment";
-    for (const io::StoredMetric& m : file.summary()) {
-      header += ',';
-      header += m.info->name;
-    }
-    summary_table.line(header);
-    const std::size_t cells = firms * segments;
-    const std::size_t block = block_runs(cells);
-    for (std::size_t first = 0; first < runs; first += block) {
-      const std::size_t count = std::min(block, runs - first);
-      std::vector<std::vector<double>> values;
-      for (const io::StoredMetric& m : file.summary()) values.push_back(file.read_runs(m, first, count));
-      for (std::size_t r = 0; r < count; ++r) {
-        const std::size_t run = first + r;
-        if (status[run] != 1) continue;  // an unfinished run has no values
-        const std::string key = run_key(run) + parameters_of(run);
-        for (std::size_t f = 0; f < firms; ++f)
-          for (std::size_t s = 0; s < segments; ++s) {
-            std::string row = key + "," + field(file.firms()[f]) + "," + field(file.segments()[s]);
-            for (std::size_t m = 0; m < values.size(); ++m) {
-              const double v = values[m][r * cells + f * segments + s];
-              row += ',';
-              row += (file.summary()[m].info->type == MetricType::count ? whole(v) : number(v));
+    // summary/ metrics by shape: per firm x segment in summary.csv, per firm
+    // in firm_summary.csv (repeating a firm's value on each segment's row
+    // would invite summing it twice).
+    const auto write_summary = [&](TableFile& table, MetricShape shape) {
+      const bool by_segment = shape == MetricShape::firm_segment;
+      std::vector<const io::StoredMetric*> metrics;
+      std::string header = "run,point,replicate,seed" + parameter_header + (by_segment ? ",firm,segment" : ",firm");
+      for (const io::StoredMetric& m : file.summary())
+        if (m.info->shape == shape) {
+          metrics.push_back(&m);
+          header += ',';
+          header += m.info->name;
+        }
+      table.line(header);
+      const std::size_t cells = firms * (by_segment ? segments : 1);
+      const std::size_t block = block_runs(cells);
+      for (std::size_t first = 0; first < runs; first += block) {
+        const std::size_t count = std::min(block, runs - first);
+        std::vector<std::vector<double>> values;
+        for (const io::StoredMetric* m : metrics) values.push_back(file.read_runs(*m, first, count));
+        for (std::size_t r = 0; r < count; ++r) {
+          const std::size_t run = first + r;
+          if (status[run] != 1) continue;  // an unfinished run has no values
+          const std::string key = run_key(run) + parameters_of(run);
+          for (std::size_t f = 0; f < firms; ++f)
+            for (std::size_t s = 0; s < (by_segment ? segments : 1); ++s) {
+              std::string row = key + "," + field(file.firms()[f]);
+              if (by_segment) {
+                row += ',';
+                row += field(file.segments()[s]);
+              }
+              for (std::size_t m = 0; m < values.size(); ++m) {
+                const double v = values[m][r * cells + f * (by_segment ? segments : 1) + s];
+                row += ',';
+                row += (metrics[m]->info->type == MetricType::count ? whole(v) : number(v));
+              }
+              table.line(row);
             }
-            summary_table.line(row);
-          }
+        }
       }
-    }
-    summary_table.finish();
+      table.finish();
+    };
+    TableFile summary_table(o.folder, "summary.csv");
+    write_summary(summary_table, MetricShape::firm_segment);
+    TableFile firm_summary_table(o.folder, "firm_summary.csv");
+    write_summary(firm_summary_table, MetricShape::firm);
 
     std::optional<TableFile> series_table;
     if (o.timeseries) {
       series_table.emplace(o.folder, "timeseries.csv");
       series_table->line("run,month,firm,segment,metric,value");
       const std::size_t months = file.months();
+      const std::size_t cells = firms * segments;
       const std::size_t series_block = block_runs(months * cells);
       for (std::size_t first = 0; first < runs; first += series_block) {
         const std::size_t count = std::min(series_block, runs - first);
@@ -302,6 +321,7 @@ int export_command(const std::vector<std::string>& args) {
     // Every table written: put them in place together.
     runs_table.publish();
     summary_table.publish();
+    firm_summary_table.publish();
     if (series_table) series_table->publish();
   } catch (const InputError& e) {
     throw Error(e.what());  // accepted: nothing below is a refusal

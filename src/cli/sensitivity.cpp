@@ -31,11 +31,14 @@ RunResult run_totals(const io::SweepResults& r, std::size_t run) {
   RunResult result;
   result.firms = r.firms.size();
   result.segments = r.segments.size();
-  const std::size_t cells = result.firms * result.segments;
-  result.totals.allocate(summary_metrics, [&](const MetricInfo&) { return cells; });
+  const auto cells = [&](const MetricInfo& m) {
+    return result.firms * (m.shape == MetricShape::firm_segment ? result.segments : 1);
+  };
+  result.totals.allocate(summary_metrics, cells);
   for (std::size_t m = 0; m < summary_metrics.size(); ++m) {
     if (summary_metrics[m].type != MetricType::count) continue;
-    std::copy_n(r.counts[m].begin() + static_cast<std::ptrdiff_t>(run * cells), cells, result.totals.counts[m].begin());
+    const std::size_t n = cells(summary_metrics[m]);
+    std::copy_n(r.counts[m].begin() + static_cast<std::ptrdiff_t>(run * n), n, result.totals.counts[m].begin());
   }
   return result;
 }
@@ -92,17 +95,21 @@ AnalysisTables analyse(const io::SweepResults& r, const AnalysisRequest& request
   for (const std::string& name : request.metrics) {
     const std::size_t m = metric_index(name);
     const bool count = summary_metrics[m].type == MetricType::count;
+    // A per-firm metric has one cell per firm ("all" segments).
+    const bool by_segment = summary_metrics[m].shape == MetricShape::firm_segment;
+    const std::size_t cell_segments = by_segment ? request.segments.size() : 1;
     std::vector<Cell> cells;
     for (const std::size_t f : request.firms)
-      for (const std::size_t s : request.segments) {
-        Cell cell{r.firms[f], r.segments[s], std::vector<double>(runs)};
+      for (std::size_t k = 0; k < cell_segments; ++k) {
+        const std::size_t s = by_segment ? request.segments[k] : 0;
+        Cell cell{r.firms[f], by_segment ? r.segments[s] : "all", std::vector<double>(runs)};
         for (std::size_t run = 0; run < runs; ++run) {
-          const std::size_t at = (run * firms + f) * segments + s;
+          const std::size_t at = by_segment ? (run * firms + f) * segments + s : run * firms + f;
           cell.runs[run] = count ? static_cast<double>(r.counts[m][at]) : r.reals[m][at];
         }
         cells.push_back(std::move(cell));
       }
-    if (request.firms.size() * request.segments.size() > 1) {
+    if (request.firms.size() * cell_segments > 1) {
       Cell all{"all", "all", std::vector<double>(runs)};
       for (std::size_t run = 0; run < runs; ++run) all.runs[run] = value_of(pooled[run], m);
       cells.push_back(std::move(all));

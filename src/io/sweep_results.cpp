@@ -93,22 +93,21 @@ SweepResults read_sweep_results(const std::filesystem::path& path) {
     const h5::Group summary = file.open_group("summary");
     r.firms = summary.open_dataset("firm").read_strings();
     r.segments = summary.open_dataset("segment").read_strings();
-    const std::size_t cells = r.done.size() * r.firms.size() * r.segments.size();
     for (const MetricInfo& metric : summary_metrics) {
+      const std::size_t cells =
+          r.done.size() * r.firms.size() * (metric.shape == MetricShape::firm_segment ? r.segments.size() : 1);
+      const std::string dims =
+          metric.shape == MetricShape::firm_segment ? "run, firm and segment" : "run and firm";
       const h5::Dataset data = summary.open_dataset(metric.name);
       if (metric.type == MetricType::count) {
         r.counts.push_back(data.read<std::int64_t>());
         r.reals.emplace_back();
-        if (r.counts.back().size() != cells)
-          throw InputError(label + ": summary/" + std::string(metric.name) +
-                           " does not have one value per run, firm and segment");
       } else {
         r.reals.push_back(data.read<double>());
         r.counts.emplace_back();
-        if (r.reals.back().size() != cells)
-          throw InputError(label + ": summary/" + std::string(metric.name) +
-                           " does not have one value per run, firm and segment");
       }
+      if (r.counts.back().size() + r.reals.back().size() != cells)
+        throw InputError(label + ": summary/" + std::string(metric.name) + " does not have one value per " + dims);
     }
   } catch (const InputError&) {
     throw;

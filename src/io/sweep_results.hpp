@@ -19,7 +19,8 @@ struct SweepResults {
   std::vector<std::int64_t> run_point, run_replicate;
   std::vector<bool> done;  // runs/status == done
   // summary/ by summary_metrics index: counts[m] (count metrics) or
-  // reals[m] (rates), each runs x firms x segments.
+  // reals[m] (rates), each runs x firms x segments, or runs x firms for a
+  // per-firm metric (MetricShape::firm).
   std::vector<std::vector<std::int64_t>> counts;
   std::vector<std::vector<double>> reals;
 };

@@ -98,9 +98,24 @@ def check_csv(path, folder):
                     return f"runs.csv row {r}: {p} = {row[p]}, runs/ has {runs[p][r]}"
         firms = [text(x) for x in f["summary/firm"][()]]
         segments = [text(x) for x in f["summary/segment"][()]]
-        metrics = [n for n in f["summary"] if n not in ("run", "firm", "segment")]
+        stored = [n for n in f["summary"] if n not in ("run", "firm", "segment")]
+        metrics = [n for n in stored if f["summary"][n].ndim == 3]
+        firm_metrics = [n for n in stored if f["summary"][n].ndim == 2]
+        with open(os.path.join(folder, "firm_summary.csv"), newline="", encoding="utf-8") as table:
+            firm_rows = list(csv.DictReader(table))
+        if len(firm_rows) != len(done) * len(firms) or not firm_metrics:
+            return f"firm_summary.csv has {len(firm_rows)} rows, expected {len(done) * len(firms)}"
+        for row in firm_rows:
+            r, fi = int(row["run"]), firms.index(row["firm"])
+            if "segment" in row:
+                return "firm_summary.csv has a segment column"
+            for m in firm_metrics:
+                if not same_number(row[m], f["summary"][m][r, fi]):
+                    return f"firm_summary.csv run {r} {row['firm']}: {m} = {row[m]}, file has {f['summary'][m][r, fi]}"
         with open(os.path.join(folder, "summary.csv"), newline="", encoding="utf-8") as table:
             rows = list(csv.DictReader(table))
+        if any(m in rows[0] for m in firm_metrics) if rows else False:
+            return "summary.csv repeats a per-firm metric on every segment's row"
         if len(rows) != len(done) * len(firms) * len(segments):
             return f"summary.csv has {len(rows)} rows, expected {len(done) * len(firms) * len(segments)}"
         summary = {m: f["summary"][m][()] for m in metrics}

@@ -9,9 +9,11 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "cli_process.hpp"
+#include "core/metrics.hpp"
 #include "io/scenario_file.hpp"
 #include "io/sweep_table.hpp"
 
@@ -238,12 +240,21 @@ TEST_F(SweepUx, ExportWritesTidyCsvEqualToTheFileAndChangesNothingElse) {
   EXPECT_EQ(read_text(out), before);  // byte for byte
   const Outcome same = ux_check({"csv", out, folder});
   EXPECT_EQ(same.status, 0) << same.output;
-  const std::string summary = read_text(folder + "/summary.csv");
-  EXPECT_EQ(
-      summary.substr(0, summary.find('\n')),
-      "run,point,replicate,seed,firms.*.non_solicit,segments.*.rep_weight,firm,segment,orphaned,stayed,followed,"
-      "defected,could_follow,stayed_when_contested,stays_12m_eligible,stays_12m_retained,firm_retention_rate,"
-      "follow_rate,follow_rate_when_possible,retention_when_contested,rep_ownership_share,retained_12m_after_stay");
+  // The header: the keys, the varied parameters, then each summary metric of
+  // its shape in registry order (summary.csv by firm x segment,
+  // firm_summary.csv by firm).
+  for (const auto& [file, shape, cell] :
+       {std::tuple{"summary.csv", loyalsim::MetricShape::firm_segment, ",firm,segment"},
+        std::tuple{"firm_summary.csv", loyalsim::MetricShape::firm, ",firm"}}) {
+    std::string header = std::string("run,point,replicate,seed,firms.*.non_solicit,segments.*.rep_weight") + cell;
+    for (const loyalsim::MetricInfo& m : loyalsim::summary_metrics)
+      if (m.shape == shape) {
+        header += ',';
+        header += m.name;
+      }
+    const std::string table = read_text(folder + "/" + file);
+    EXPECT_EQ(table.substr(0, table.find('\n')), header) << file;
+  }
   std::size_t hidden = 0;
   for (const auto& entry : fs::directory_iterator(folder)) hidden += entry.path().filename().string()[0] == '.';
   EXPECT_EQ(hidden, 0u);  // no temporary file left
