@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numeric>
 
+#include <Eigen/Dense>
+
 namespace loyalsim::analysis {
 namespace {
 
@@ -67,34 +69,18 @@ std::vector<double> ranks(std::span<const double> values) {
 }
 
 std::vector<double> inverse(std::vector<double> a, std::size_t n) {
-  std::vector<double> inv(n * n, 0.0);
-  for (std::size_t i = 0; i < n; ++i) inv[i * n + i] = 1.0;
-  double scale = 0.0;
-  for (std::size_t i = 0; i < n; ++i) scale = std::max(scale, std::abs(a[i * n + i]));
-  if (!(scale > 0.0) || !std::isfinite(scale)) return {};
-  for (std::size_t col = 0; col < n; ++col) {
-    std::size_t pivot = col;
-    for (std::size_t row = col + 1; row < n; ++row)
-      if (std::abs(a[row * n + col]) > std::abs(a[pivot * n + col])) pivot = row;
-    if (std::abs(a[pivot * n + col]) < 1e-12 * scale) return {};
-    if (pivot != col)
-      for (std::size_t k = 0; k < n; ++k) {
-        std::swap(a[pivot * n + k], a[col * n + k]);
-        std::swap(inv[pivot * n + k], inv[col * n + k]);
-      }
-    const double p = a[col * n + col];
-    for (std::size_t k = 0; k < n; ++k) a[col * n + k] /= p, inv[col * n + k] /= p;
-    for (std::size_t row = 0; row < n; ++row) {
-      if (row == col) continue;
-      const double f = a[row * n + col];
-      if (f == 0.0) continue;
-      for (std::size_t k = 0; k < n; ++k) {
-        a[row * n + k] -= f * a[col * n + k];
-        inv[row * n + k] -= f * inv[col * n + k];
-      }
-    }
-  }
-  return inv;
+  using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const auto size = static_cast<Eigen::Index>(n);
+  const Eigen::Map<const RowMajor> matrix(a.data(), size, size);
+  if (!matrix.allFinite()) return {};
+  // Singular: a pivot below 1e-12 of the largest (a constant or collinear
+  // column), which the estimators report as undefined.
+  Eigen::FullPivLU<RowMajor> lu(matrix);
+  lu.setThreshold(1e-12);
+  if (!lu.isInvertible()) return {};
+  std::vector<double> result(n * n);
+  Eigen::Map<RowMajor>(result.data(), size, size) = lu.inverse();
+  return result;
 }
 
 std::vector<Estimate> bootstrap(std::size_t units, std::size_t outputs, const BootstrapOptions& options,

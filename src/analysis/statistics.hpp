@@ -37,9 +37,9 @@ double variance(std::span<const double> values);
 // rank alike).
 std::vector<double> ranks(std::span<const double> values);
 
-// The inverse of a symmetric n x n matrix (row-major) by Gauss-Jordan with
-// partial pivoting; empty if it is singular (a pivot below 1e-12 of the
-// largest diagonal entry).
+// The inverse of an n x n matrix (row-major), by Eigen's fully pivoted LU;
+// empty if it is singular (a pivot below 1e-12 of the largest) or not
+// finite.
 std::vector<double> inverse(std::vector<double> matrix, std::size_t n);
 
 // `statistic(units, out)` computes `outputs` numbers from a selection of the
