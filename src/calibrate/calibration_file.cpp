@@ -350,4 +350,12 @@ CalibrationFile load_calibration(const fs::path& path) {
   return file;
 }
 
+const std::vector<std::pair<std::string, std::vector<std::string>>>& calibration_file_keys() {
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> keys{{"", top_level_keys},
+                                                                                  {"parameters", parameter_keys},
+                                                                                  {"targets", target_keys},
+                                                                                  {"calibration", calibration_keys}};
+  return keys;
+}
+
 }  // namespace loyalsim::calibrate

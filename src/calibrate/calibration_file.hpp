@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "calibrate/spec.hpp"
 
@@ -23,6 +25,11 @@ struct CalibrationFile {
 // named by `scenario = "FILE"` is looked for relative to `folder`.
 CalibrationSpec parse_calibration_text(std::string_view text, const std::string& source,
                                        const std::filesystem::path& folder);
+
+// The keys each table of a calibration file may have, by table: "" (the
+// top level), "parameters", "targets" and "calibration". `loyalsim params
+// calibration` documents each, and a test holds the two lists together.
+const std::vector<std::pair<std::string, std::vector<std::string>>>& calibration_file_keys();
 
 // Reads and parses a file: a regular file of at most max_toml_bytes.
 CalibrationFile load_calibration(const std::filesystem::path& path);

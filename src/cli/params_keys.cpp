@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "calibrate/calibration_file.hpp"
 #include "io/scenario_file.hpp"
 #include "io/sweep_table.hpp"
 
@@ -9,8 +10,8 @@ namespace loyalsim::cli {
 namespace {
 
 // The calibration file's keys are those of loyalsim calibrate's reader
-// (src/calibrate/calibration_file.cpp: top_level_keys, parameter_keys,
-// target_keys, calibration_keys).
+// (calibrate::calibration_file_keys): a key documented here that the reader
+// does not accept is not shown, and a test checks the converse.
 const std::vector<KeyDoc> docs{
     {"sweep", "sweep", "design", "", "",  // values: the reader's design names
      "how the points are made (docs/SWEEPS.md): grid every combination, list one value per point, lhs a Latin "
@@ -69,7 +70,9 @@ bool accepted(const KeyDoc& doc) {
   };
   if (doc.section == "sweep") return in(io::sweep_table_keys());
   if (doc.section == "departures") return in(io::departure_table_keys());
-  return true;  // read by loyalsim calibrate
+  for (const auto& [table, keys] : calibrate::calibration_file_keys())
+    if (table == doc.table) return in(keys);
+  return false;
 }
 
 // "grid | list | lhs | sobol": the designs this build's reader accepts.

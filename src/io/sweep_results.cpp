@@ -96,8 +96,7 @@ SweepResults read_sweep_results(const std::filesystem::path& path) {
     for (const MetricInfo& metric : summary_metrics) {
       const std::size_t cells =
           r.done.size() * r.firms.size() * (metric.shape == MetricShape::firm_segment ? r.segments.size() : 1);
-      const std::string dims =
-          metric.shape == MetricShape::firm_segment ? "run, firm and segment" : "run and firm";
+      const std::string dims = metric.shape == MetricShape::firm_segment ? "run, firm and segment" : "run and firm";
       const h5::Dataset data = summary.open_dataset(metric.name);
       if (metric.type == MetricType::count) {
         r.counts.push_back(data.read<std::int64_t>());

@@ -12,6 +12,7 @@
 #include <tuple>
 #include <vector>
 
+#include "calibrate/calibration_file.hpp"
 #include "cli_process.hpp"
 #include "core/metrics.hpp"
 #include "io/scenario_file.hpp"
@@ -331,9 +332,15 @@ TEST_F(SweepUx, ParamsDocumentsEveryKeyTheSweepAndDepartureReadersAccept) {
   const Outcome departures = cli_test::loyalsim("params departures");
   for (const std::string& key : loyalsim::io::departure_table_keys())
     EXPECT_TRUE(contains(departures.output, "departures." + key + " ")) << key << departures.output;
+  // Every key the calibration reader accepts, except the top level's
+  // table names, is documented by `params calibration`.
   const Outcome calibration = cli_test::loyalsim("params calibration");
-  for (const std::string key : {"scenario", "parameters.path", "targets.metric", "calibration.budget"})
-    EXPECT_TRUE(contains(calibration.output, key)) << key << calibration.output;
+  for (const auto& [table, keys] : loyalsim::calibrate::calibration_file_keys())
+    for (const std::string& key : keys) {
+      if (table.empty() && key != "scenario") continue;  // [[parameters]], [[targets]], [calibration]
+      const std::string path = table.empty() ? key : table + "." + key;
+      EXPECT_TRUE(contains(calibration.output, path + " ")) << path << calibration.output;
+    }
   const Outcome one = cli_test::loyalsim("params sweep.replicates");
   EXPECT_TRUE(contains(one.output, "sweep.replicates")) << one.output;
   EXPECT_FALSE(contains(one.output, "sweep.design")) << one.output;
