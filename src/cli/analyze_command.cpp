@@ -12,6 +12,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "cli/sensitivity.hpp"
 #include "cli/sweep_output.hpp"
@@ -125,15 +126,7 @@ void refuse_the_input(const fs::path& output, const fs::path& input) {
 
 int analyze_command(const std::vector<std::string>& args, const std::string& command_line) {
   po::options_description options = describe_options();
-  po::options_description hidden;
-  hidden.add_options()("results", po::value<std::string>());
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("results", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = parse_command_line(args, options, "results");
   if (vm.count("help")) {
     std::cout << options << "\nExit status: 0 success, 2 bad input or arguments, 1 anything else.\n";
     return 0;

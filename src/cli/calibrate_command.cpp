@@ -21,6 +21,7 @@
 #include "calibrate/standard_errors.hpp"
 #include "cli/calibrate_output.hpp"
 #include "cli/calibrate_report.hpp"
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/machine.hpp"
@@ -67,15 +68,7 @@ po::options_description describe_options() {
 
 std::optional<CalibrateOptions> parse_options(const std::vector<std::string>& args) {
   po::options_description options = describe_options();
-  po::options_description hidden;
-  hidden.add_options()("calibration", po::value<std::string>());
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("calibration", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = parse_command_line(args, options, "calibration");
   if (vm.count("help")) {
     std::cout << options << "\nExit status: 0 success, 2 bad input or arguments, 1 anything else"
               << " (including an interrupted calibration).\n";

@@ -21,6 +21,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "core/errors.hpp"
 #include "io/results_reader.hpp"
@@ -51,15 +52,7 @@ ExportOptions parse(const std::vector<std::string>& args, bool& help) {
   options.add_options()("help,h", "show this help")("csv", po::value<std::string>(), "the folder to write into")(
       "timeseries", "also write timeseries.csv (long format; large for long or big sweeps)")(
       "force", "replace CSV files of these names in DIR");
-  po::options_description hidden;
-  hidden.add_options()("file", po::value<std::string>());
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("file", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = parse_command_line(args, options, "file");
   help = vm.count("help") > 0;
   ExportOptions o;
   if (help) {

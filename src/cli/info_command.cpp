@@ -5,6 +5,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "core/errors.hpp"
 #include "io/results_reader.hpp"
@@ -34,15 +35,7 @@ int info_command(const std::vector<std::string>& args) {
       "Shows what a results file holds: the scenario, the design, the runs done, the\n"
       "dimensions and metrics, the command that made it and when. Reads only.\nOptions");
   options.add_options()("help,h", "show this help");
-  po::options_description hidden;
-  hidden.add_options()("file", po::value<std::string>());
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("file", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = parse_command_line(args, options, "file");
   if (vm.count("help")) {
     std::cout << options << "\n";
     return 0;

@@ -9,6 +9,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "cli/params_keys.hpp"
 #include "core/errors.hpp"
@@ -179,15 +180,7 @@ int params_command(const std::vector<std::string>& args) {
       "a table (market, firms, segments), a section (sweep, departures, calibration), a key\n"
       "(sweep.design), or part of a name (weight).\nOptions");
   options.add_options()("help,h", "show this help")("markdown", "print Markdown tables (for docs)");
-  po::options_description hidden;
-  hidden.add_options()("name", po::value<std::string>());
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("name", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = parse_command_line(args, options, "name");
   if (vm.count("help")) {
     std::cout << options << "\n";
     return 0;

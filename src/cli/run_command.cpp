@@ -16,6 +16,7 @@
 #include <tbb/global_control.h>
 #include <boost/program_options.hpp>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "cli/dry_run.hpp"
 #include "cli/interrupt.hpp"
@@ -81,16 +82,7 @@ po::options_description describe_options() {
 
 RunOptions parse_options(const std::vector<std::string>& args, bool& help) {
   po::options_description options = describe_options();
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value<std::string>());
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
-
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = parse_command_line(args, options, "scenario");
   help = vm.count("help") > 0;
   if (help) {
     std::cout << options << "\nExit status: 0 success, 2 bad input or arguments, 1 anything else"
