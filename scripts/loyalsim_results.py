@@ -43,6 +43,16 @@ def fail(program, message):
     sys.exit(EXIT_BAD_INPUT)
 
 
+def save_figure(program, fig, plt, output, dpi):
+    """Write the figure (exit 2 with one line if the path cannot be written), close it, say where it went."""
+    try:
+        fig.savefig(output, dpi=dpi, bbox_inches="tight", pad_inches=0.15)
+    except OSError as error:
+        fail(program, f"cannot write '{output}': {error}")
+    plt.close(fig)
+    print(f"wrote {output}")
+
+
 def missing_packages(program, names=("h5py", "numpy", "matplotlib")):
     """None when every package is importable; else print why and return the exit status."""
     missing = [name for name in names if importlib.util.find_spec(name) is None]

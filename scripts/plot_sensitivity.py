@@ -20,7 +20,7 @@ import argparse
 import math
 import sys
 
-from loyalsim_results import (BadInput, OKABE_ITO, SCREEN_FONTS, fail as fail_with, missing_packages, need,
+from loyalsim_results import (BadInput, save_figure, OKABE_ITO, SCREEN_FONTS, fail as fail_with, missing_packages, need,
                               open_file, strings, attribute_text)
 
 PROGRAM = "plot_sensitivity.py"
@@ -147,12 +147,7 @@ def main(argv=None):
         fig, plt = draw(columns, cells, design, metrics, args.firm, args.segment, args.sensitivity)
     except BadInput as error:
         fail(str(error))
-    try:
-        fig.savefig(args.output, dpi=args.dpi, bbox_inches="tight", pad_inches=0.15)
-    except OSError as error:
-        fail(f"cannot write '{args.output}': {error}")
-    plt.close(fig)
-    print(f"wrote {args.output}")
+    save_figure(PROGRAM, fig, plt, args.output, args.dpi)
     return 0
 
 

@@ -41,7 +41,7 @@ import math
 import os
 import sys
 
-from loyalsim_results import (BadInput, OKABE_ITO, SCREEN_FONTS, as_text, coordinates, description, done_runs,
+from loyalsim_results import (BadInput, save_figure, OKABE_ITO, SCREEN_FONTS, as_text, coordinates, description, done_runs,
                               fail as fail_with, missing_packages, need, open_file, run_status,
                               scenario_name, t_quantile, units, varied_parameters)
 
@@ -588,12 +588,7 @@ def main(argv=None):
             fig, plt = draw_lines(data, args, firms, segments)
     except BadInput as error:
         fail(str(error))
-    try:
-        fig.savefig(args.output, dpi=args.dpi, bbox_inches="tight", pad_inches=0.15)
-    except OSError as error:
-        fail(f"cannot write '{args.output}': {error}")
-    plt.close(fig)
-    print(f"wrote {args.output}")
+    save_figure(PROGRAM, fig, plt, args.output, args.dpi)
     return 0
 
 
