@@ -302,16 +302,7 @@ Target read_target(const Reader& reader, const toml::table& table, std::size_t i
 
 CalibrationSpec parse_calibration_text(std::string_view text, const std::string& source, const fs::path& folder) {
   const Reader reader(source);
-  io::check_toml_limits(text, source);
-  toml::table document;
-  try {
-    document = toml::parse(text, source);
-  } catch (const toml::parse_error& error) {
-    std::ostringstream message;
-    message << source << ':' << error.source().begin.line << ':' << error.source().begin.column
-            << ": TOML syntax error: " << error.description();
-    throw InputError(message.str());
-  }
+  const toml::table document = io::parse_bounded_toml(text, source);
   check_keys(reader, document, top_level_keys, "the top level", "");
 
   CalibrationSpec spec;

@@ -108,17 +108,7 @@ ScriptedDeparture departure(const Reader& reader, const toml::table& table, std:
 
 ParsedScenario parse_scenario_text(std::string_view text, const std::string& source) {
   const Reader reader(source);
-  // Bounded before toml++ sees it: toml++ recurses with the nesting.
-  check_toml_limits(text, source);
-  toml::table document;
-  try {
-    document = toml::parse(text, source);
-  } catch (const toml::parse_error& error) {
-    std::ostringstream message;
-    message << source << ':' << error.source().begin.line << ':' << error.source().begin.column
-            << ": TOML syntax error: " << error.description();
-    throw InputError(message.str());
-  }
+  const toml::table document = parse_bounded_toml(text, source);
   return read_scenario_table(reader, document, "the top level");
 }
 

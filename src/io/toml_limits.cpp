@@ -1,5 +1,7 @@
 #include "io/toml_limits.hpp"
 
+#include <sstream>
+
 #include "core/errors.hpp"
 #include "io/input_file.hpp"
 
@@ -237,6 +239,19 @@ void check_toml_limits(std::string_view text, const std::string& source) {
                      byte_limit_text(max_toml_bytes));
   check_ascii_outside_strings(text, source);
   Scan(text, source).document();
+}
+
+toml::table parse_bounded_toml(std::string_view text, const std::string& source) {
+  // Bounded before toml++ sees it: toml++ recurses with the nesting.
+  check_toml_limits(text, source);
+  try {
+    return toml::parse(text, source);
+  } catch (const toml::parse_error& error) {
+    std::ostringstream message;
+    message << source << ':' << error.source().begin.line << ':' << error.source().begin.column
+            << ": TOML syntax error: " << error.description();
+    throw InputError(message.str());
+  }
 }
 
 }  // namespace loyalsim::io

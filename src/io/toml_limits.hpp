@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include <toml++/toml.h>
+
 namespace loyalsim::io {
 
 // The largest TOML text (a scenario file): far above any real scenario
@@ -28,5 +30,10 @@ inline constexpr std::size_t max_toml_key_bytes = 256;
 // left to toml++, which stops at the first one, so a scan that loses its
 // way past a syntax error can never let toml++ build something unmeasured.
 void check_toml_limits(std::string_view text, const std::string& source);
+
+// The one way loyalsim parses a TOML file's text (scenarios, calibration
+// files): the limits above first, then toml++; a syntax error becomes an
+// InputError "SOURCE:LINE:COLUMN: TOML syntax error: ...".
+toml::table parse_bounded_toml(std::string_view text, const std::string& source);
 
 }  // namespace loyalsim::io
