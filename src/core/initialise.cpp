@@ -1,7 +1,5 @@
 #include <algorithm>
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
 
 #include "core/random.hpp"
 #include "core/reps.hpp"
@@ -73,8 +71,8 @@ void initialise(const Model& model, State& state, bool record_events) {
   const ActiveReps& active = state.after_hiring;
   const double attached_share = model.scenario.market.initial_attached_share;
   const double acquisition_rate = model.scenario.market.acquisition_rate;
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n), [&](const tbb::blocked_range<std::size_t>& range) {
-    for (std::size_t i = range.begin(); i != range.end(); ++i) {
+  for_each_range(n, 4096, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i != end; ++i) {
       for_each_customer_column([&](const auto& column) { (c.*column.member)[i] = column.initial; });
       const auto w = random.words(static_cast<std::uint32_t>(i), 0, Purpose::init_customer);
       const double u = uniform01(w[0]);
@@ -100,7 +98,7 @@ void initialise(const Model& model, State& state, bool record_events) {
 
   const std::size_t cells = firms * model.segments();
   state.month_total.values.assign(cells * Tally::field_count, 0);
-  state.tallies = tbb::enumerable_thread_specific<Tally>([cells] {
+  state.tallies = PerWorker<Tally>([cells] {
     Tally t;
     t.values.assign(cells * Tally::field_count, 0);
     return t;

@@ -6,10 +6,9 @@
 #include <cstdint>
 #include <vector>
 
-#include <tbb/enumerable_thread_specific.h>
-
 #include "core/column.hpp"
 #include "core/customers.hpp"
+#include "core/parallel.hpp"
 #include "core/random.hpp"
 #include "core/run_result.hpp"
 
@@ -151,7 +150,7 @@ struct State {
   std::vector<std::int64_t> anchor_count;
   std::vector<std::int64_t> anchor_sum;
 
-  tbb::enumerable_thread_specific<Tally> tallies;
+  PerWorker<Tally> tallies;
   Tally month_total;  // merged tallies of the last step
   bool record_events = false;
 };

@@ -4,9 +4,6 @@
 #include <bit>
 #include <cmath>
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-
 #include "core/book_did.hpp"
 #include "core/random.hpp"
 #include "core/reps.hpp"
@@ -320,10 +317,9 @@ void step(const Model& model, State& state) {
                         model.month_of_step(state.step),
                         state.record_events};
   CustomerArrays& customers = state.customers;
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, customers.size(), 4096),
-                    [&](const tbb::blocked_range<std::size_t>& range) {
-                      customer_range(ctx, customers, range.begin(), range.end(), state.tallies.local());
-                    });
+  for_each_range(customers.size(), 4096, [&](std::size_t begin, std::size_t end) {
+    customer_range(ctx, customers, begin, end, state.tallies.local());
+  });
   merge_tallies(state);
   release_departed_slots(state);
   ++state.step;
