@@ -1,6 +1,5 @@
 #include <algorithm>
 
-
 #include "core/random.hpp"
 #include "core/reps.hpp"
 #include "core/step.hpp"
