@@ -584,7 +584,8 @@ def draw_summary(cases, stats, output, dpi, palette=0):
 
 
 def draw_summary_slides(cases, stats, folder):
-    """Each panel as its own 16:9 slide: summary_a.png (the bars), summary_b1.png, ... (one per theme)."""
+    """Each panel as its own 16:9 slide, one per theme: summary_a1.png, ... (the bars of (a)) and
+    summary_b1.png, ... (the lines of (b))."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -595,20 +596,23 @@ def draw_summary_slides(cases, stats, folder):
     written = []
 
     def slide(title, name):
+        """A 16:9 figure with its title (and the change, if any); returns it, its path and the top of the room left."""
         fig = plt.figure(figsize=SLIDE_SIZE)
         fig.text(0.5, 0.965, title, ha="center", va="top", fontsize=SLIDE_FONT + 4, fontweight="bold")
+        below = 0.965 - 0.085 * (title.count("\n") + 1)
         if subtitle:
-            fig.text(0.5, 0.885, subtitle, ha="center", va="top", fontsize=SLIDE_SMALL_FONT, color="#B00000",
+            fig.text(0.5, below, subtitle, ha="center", va="top", fontsize=SLIDE_SMALL_FONT, color="#B00000",
                      fontweight="bold")
-        return fig, os.path.join(folder, name)
+            below -= 0.06
+        return fig, os.path.join(folder, name), below - 0.04
 
-    # (a) at most 5 bars fit a slide in large type: more cases make several slides
-    per_slide = 4
-    chunks = [list(range(i, min(i + per_slide, len(cases)))) for i in range(0, len(cases), per_slide)]
-    for ci, idx in enumerate(chunks):
-        name = "summary_a.png" if len(chunks) == 1 else f"summary_a{ci + 1}.png"
-        fig, path = slide("What the star rep's customers did", name)
-        top = 0.80 if subtitle else 0.85
+    # (a) one slide per theme, as the panels of (b): a few bars fit a slide in large type
+    groups = panel_groups(cases)
+    for ci, (group_title, members) in enumerate(groups):
+        idx = [cases.index(c) for c in members]
+        name = "summary_a.png" if len(groups) == 1 else f"summary_a{ci + 1}.png"
+        theme = group_title.replace("\n", " ")
+        fig, path, top = slide("What the star rep's customers did" + (f":\n{theme}" if len(groups) > 1 else ""), name)
         ax = fig.add_axes([0.40, 0.17, 0.57, top - 0.17])
         sub_cases, sub_stats = [cases[i] for i in idx], [stats[i] for i in idx]
         draw_bars(ax, sub_cases, sub_stats, SLIDE_FONT, SLIDE_SMALL_FONT, bar_labels=False)
@@ -630,8 +634,7 @@ def draw_summary_slides(cases, stats, folder):
     # (b) one slide per theme
     y_range = line_range(stats)
     for gi, (group_title, members) in enumerate(panel_groups(cases)):
-        fig, path = slide(group_title.replace("\n", " ") + ": the firm's customers", f"summary_b{gi + 1}.png")
-        top = 0.80 if subtitle else 0.85
+        fig, path, top = slide(group_title.replace("\n", " ") + ":\nthe firm's customers", f"summary_b{gi + 1}.png")
         ax = fig.add_axes([0.11, 0.16, 0.52, top - 0.16])
         handles = draw_lines(ax, members, cases, stats, y_range, SLIDE_SMALL_FONT)
         ax.tick_params(labelsize=SLIDE_SMALL_FONT)
