@@ -96,17 +96,17 @@ kit_parse_args() {
 # Options that do not change results (--threads, --quiet, --force, --events)
 # are left out.
 kit_variant() {
-  local parts=() skip_next=0 arg
+  local parts=() next="" arg
   for arg in "$@"; do
-    if [ "$skip_next" = 1 ]; then
-      skip_next=0
-      continue
-    fi
+    case "$next" in
+      skip) next=""; continue ;;
+      set) next=""; parts+=("set-$arg"); continue ;;
+    esac
     case "$arg" in
-      --threads) skip_next=1 ;;
+      --threads) next=skip ;;
       --threads=* | --quiet | -q | --force | --events) ;;
-      --set) parts+=("set") ;;
-      --set=*) parts+=("set" "${arg#--set=}") ;;
+      --set) next=set ;;
+      --set=*) parts+=("set-${arg#--set=}") ;;
       *) parts+=("$arg") ;;
     esac
   done
@@ -115,7 +115,7 @@ kit_variant() {
     return
   fi
   local slug
-  slug="$(printf '%s_' "${parts[@]}" | sed -e 's/set_/set-/g' -e 's/_$//' -e 's/[^A-Za-z0-9._=+-]/-/g')"
+  slug="$(IFS=_; printf '%s' "${parts[*]}" | tr -c 'A-Za-z0-9._=+-' '-')"
   if [ ${#slug} -gt 80 ]; then
     slug="${slug:0:71}-$(printf '%s\n' "$*" | sha256sum | cut -c1-8)"
   fi
