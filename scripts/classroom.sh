@@ -36,7 +36,7 @@ for case in "${cases[@]}"; do
 done
 
 loyalsim_install_packages
-loyalsim_build_program
+loyalsim_build_program "$LOYALSIM_BUILD"
 exe="$LOYALSIM_BUILD/src/loyalsim"
 
 # Check every option on every case before anything is written.

@@ -23,7 +23,7 @@ KIT_ALLOW_SEED=1 kit_parse_args "$program" "$@"
 scenario="$LOYALSIM_ROOT/scenarios/classroom/what_if_substitutability.toml"
 
 loyalsim_install_packages
-loyalsim_build_program
+loyalsim_build_program "$LOYALSIM_BUILD"
 exe="$LOYALSIM_BUILD/src/loyalsim"
 
 check="$(mktemp -d)"

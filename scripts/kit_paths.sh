@@ -40,7 +40,7 @@ kit_parse_args() {
   while [ $# -gt 0 ]; do
     case "$1" in
       -o | --results)
-        [ $# -ge 2 ] && [ -n "$2" ] || kit_fail "$program" "$1 needs a folder (where the results go)"
+        if [ $# -lt 2 ] || [ -z "$2" ]; then kit_fail "$program" "$1 needs a folder (where the results go)"; fi
         KIT_RESULTS="$2"
         shift 2
         ;;
@@ -105,7 +105,7 @@ kit_variant() {
     case "$arg" in
       --threads) next=skip ;;
       --threads=* | --quiet | -q | --force | --events) ;;
-      --set) next=set ;;
+      --set) next="set" ;;
       --set=*) parts+=("set-${arg#--set=}") ;;
       *) parts+=("$arg") ;;
     esac

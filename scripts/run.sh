@@ -19,7 +19,7 @@ scenario="${KIT_POSITIONAL[0]:-$LOYALSIM_ROOT/scenarios/classroom.toml}"
 name="$(basename "${scenario%.toml}")"
 
 loyalsim_install_packages
-loyalsim_build_program
+loyalsim_build_program "$LOYALSIM_BUILD"
 exe="$LOYALSIM_BUILD/src/loyalsim"
 
 check="$(mktemp -d)"
@@ -28,9 +28,7 @@ if ! "$exe" run "$scenario" -o "$check/$name.h5" --force --dry-run "${KIT_RUN_AR
   kit_fail "$program" "$(sed 's/^loyalsim: error: //' "$check/error" | head -n 1) (nothing was run or written)"
 fi
 
-mkdir -p "$KIT_RESULTS" 2>/dev/null && [ -w "$KIT_RESULTS" ] ||
-  kit_fail "$program" "cannot write in the results folder '$KIT_RESULTS' (read-only? choose another with -o DIR or LOYALSIM_RESULTS)"
-stage="$(mktemp -d "$KIT_RESULTS/.staging.$name.XXXXXX")"
+stage="$(kit_staging "$program" "$KIT_RESULTS/$name")"
 trap 'rm -rf "$check" "$stage"' EXIT
 "$exe" run "$scenario" -o "$stage/$name.h5" --force "${KIT_RUN_ARGS[@]}"
 /usr/bin/python3 "$LOYALSIM_ROOT/scripts/plot_retention.py" "$stage/$name.h5" -o "$stage/$name.png" >/dev/null
