@@ -11,12 +11,13 @@ TEST is one of:
                             that fails on one case is refused before anything is
                             written, and earlier results stay byte for byte
   summary_keeps_variants    plot_classroom.py summary never pools a --set variant with
-                            the scenario as written: two rows, each saying what changed
+                            the scenario as written: two rows, each saying what changed;
+                            --slides draws each panel as a 16:9 slide
   what_if_says_the_change   classroom_what_if.sh --set writes its own folder and its table
                             and figure say what was changed
   read_only_checkout        the kit runs from a read-only copy of the checkout with
                             -o DIR / LOYALSIM_RESULTS and LOYALSIM_BUILD_DIR elsewhere;
-                            no file of the copy changes; --slides draws 16:9 slides
+                            no file of the copy changes; classroom_what_if.sh --slides
 
 The scripts are run with a stand-in `cmake` first on the PATH: it records its
 arguments and puts the given loyalsim where a build would, so no test compiles
@@ -165,14 +166,21 @@ def summary_keeps_variants(kit):
                             "--events", "--seed", str(seed), "--set", "market.customers=1500", *extra, "-o", path,
                             "--quiet"], check=True, stdout=subprocess.DEVNULL)
             runs.append(path)
+    slides = os.path.join(kit.scratch, "slides")
+    os.makedirs(slides)
     proc = subprocess.run([sys.executable, os.path.join(kit.source, "scripts/plot_classroom.py"), "summary", *runs,
-                           "-o", os.path.join(kit.scratch, "s.png")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           "-o", os.path.join(kit.scratch, "s.png"), "--slides", slides], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
     check(proc.returncode == 0, "summary of a case and its variant draws", proc.stderr[-500:])
     rows = [l for l in proc.stdout.splitlines() if l.startswith("complex_solution")]
     check(len(rows) == 2, "the variant and the scenario as written are two rows, not pooled", "\n".join(rows))
     check(sum("firms.Firm.non_solicit=1" in r for r in rows) == 1,
           "each row says what was changed", "\n".join(rows))
+    pngs = sorted(os.listdir(slides))
+    check(pngs == ["summary_a.png", "summary_b.png"] or (len(pngs) >= 2 and all(p.startswith("summary_") for p in pngs)),
+          "--slides draws each panel as its own slide", str(pngs))
+    check(pngs and all(png_size(os.path.join(slides, p)) == (1920, 1080) for p in pngs),
+          "the slides are 16:9, 1920x1080", str([png_size(os.path.join(slides, p)) for p in pngs]))
     barred = [r for r in rows if "non_solicit=1" in r]
     check(bool(barred) and " 0.0 ±" in barred[0], "nobody follows in the barred variant's row", "\n".join(rows))
 
@@ -205,7 +213,7 @@ def read_only_checkout(kit):
     before = snapshot(copy)
     out = os.path.join(kit.scratch, "out")
     try:
-        a = kit.run("classroom.sh", "--slides", "-o", out, *SMALL, source=copy)
+        a = kit.run("classroom.sh", "-o", out, *SMALL, source=copy)
         b = kit.run("classroom_what_if.sh", "--set", "market.customers=800", "--slides", source=copy,
                     env={"LOYALSIM_RESULTS": out})
         c = kit.run("run.sh", os.path.join(copy, "scenarios", "classroom.toml"), "--set", "market.customers=500",
@@ -214,10 +222,6 @@ def read_only_checkout(kit):
             check(proc.returncode == 0, f"{name} runs from a read-only checkout", proc.stderr[-500:])
         check(snapshot(copy) == before, "no file of the read-only checkout changed (even as root)",
               str(sorted(set(snapshot(copy)) ^ set(before))[:5]))
-        slides = os.path.join(out, "classroom", "set-market.customers=1500", "slides")
-        pngs = sorted(os.listdir(slides)) if os.path.isdir(slides) else []
-        check(len(pngs) >= 4 and all(png_size(os.path.join(slides, p)) == (1920, 1080) for p in pngs),
-              "--slides draws every panel as a 16:9 slide (1920x1080)", str(pngs))
         what_if_slide = os.path.join(out, "classroom_what_if", "set-market.customers=800", "slides", "what_if.png")
         check(png_size(what_if_slide) == (1920, 1080), "classroom_what_if.sh --slides draws a 16:9 slide")
         check(os.path.isfile(os.path.join(out, "classroom.h5")) and os.path.isfile(os.path.join(out, "classroom.png")),
