@@ -63,12 +63,33 @@ loyalsim_install_test_packages() {
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || return 1
 }
 
-# loyalsim_build BUILD_DIR [cmake args...]
+# The build folder of the main job and the kit: $LOYALSIM_BUILD_DIR, else
+# build/ in the checkout (another folder lets the kit run from a read-only
+# checkout).
+LOYALSIM_BUILD="${LOYALSIM_BUILD_DIR:-$LOYALSIM_ROOT/build}"
+case "$LOYALSIM_BUILD" in
+  /*) ;;
+  *) LOYALSIM_BUILD="$PWD/$LOYALSIM_BUILD" ;;
+esac
+
+# loyalsim_build BUILD_DIR [cmake args...]: configures and builds every
+# target (the program, the tests and, where found, the benchmarks); for
+# scripts/test.sh.
 loyalsim_build() {
   local build_dir="$1"
   shift
   cmake -S "$LOYALSIM_ROOT" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
   cmake --build "$build_dir" --parallel "$(nproc)"
+}
+
+# loyalsim_build_program [BUILD_DIR]: configures (leaving the folder's test
+# and benchmark options as they are, so that test.sh can share it) and builds
+# only the program, target loyalsim: the main job and the classroom kit need
+# nothing else. BUILD_DIR defaults to $LOYALSIM_BUILD.
+loyalsim_build_program() {
+  local build_dir="${1:-$LOYALSIM_BUILD}"
+  cmake -S "$LOYALSIM_ROOT" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$build_dir" --parallel "$(nproc)" --target loyalsim
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

@@ -42,7 +42,8 @@ REPLICATES = 10
 MAX_SECONDS_PER_RUN = 5.0    # "a few seconds at most" for one case run
 Z = 3.0                       # standard errors
 CASES = ["complex_solution", "simple_product", "personal_service", "company_owns",
-         "routed_through_rep", "small_vs_big"]
+         "routed_through_rep", "small_vs_big", "rep_retires", "pay_that_keeps_reps", "responsibility_not_ownership"]
+RETIRES = {"rep_retires"}   # the star leaves the industry: nobody can follow
 WHAT_IF = "what_if_substitutability"
 STAY, FOLLOW, DEFECT = 0, 1, 2
 
@@ -109,6 +110,8 @@ def stars(path):
         customers = f["timeseries/customers"][()].sum(axis=3)          # run x month x firm
         stayed = f["summary/stayed"][()].sum(axis=2)                   # run x firm
         orphaned = f["summary/orphaned"][()].sum(axis=2)
+        kept = f["summary/stays_12m_retained"][()].sum(axis=2)                # run x firm
+        eligible = f["summary/stays_12m_eligible"][()].sum(axis=2)
         status = f["runs/status"][()]
         shortfall = f["runs/scripted_shortfall"][()] if "scripted_shortfall" in f["runs"] else np.zeros_like(status)
         params = {text(k): f["runs"][k][()] for k in f["runs"] if "." in k}
@@ -116,13 +119,15 @@ def stars(path):
     for r in range(status.size):
         in_run = ev["run"] == r
         for d in scenario["departures"]:
-            fi, ti, m = firms.index(d["firm"]), firms.index(d["to"]), d["month"]
+            fi, m = firms.index(d["firm"]), d["month"]
+            ti = firms.index(d["to"]) if d["to"] in firms else -1
             sel = in_run & (ev["month"] == m) & (ev["from_firm"] == fi)
             reps, counts = np.unique(ev["rep"][sel], return_counts=True)
             rec = {"run": r, "status": int(status[r]), "shortfall": int(shortfall[r]), "firm": d["firm"],
                    "book": 0, "stay": math.nan, "follow": math.nan, "defect": math.nan,
                    "follow_to_right_firm": False, "follow_by_segment": {},
                    "retention_all": stayed[r, fi] / orphaned[r, fi] if orphaned[r, fi] else math.nan,
+                   "kept_12m": kept[r, fi] / eligible[r, fi] if eligible[r, fi] else math.nan,
                    "params": {k: float(v[r]) for k, v in params.items()}}
             if reps.size:
                 star = reps[np.lexsort((reps, -counts))[0]]
@@ -161,15 +166,19 @@ def check_files(exe, folder):
         header = [l for l in source.splitlines() if l.startswith("#")]
         check(source.startswith("#") and any("What to expect" in l for l in header),
               f"{name}: header comment says what to expect")
+        check(any(l.startswith("# Discussion question:") for l in header),
+              f"{name}: header comment states its discussion question")
         deps = scenario.get("departures", [])
         firms = {f["name"]: f for f in scenario.get("firms", [])}
         months = scenario.get("market", {}).get("months", 120)
         ok = bool(deps)
         for d in deps:
-            ok &= d.get("which") == "largest_book" and d.get("to") in firms and d.get("to") != d.get("firm")
+            to_ok = d.get("to") == "industry" if name in RETIRES else d.get("to") in firms
+            ok &= d.get("which") == "largest_book" and to_ok and d.get("to") != d.get("firm")
             ok &= d.get("count", 1) == 1 and d.get("month", 0) + 12 == months and d.get("month", 0) >= 13
             ok &= firms.get(d.get("firm"), {}).get("non_solicit", 0.0) == 0.0
-        check(ok, f"{name}: the star (largest book) leaves for a competitor, 12 months recorded before and "
+        check(ok, f"{name}: the star (largest book) " + ("retires" if name in RETIRES else "leaves for a competitor") +
+                  ", 12 months recorded before and "
                   f"after, no non-solicit", str(deps))
         customers = scenario.get("market", {}).get("customers", 10000)
         check(5000 <= customers <= 20000, f"{name}: 5,000-20,000 customers", str(customers))
@@ -259,6 +268,31 @@ def check_cases(results):
     greater("small vs big: 12 months after the trade the big brand has kept more of its customers",
             values(big, "index_12"), values(small, "index_12"), "big", "small")
     above("small vs big: most of the big brand's star's customers stay", values(big, "stay"), 0.5, "stay")
+
+    # rep_retires: the handoff does not change the day's choice, it changes who is still there a year on
+    careful, hasty = star(results, "rep_retires", "CarefulFirm"), star(results, "rep_retires", "HastyFirm")
+    check(all(r["follow"] == 0.0 for r in careful + hasty), "rep retires: nobody follows a retired rep")
+    for firm, recs in (("CarefulFirm", careful), ("HastyFirm", hasty)):
+        above(f"rep retires: most of the {firm} star's customers stay", values(recs, "stay"), 0.75, "stay")
+    greater("rep retires: more of the careful firm's stayers are still customers 12 months later",
+            values(careful, "kept_12m"), values(hasty, "kept_12m"), "careful", "hasty")
+
+    # pay_that_keeps_reps: fewer departures keep customers, but its leavers find vacancies at the other firm
+    keeps, door = star(results, "pay_that_keeps_reps", "RetainingFirm"), star(results, "pay_that_keeps_reps", "RevolvingDoor")
+    greater("pay that keeps reps: 12 months after the trade the retaining firm has kept more of its customers",
+            values(keeps, "index_12"), values(door, "index_12"), "retaining", "revolving")
+    greater("pay that keeps reps: over all departures the revolving door keeps more of the orphaned customers",
+            values(door, "retention_all"), values(keeps, "retention_all"), "revolving", "retaining")
+
+    # responsibility_not_ownership: servicing the account keeps more of the star's customers; the rep still counts
+    serv, owns = (star(results, "responsibility_not_ownership", "FirmServices"),
+                  star(results, "responsibility_not_ownership", "RepOwns"))
+    greater("responsibility, not ownership: more of the star's customers stay where the firm services the account",
+            values(serv, "stay"), values(owns, "stay"), "firm services", "rep owns")
+    greater("responsibility, not ownership: more of the star's customers follow where the rep owns the account",
+            values(owns, "follow"), values(serv, "follow"), "rep owns", "firm services")
+    above("responsibility, not ownership: most of the servicing firm's star's customers still follow",
+          values(serv, "follow"), 0.5, "follow")
 
 
 def check_what_if(exe, folder, out):
