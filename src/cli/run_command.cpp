@@ -35,6 +35,10 @@
 #include "sweep/check_points.hpp"
 #include "sweep/executor.hpp"
 #include "version.hpp"
+#ifdef LOYALSIM_WITH_MPI
+#include "mpi/sweep_ranks.hpp"
+#include "mpi/world.hpp"
+#endif
 
 namespace loyalsim::cli {
 namespace {
@@ -80,12 +84,13 @@ po::options_description describe_options() {
   return options;
 }
 
-RunOptions parse_options(const std::vector<std::string>& args, bool& help) {
+RunOptions parse_options(const std::vector<std::string>& args, bool& help, bool speaks) {
   po::options_description options = describe_options();
   const po::variables_map vm = parse_command_line(args, options, "scenario");
   help = vm.count("help") > 0;
   if (help) {
-    std::cout << options << "\nExit status: 0 success, 2 bad input or arguments, 1 anything else"
+    if (speaks)
+      std::cout << options << "\nExit status: 0 success, 2 bad input or arguments, 1 anything else"
               << " (including an interrupted run).\n";
     return {};
   }
@@ -216,11 +221,56 @@ std::string describe_run(const Design& design, const RunId& id) {
   return out.str();
 }
 
+// This process's place among mpirun's ranks: rank 0 of 1 without MPI.
+struct Ranks {
+#ifdef LOYALSIM_WITH_MPI
+  mpi::World world = mpi::world();
+  bool agreed = false;  // the ranks have compared their inputs (a collective, once)
+  bool distributed() const { return world.distributed(); }
+  bool root() const { return world.root(); }
+#else
+  bool distributed() const { return false; }
+  bool root() const { return true; }
+#endif
+};
+
+int run(const std::vector<std::string>& args, const std::string& command_line, Ranks& ranks);
+
 }  // namespace
 
 int run_command(const std::vector<std::string>& args, const std::string& command_line) {
+  Ranks ranks;
+#ifdef LOYALSIM_WITH_MPI
+  // Under mpirun every rank reads the arguments and the scenario itself;
+  // before anything is written they compare verdicts, so that an input
+  // error is one message (rank 0's) and exit 2 on every rank, even when only
+  // some rank saw it (a file it cannot read).
+  if (ranks.distributed()) {
+    const auto agree_on = [&](const std::string& problem) {
+      ranks.agreed = true;
+      return mpi::agree_on_inputs(ranks.world, problem);
+    };
+    try {
+      return run(args, command_line, ranks);
+    } catch (const InputError& e) {
+      if (ranks.agreed) throw;
+      if (const std::string first = agree_on(e.what()); first != e.what()) throw InputError(first);
+      throw;
+    } catch (const po::error& e) {
+      if (ranks.agreed) throw;
+      if (const std::string first = agree_on(e.what()); first != e.what()) throw InputError(first);
+      throw;
+    }
+  }
+#endif
+  return run(args, command_line, ranks);
+}
+
+namespace {
+
+int run(const std::vector<std::string>& args, const std::string& command_line, Ranks& ranks) {
   bool help = false;
-  const RunOptions options = parse_options(args, help);
+  const RunOptions options = parse_options(args, help, ranks.root());
   if (help) return 0;
 
   // Input: the scenario, then --set and --seed on top of it, then the design.
@@ -250,8 +300,13 @@ int run_command(const std::vector<std::string>& args, const std::string& command
     extent = checked_extent(scenario, alone, file.path);
   }
   const Design& executed = only ? alone : design;  // what the estimates and the memory check count
-  const int threads = available_threads(options.threads);
-  check_memory(extent.largest_run_bytes, executed.runs(), threads, options.quiet || options.dry_run);
+  int threads = available_threads(options.threads);
+#ifdef LOYALSIM_WITH_MPI
+  // All cores, under mpirun: the node's cores shared among its ranks.
+  if (ranks.distributed() && options.threads == 0) threads = std::max(1, threads / ranks.world.local_size);
+  if (ranks.distributed()) check_test_hooks(ranks.world);
+#endif
+  check_memory(extent.largest_run_bytes, executed.runs(), threads, options.quiet || options.dry_run || !ranks.root());
   const std::string default_name = only ? file.name + ".run" + std::to_string(only->run) + ".h5" : file.name + ".h5";
   const OutputPaths paths = output_paths(options.output.empty() ? fs::path("results") / default_name : options.output);
   const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
@@ -280,6 +335,23 @@ int run_command(const std::vector<std::string>& args, const std::string& command
     meta.scenario_hash += "-run" + std::to_string(only->run);  // --resume matches this run's output only
   }
   const NextCommands next = next_commands(args);
+#ifdef LOYALSIM_WITH_MPI
+  if (ranks.distributed()) {
+    ranks.agreed = true;
+    if (const std::string problem = mpi::agree_on_inputs(ranks.world, ""); !problem.empty()) throw InputError(problem);
+    if (!ranks.root()) {
+      // Rank 0 alone checks and opens the output; the others learn whether
+      // it was accepted, then execute the runs it hands out.
+      if (options.dry_run) return 0;
+      if (const int decision = mpi::share_decision(ranks.world, 0); decision != 0) return decision;
+      const InterruptGuard interrupt;
+      ExecutorOptions executor;
+      executor.record_events = options.events;
+      executor.stop = &interrupt.requested();
+      return mpi::serve_sweep(ranks.world, scenario, design, executor, threads);
+    }
+  }
+#endif
 
   if (options.dry_run) {
     // The output too: a dry run that passes means the real run starts.
@@ -293,17 +365,28 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   // Before any run, a failure (disk full, ...) leaves the files as they were
   // or as leftovers the same command clears: the hint is to run it again.
   const std::string same_command = options.resume ? next.resume : options.force ? next.force : next.again;
+  // Under mpirun, the other ranks wait for this decision: 0 go, else their exit status.
+  const auto tell_ranks = [&](int decision) {
+#ifdef LOYALSIM_WITH_MPI
+    if (ranks.distributed()) mpi::share_decision(ranks.world, decision);
+#else
+    (void)decision;
+#endif
+  };
   std::optional<SweepOutput> made;
   try {
     made.emplace(options.resume ? SweepOutput::resume(paths, layout, meta, next)
                                 : SweepOutput::start(paths, layout, meta, options.force, next));
   } catch (const InputError&) {
+    tell_ranks(2);
     throw;  // refused: nothing was changed
   } catch (const std::exception& e) {
+    tell_ranks(1);
     std::cerr << "loyalsim: error: " << e.what()
               << "\nloyalsim: no run was started; once that is fixed, run: " << same_command << "\n";
     return 1;
   }
+  tell_ranks(0);
   SweepOutput& output = *made;
 
   std::vector<std::int64_t> pending = output.pending_runs();
@@ -332,7 +415,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   };
   try {
     bool failed = false;  // on_done calls are serialised by the executor
-    execute_runs(scenario, design, pending, executor, [&](const io::RunRecord& record, const RunResult& result) {
+    const RunDone on_done = [&](const io::RunRecord& record, const RunResult& result) {
       // After a failed add, runs still finishing on other threads are not
       // recorded: the sweep is stopping, and --resume runs them again.
       if (failed) return;
@@ -354,7 +437,14 @@ int run_command(const std::vector<std::string>& args, const std::string& command
           static_cast<double>(result.state_bytes) /
           static_cast<double>(scenario_at_point(scenario, design, record.point).market.customers);
       if (!single) progress.update(output.runs_done(), total_runs);
-    });
+    };
+#ifdef LOYALSIM_WITH_MPI
+    // The same on_done, so the same file: the runs come from every rank.
+    if (ranks.distributed()) mpi::lead_sweep(ranks.world, scenario, design, pending, executor, threads, on_done);
+    else execute_runs(scenario, design, pending, executor, on_done);
+#else
+    execute_runs(scenario, design, pending, executor, on_done);
+#endif
   } catch (const SweepInterrupted&) {
     progress.finish();
     try {
@@ -398,5 +488,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
               << " scripted departures could not happen: the firm had fewer active reps than asked for\n";
   return 0;
 }
+
+}  // namespace
 
 }  // namespace loyalsim::cli
