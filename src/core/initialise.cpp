@@ -1,7 +1,6 @@
 #include <algorithm>
-
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
+#include <stdexcept>
+#include <string>
 
 #include "core/random.hpp"
 #include "core/reps.hpp"
@@ -9,14 +8,23 @@
 
 namespace loyalsim {
 
-void initialise(const Model& model, State& state, bool record_events) {
-  const std::size_t n = static_cast<std::size_t>(model.customers);
+void initialise(const Model& model, State& state, bool record_events, const Partition& partition) {
+  CustomerSlice slice = partition.slice;
+  if (slice.count < 0) slice = {0, model.customers};
+  if (slice.first < 0 || slice.first + slice.count > model.customers ||
+      (partition.reducer == nullptr && slice.count != model.customers))
+    throw std::invalid_argument("initialise: customers " + std::to_string(slice.first) + " + " +
+                                std::to_string(slice.count) + " of " + std::to_string(model.customers));
+  const std::size_t n = static_cast<std::size_t>(slice.count);
+  // Random streams are keyed by the global customer id.
+  const auto first = static_cast<std::uint32_t>(slice.first);
   const std::size_t slots = static_cast<std::size_t>(model.rep_capacity);
   const std::size_t firms = model.firms();
   const RandomSource random(model.run_seed);
 
   state = State{};
   state.record_events = record_events;
+  state.partition = {slice, partition.reducer};
 
   // Reps: each firm's initial headcount in consecutive slots.
   RepArrays& reps = state.reps;
@@ -73,10 +81,10 @@ void initialise(const Model& model, State& state, bool record_events) {
   const ActiveReps& active = state.after_hiring;
   const double attached_share = model.scenario.market.initial_attached_share;
   const double acquisition_rate = model.scenario.market.acquisition_rate;
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n), [&](const tbb::blocked_range<std::size_t>& range) {
-    for (std::size_t i = range.begin(); i != range.end(); ++i) {
+  for_each_range(n, 4096, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i != end; ++i) {
       for_each_customer_column([&](const auto& column) { (c.*column.member)[i] = column.initial; });
-      const auto w = random.words(static_cast<std::uint32_t>(i), 0, Purpose::init_customer);
+      const auto w = random.words(first + static_cast<std::uint32_t>(i), 0, Purpose::init_customer);
       const double u = uniform01(w[0]);
       std::size_t s = 0;
       while (u >= model.segment_cumulative[s]) ++s;
@@ -93,14 +101,14 @@ void initialise(const Model& model, State& state, bool record_events) {
       // The first candidate churn (attached) or acquisition (unattached)
       // event, from step 0 on.
       const double rate = c.firm[i] != no_firm ? model.churn_probability[s] : acquisition_rate;
-      const auto wait = random.words(static_cast<std::uint32_t>(i), 0, Purpose::init_wait);
+      const auto wait = random.words(first + static_cast<std::uint32_t>(i), 0, Purpose::init_wait);
       c.next_event[i] = event_step(-1, geometric_wait(rate, wait[0]), model.steps);
     }
   });
 
   const std::size_t cells = firms * model.segments();
   state.month_total.values.assign(cells * Tally::field_count, 0);
-  state.tallies = tbb::enumerable_thread_specific<Tally>([cells] {
+  state.tallies = PerWorker<Tally>([cells] {
     Tally t;
     t.values.assign(cells * Tally::field_count, 0);
     return t;
