@@ -59,10 +59,19 @@ InjectedFailure::InjectedFailure(int rank) {
   armed_ = failing == rank;
 }
 
+namespace {
+std::string injected_message(std::int64_t after) {
+  return "failure injected by the test hook LOYALSIM_TEST_FAIL_RANK after " + std::to_string(after) + " run" +
+         (after == 1 ? "" : "s");
+}
+}  // namespace
+
 void InjectedFailure::before_run() {
-  if (armed_ && started_.fetch_add(1) >= after_)
-    throw Error("failure injected by the test hook LOYALSIM_TEST_FAIL_RANK after " + std::to_string(after_) + " run" +
-                (after_ == 1 ? "" : "s"));
+  if (armed_ && started_.fetch_add(1) >= after_) throw Error(injected_message(after_));
+}
+
+std::string InjectedFailure::at_end() const {
+  return armed_ && started_.load() <= after_ ? injected_message(after_) : std::string();
 }
 
 }  // namespace loyalsim::mpi

@@ -34,12 +34,16 @@ class RunSlots {
 
 // The test hook LOYALSIM_TEST_FAIL_RANK=K[:N] (tests/mpi/): rank K throws
 // an error when it starts its (N+1)-th run (N = 0 when not given), to test
-// how a failing rank stops the job. Not for users; read only here, only
-// under mpirun.
+// how a failing rank stops the job; a rank handed fewer runs fails when told
+// there are no more, so the failure happens whatever the scheduling. Not for
+// users; read only here, only under mpirun.
 class InjectedFailure {
  public:
   explicit InjectedFailure(int rank);  // reads the environment
   void before_run();                   // throws when this rank's time has come
+  // At the end of this rank's runs: the failure's message if it is armed
+  // and has not happened yet, else empty.
+  std::string at_end() const;
 
  private:
   bool armed_ = false;

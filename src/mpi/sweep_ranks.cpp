@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <exception>
 #include <iostream>
@@ -22,6 +23,31 @@ namespace {
 // (a local run finishing wakes it at once). Short beside any run, and a
 // sleep, not a busy wait: the main thread must not take a core from the runs.
 constexpr auto poll_interval = std::chrono::microseconds(500);
+
+// The writer's load, for docs/SCALING.md: with LOYALSIM_MPI_STATS set, rank
+// 0 reports on standard error how many finished runs it received from other
+// ranks, their bytes, and the time it spent decoding and recording (the
+// journal and the file) every run.
+struct WriterStats {
+  std::int64_t messages = 0, local = 0;
+  std::uint64_t bytes = 0;
+  double decode_seconds = 0, record_seconds = 0, wall_seconds = 0;
+
+  void report(const World& world) const {
+    if (std::getenv("LOYALSIM_MPI_STATS") == nullptr) return;
+    const std::int64_t runs = messages + local;
+    std::cerr << "loyalsim: mpi stats: " << world.size << " ranks; " << messages << " runs received ("
+              << bytes << " bytes, " << (messages ? bytes / static_cast<std::uint64_t>(messages) : 0)
+              << " per run), " << local << " run here; decoding " << decode_seconds << " s, recording "
+              << record_seconds << " s (" << (runs ? 1e3 * record_seconds / static_cast<double>(runs) : 0.0)
+              << " ms per run), writer busy " << 100.0 * (decode_seconds + record_seconds) / wall_seconds
+              << "% of " << wall_seconds << " s\n";
+  }
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 bool raised(const std::atomic<bool>* flag) { return flag != nullptr && flag->load(std::memory_order_relaxed); }
 
@@ -63,6 +89,8 @@ void lead_sweep(const World& world, const Scenario& base, const Design& design, 
   bool stopping = false, interrupted = false;
   std::string failure;               // "rank K: what": the first rank that failed
   std::exception_ptr record_failure;  // what on_done threw (a failed write)
+  WriterStats stats;
+  const auto started = std::chrono::steady_clock::now();
 
   const auto stop_everyone = [&] {
     if (stopping) return;
@@ -82,7 +110,9 @@ void lead_sweep(const World& world, const Scenario& base, const Design& design, 
   const auto record = [&](const io::RunRecord& row, const RunResult& result) {
     if (!failure.empty() || record_failure) return;
     try {
+      const auto start = std::chrono::steady_clock::now();
       on_done(row, result);
+      stats.record_seconds += seconds_since(start);
       ++recorded;
     } catch (...) {
       record_failure = std::current_exception();
@@ -137,8 +167,13 @@ void lead_sweep(const World& world, const Scenario& base, const Design& design, 
           case Tag::result: {
             --assigned[from];
             if (!failure.empty() || record_failure) break;
-            if (auto problem = io::decode_run_payload(message->bytes.data(), message->bytes.size(), decoded.record,
-                                                      decoded.result)) {
+            ++stats.messages;
+            stats.bytes += message->bytes.size();
+            const auto start = std::chrono::steady_clock::now();
+            const auto problem = io::decode_run_payload(message->bytes.data(), message->bytes.size(),
+                                                        decoded.record, decoded.result);
+            stats.decode_seconds += seconds_since(start);
+            if (problem) {
               failure = rank + "sent a finished run that does not decode: " + *problem;
               stop_everyone();
               break;
@@ -174,7 +209,9 @@ void lead_sweep(const World& world, const Scenario& base, const Design& design, 
         finished.swap(inbox);
         error = local_error;
       }
+      stats.local += static_cast<std::int64_t>(finished.size());
       for (const FinishedRun& run : finished) record(run.record, run.result);
+      if (slots_ended && error.empty() && !stopping) error = injected.at_end();
       if (!error.empty() && failure.empty()) {
         failure = "rank 0: " + error;
         stop_everyone();
@@ -191,6 +228,8 @@ void lead_sweep(const World& world, const Scenario& base, const Design& design, 
     end_job(world, e.what());
   }
 
+  stats.wall_seconds = seconds_since(started);
+  stats.report(world);
   if (record_failure) std::rethrow_exception(record_failure);
   if (interrupted || raised(options.stop)) throw SweepInterrupted();
   if (!failure.empty()) throw Error(failure);
@@ -286,6 +325,7 @@ int serve_sweep(const World& world, const Scenario& base, const Design& design, 
         send(0, Tag::result, bytes.data(), bytes.size());
         if (more) ask(1);
       }
+      if (slots_ended && error.empty() && status == 0) error = injected.at_end();
       if (!reported && (!error.empty() || raised(options.stop))) {
         send_text(0, Tag::error, error.empty() ? "interrupted by a signal" : error);
         reported = true;
