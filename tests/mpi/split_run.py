@@ -124,7 +124,7 @@ def check_failure(s):
 
 def check_interrupt(s):
     one = s.work / "one.h5"
-    big = ["--set", "market.customers=1000000", "--set", "market.months=60"]
+    big = ["--set", "market.customers=800000", "--set", "market.months=48"]
     s.single(one, *big)
     out = s.work / "stopped.h5"
     mpirun = subprocess.Popen(s.command(2, out, "--split-customers", "-q", *big), stdout=subprocess.PIPE,
