@@ -1,6 +1,8 @@
 #include "mpi/reducer.hpp"
 
+#include <chrono>
 #include <climits>
+#include <cstdlib>
 #include <stdexcept>
 #include <type_traits>
 
@@ -13,17 +15,51 @@ int count_of(std::size_t n, const char* what) {
   return static_cast<int>(n);
 }
 
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 }  // namespace
 
+MpiReducer::MpiReducer(MPI_Comm comm) : comm_(comm) { stats_.on = std::getenv("LOYALSIM_MPI_STATS") != nullptr; }
+
+template <class Reduce>
+void MpiReducer::timed(std::size_t bytes, Reduce reduce) {
+  if (!stats_.on) {
+    reduce();
+    return;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  MPI_Barrier(comm_);
+  const auto reduced = std::chrono::steady_clock::now();
+  reduce();
+  stats_.waiting_seconds += std::chrono::duration<double>(reduced - start).count();
+  stats_.reducing_seconds += seconds_since(reduced);
+  ++stats_.calls;
+  stats_.bytes += bytes;
+}
+
 void MpiReducer::sum(std::span<std::int64_t> values) {
-  MPI_Allreduce(MPI_IN_PLACE, values.data(), count_of(values.size(), "tallies"), MPI_INT64_T, MPI_SUM, comm_);
+  const int n = count_of(values.size(), "tallies");
+  timed(values.size_bytes(), [&] { MPI_Allreduce(MPI_IN_PLACE, values.data(), n, MPI_INT64_T, MPI_SUM, comm_); });
 }
 
 void MpiReducer::sum(std::span<std::int32_t> values) {
-  MPI_Allreduce(MPI_IN_PLACE, values.data(), count_of(values.size(), "book sizes"), MPI_INT32_T, MPI_SUM, comm_);
+  const int n = count_of(values.size(), "book sizes");
+  timed(values.size_bytes(), [&] { MPI_Allreduce(MPI_IN_PLACE, values.data(), n, MPI_INT32_T, MPI_SUM, comm_); });
+}
+
+bool MpiReducer::any(bool mine) {
+  int flag = mine ? 1 : 0;
+  timed(sizeof flag, [&] { MPI_Allreduce(MPI_IN_PLACE, &flag, 1, MPI_INT, MPI_MAX, comm_); });
+  return flag != 0;
 }
 
 void MpiReducer::gather(std::vector<DecisionEvent>& events) {
+  timed(events.size() * sizeof(DecisionEvent), [&] { gather_now(events); });
+}
+
+void MpiReducer::gather_now(std::vector<DecisionEvent>& events) {
   // Events travel as their bytes: one process, one build, one layout.
   static_assert(std::is_trivially_copyable_v<DecisionEvent>);
   int rank = 0, size = 1;

@@ -2,6 +2,7 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <exception>
 #include <iostream>
 #include <span>
@@ -19,6 +20,17 @@ bool any_rank(bool mine) {
   int flag = mine ? 1 : 0;
   MPI_Allreduce(MPI_IN_PLACE, &flag, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
   return flag != 0;
+}
+
+// The reductions' cost, for docs/SCALING.md (LOYALSIM_MPI_STATS; rank 0 speaks).
+void report(const World& world, const ReductionStats& stats, std::int64_t months, double wall_seconds) {
+  if (!stats.on || !world.root()) return;
+  const double per_month = 1e6 / static_cast<double>(std::max<std::int64_t>(months, 1));
+  std::cerr << "loyalsim: mpi stats: split run over " << world.size << " ranks, " << months << " months: "
+            << stats.calls << " reductions (" << stats.bytes << " bytes from rank 0); reducing "
+            << stats.reducing_seconds << " s (" << stats.reducing_seconds * per_month
+            << " us per month), waiting for the slowest rank " << stats.waiting_seconds << " s ("
+            << stats.waiting_seconds * per_month << " us per month), of " << wall_seconds << " s\n";
 }
 
 }  // namespace
@@ -56,10 +68,11 @@ FinishedRun execute_split_run(const World& world, const Scenario& base, const De
     simulation.on_month = [&](std::int64_t done, std::int64_t total) {
       injected.before_run();
       const bool mine = options.stop != nullptr && options.stop->load(std::memory_order_relaxed);
-      if (any_rank(mine)) throw SweepInterrupted();
+      if (reducer.any(mine)) throw SweepInterrupted();
       if (world.root() && options.on_month) options.on_month(done, total);
     };
     finished.result = simulate(model, simulation);
+    report(world, reducer.stats(), model.steps, finished.result.wall_seconds);
 
     io::RunRecord& record = finished.record;
     record.run = id.run;
