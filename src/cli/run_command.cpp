@@ -36,6 +36,7 @@
 #include "sweep/executor.hpp"
 #include "version.hpp"
 #ifdef LOYALSIM_WITH_MPI
+#include "mpi/split_run.hpp"
 #include "mpi/sweep_ranks.hpp"
 #include "mpi/world.hpp"
 #endif
@@ -58,6 +59,7 @@ struct RunOptions {
   bool quiet = false;
   bool dry_run = false;
   std::optional<std::string> only_run;  // --only-run K, as written (checked against the design)
+  bool split_customers = false;         // under mpirun: spread a single run's customers over the ranks
 };
 
 po::options_description describe_options() {
@@ -80,7 +82,11 @@ po::options_description describe_options() {
       "and stop")("quiet,q", "print no progress")(
       "only-run", po::value<std::string>(),
       "run only run K of the sweep (0-based, as in runs/), with its own seed and parameter values, into "
-      "results/<scenario name>.run<K>.h5 (or -o PATH); e.g. with --events to look inside it");
+      "results/<scenario name>.run<K>.h5 (or -o PATH); e.g. with --events to look inside it")(
+      "split-customers",
+      "under mpirun, spread a single run's customers over the ranks (done anyway when the run does not fit "
+      "a rank's share of its node's memory); the results are the same. Without mpirun (one process), or for "
+      "a sweep, it changes nothing");
   return options;
 }
 
@@ -116,6 +122,7 @@ RunOptions parse_options(const std::vector<std::string>& args, bool& help, bool 
   o.quiet = vm.count("quiet") > 0;
   o.dry_run = vm.count("dry-run") > 0;
   if (vm.count("only-run")) o.only_run = vm["only-run"].as<std::string>();
+  o.split_customers = vm.count("split-customers") > 0;
   if (o.resume && o.force) throw InputError("--resume and --force exclude each other: resume keeps, force discards");
   return o;
 }
@@ -236,6 +243,61 @@ struct Ranks {
 
 int run(const std::vector<std::string>& args, const std::string& command_line, Ranks& ranks);
 
+// Whether this rank wants a single run split across the ranks
+// (mpi/split_run.hpp), and what each node then needs: its ranks' slices
+// of the customers, each with every rep and the run's metrics.
+struct SplitPlan {
+  bool wanted = false;
+  std::size_t node_bytes = 0;
+};
+
+SplitPlan plan_split(const Ranks& ranks, bool asked, const Design& executed, const SweepExtent& extent,
+                     const Scenario& scenario) {
+  SplitPlan plan;
+#ifdef LOYALSIM_WITH_MPI
+  if (!ranks.distributed() || executed.runs() != 1) return plan;
+  plan.wanted = mpi::split_wanted(ranks.world, asked, extent.largest_run_bytes, available_memory_bytes());
+  const std::int64_t size = ranks.world.size;
+  const std::size_t per_rank =
+      run_bytes((extent.largest_customers + size - 1) / size, extent.largest_rep_capacity,
+                static_cast<std::int64_t>(extent.months), scenario.firms.size(), scenario.segments.size());
+  plan.node_bytes = per_rank * static_cast<std::size_t>(ranks.world.local_size);
+#else
+  (void)ranks, (void)asked, (void)executed, (void)extent, (void)scenario;
+#endif
+  return plan;
+}
+
+void print_split(std::ostream& out, const Ranks& ranks, const SplitPlan& plan) {
+#ifdef LOYALSIM_WITH_MPI
+  out << "split: the run's customers are spread over " << ranks.world.size << " ranks (" << ranks.world.local_size
+      << " on this node): about " << std::fixed << std::setprecision(2)
+      << static_cast<double>(plan.node_bytes) / static_cast<double>(ranks.world.local_size) / (1024.0 * 1024.0 * 1024.0)
+      << " GiB per rank\n";
+#else
+  (void)out, (void)ranks, (void)plan;
+#endif
+}
+
+#ifdef LOYALSIM_WITH_MPI
+// A rank other than 0 in a split run: its slice of the run rank 0 names,
+// written nowhere. 0 when done (or nothing to do), 1 when interrupted.
+int follow_split_run(const Ranks& ranks, const Scenario& scenario, const Design& design, bool events) {
+  const std::int64_t run = mpi::share_split_run(ranks.world, -1);
+  if (run < 0) return 0;
+  const InterruptGuard interrupt;
+  ExecutorOptions executor;
+  executor.record_events = events;
+  executor.stop = &interrupt.requested();
+  try {
+    (void)mpi::execute_split_run(ranks.world, scenario, design, run, executor);
+  } catch (const SweepInterrupted&) {
+    return 1;  // rank 0 reports it
+  }
+  return 0;
+}
+#endif
+
 }  // namespace
 
 int run_command(const std::vector<std::string>& args, const std::string& command_line) {
@@ -306,7 +368,11 @@ int run(const std::vector<std::string>& args, const std::string& command_line, R
   if (ranks.distributed() && options.threads == 0) threads = std::max(1, threads / ranks.world.local_size);
   if (ranks.distributed()) check_test_hooks(ranks.world);
 #endif
-  check_memory(extent.largest_run_bytes, executed.runs(), threads, options.quiet || options.dry_run || !ranks.root());
+  // A single run under mpirun may be split across the ranks (mpi/split_run.hpp):
+  // then each rank needs only its share of the customers' memory.
+  const SplitPlan plan = plan_split(ranks, options.split_customers, executed, extent, scenario);
+  check_memory(plan.wanted ? plan.node_bytes : extent.largest_run_bytes, executed.runs(), threads,
+               options.quiet || options.dry_run || !ranks.root());
   const std::string default_name = only ? file.name + ".run" + std::to_string(only->run) + ".h5" : file.name + ".h5";
   const OutputPaths paths = output_paths(options.output.empty() ? fs::path("results") / default_name : options.output);
   const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
@@ -335,10 +401,17 @@ int run(const std::vector<std::string>& args, const std::string& command_line, R
     meta.scenario_hash += "-run" + std::to_string(only->run);  // --resume matches this run's output only
   }
   const NextCommands next = next_commands(args);
+  bool split = false;  // the ranks agreed to split this single run
 #ifdef LOYALSIM_WITH_MPI
   if (ranks.distributed()) {
     ranks.agreed = true;
     if (const std::string problem = mpi::agree_on_inputs(ranks.world, ""); !problem.empty()) throw InputError(problem);
+    split = mpi::agree_to_split(ranks.world, plan.wanted);
+    if (!ranks.root() && split) {
+      if (options.dry_run) return 0;
+      if (const int decision = mpi::share_decision(ranks.world, 0); decision != 0) return decision;
+      return follow_split_run(ranks, scenario, design, options.events);
+    }
     if (!ranks.root()) {
       // Rank 0 alone checks and opens the output; the others learn whether
       // it was accepted, then execute the runs it hands out.
@@ -358,6 +431,7 @@ int run(const std::vector<std::string>& args, const std::string& command_line, R
     check_output_for_dry_run(paths, layout, meta, options.force, options.resume, next);
     if (only) std::cout << "only " << describe_run(design, *only) << "\n";
     print_dry_run(std::cout, scenario, executed, extent, paths, threads, options.events);
+    if (split) print_split(std::cout, ranks, plan);
     return 0;
   }
 
@@ -392,6 +466,9 @@ int run(const std::vector<std::string>& args, const std::string& command_line, R
   std::vector<std::int64_t> pending = output.pending_runs();
   // --only-run: the file's run 0 is the design's run K.
   if (only && !pending.empty()) pending = {only->run};
+#ifdef LOYALSIM_WITH_MPI
+  if (split) mpi::share_split_run(ranks.world, pending.empty() ? -1 : pending.front());
+#endif
   const bool single = executed.runs() == 1;
   const std::int64_t total_runs = executed.runs();
   Progress progress(options.quiet, file.name, single ? "month" : "run");
@@ -440,8 +517,16 @@ int run(const std::vector<std::string>& args, const std::string& command_line, R
     };
 #ifdef LOYALSIM_WITH_MPI
     // The same on_done, so the same file: the runs come from every rank.
-    if (ranks.distributed()) mpi::lead_sweep(ranks.world, scenario, design, pending, executor, threads, on_done);
-    else execute_runs(scenario, design, pending, executor, on_done);
+    if (split) {
+      for (const std::int64_t run : pending) {
+        const FinishedRun finished = mpi::execute_split_run(ranks.world, scenario, design, run, executor);
+        on_done(finished.record, finished.result);
+      }
+    } else if (ranks.distributed()) {
+      mpi::lead_sweep(ranks.world, scenario, design, pending, executor, threads, on_done);
+    } else {
+      execute_runs(scenario, design, pending, executor, on_done);
+    }
 #else
     execute_runs(scenario, design, pending, executor, on_done);
 #endif
@@ -474,7 +559,11 @@ int run(const std::vector<std::string>& args, const std::string& command_line, R
   }
 
   std::cout << "scenario " << file.path.string() << " (seed " << scenario.seed << ", " << total_runs << " run"
-            << (total_runs == 1 ? "" : "s") << ") -> " << paths.final.string() << "\n";
+            << (total_runs == 1 ? "" : "s");
+#ifdef LOYALSIM_WITH_MPI
+  if (split) std::cout << ", customers split over " << ranks.world.size << " ranks";
+#endif
+  std::cout << ") -> " << paths.final.string() << "\n";
   if (only) std::cout << "only " << describe_run(design, *only) << "\n";
   std::cout << "\n";
   if (design.is_sweep() && !only)
