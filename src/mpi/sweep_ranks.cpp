@@ -134,7 +134,12 @@ void lead_sweep(const World& world, const Scenario& base, const Design& design, 
           injected.before_run();
           FinishedRun finished = execute_run(base, design, run, run_options);
           {
-            const std::lock_guard lock(mutex);
+            // Back-pressure, as on one process (where on_done is serialised):
+            // while the writer is behind, this rank's slots wait instead of
+            // piling up finished runs, so memory stays bounded by the thread
+            // count and the other ranks get their share of the queue.
+            std::unique_lock lock(mutex);
+            wake.wait(lock, [&] { return inbox.size() < static_cast<std::size_t>(threads) || stop_here.load(); });
             inbox.push_back(std::move(finished));
           }
           wake.notify_all();
@@ -209,6 +214,7 @@ void lead_sweep(const World& world, const Scenario& base, const Design& design, 
         finished.swap(inbox);
         error = local_error;
       }
+      wake.notify_all();  // slots waiting for room in the inbox
       stats.local += static_cast<std::int64_t>(finished.size());
       for (const FinishedRun& run : finished) record(run.record, run.result);
       if (slots_ended && error.empty() && !stopping) error = injected.at_end();

@@ -12,9 +12,10 @@ CHECK is one of:
                 rank 1 and gives the --resume command, and every run the
                 message counts as finished is in the journal (a resume on one
                 process recovers exactly that many and completes the data).
-    bad-input   an unknown key under -np 3: exit 2, one message, no file; an
-                existing output without --force under -np 3: exit 2, one
-                message, the file unchanged byte for byte.
+    bad-input   an unknown key under -np 3: exit 2, one message, no file; a
+                malformed test hook likewise; an existing output without
+                --force under -np 3: exit 2, one message, the file unchanged
+                byte for byte.
 
 The failure is injected with the test hook LOYALSIM_TEST_FAIL_RANK=K[:N]
 (rank K fails at its (N+1)-th run, or when told there are no more runs).
@@ -131,6 +132,14 @@ def check_bad_input(s):
     lines = loyalsim_lines(refused.stderr)
     if len(lines) != 1 or not re.match(r"loyalsim: error: .*bad\.toml:\d+:\d+: .*customerz", lines[0]):
         raise Failed("expected one message naming the file and key:\n" + refused.stderr)
+    if listing(s.work) != before:
+        raise Failed("a refused command changed the folder")
+
+    before = listing(s.work)
+    refused = s.ranks(2, s.work / "hook.h5", env={"LOYALSIM_TEST_FAIL_RANK": "1:x"}, expect=2)
+    lines = loyalsim_lines(refused.stderr)
+    if len(lines) != 1 or "LOYALSIM_TEST_FAIL_RANK=1:x" not in lines[0]:
+        raise Failed("expected one message about the malformed test hook:\n" + refused.stderr)
     if listing(s.work) != before:
         raise Failed("a refused command changed the folder")
 
