@@ -18,6 +18,9 @@ LOYALSIM_PACKAGES=(
 LOYALSIM_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 # The README's R recipes, run as written with both HDF5 libraries for R:
 LOYALSIM_R_PACKAGES=(r-base-core r-bioc-rhdf5 r-cran-hdf5r)
+# Open MPI, for the MPI layer (LOYALSIM_WITH_MPI) and its tests under
+# mpirun; installed before the build is configured, so the option is on:
+LOYALSIM_MPI_PACKAGES=(openmpi-bin libopenmpi-dev)
 # Only scripts/bench.sh needs Google Benchmark (bench/month_step_benchmark);
 # without it the benchmarks are simply not built.
 LOYALSIM_BENCH_PACKAGES=(libbenchmark-dev)

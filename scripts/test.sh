@@ -89,6 +89,11 @@ loyalsim_install_packages
 if [[ " ${stages[*]} " != " fuzz " ]] && ! loyalsim_install_test_packages "${LOYALSIM_R_PACKAGES[@]}"; then
   echo "skipping the R recipe tests: could not install ${LOYALSIM_R_PACKAGES[*]}"
 fi
+# Open MPI too, before configuring: CMake turns LOYALSIM_WITH_MPI on when it
+# finds MPI, and ctest registers the mpirun tests only then.
+if [[ " ${stages[*]} " != " fuzz " ]] && ! loyalsim_install_test_packages "${LOYALSIM_MPI_PACKAGES[@]}"; then
+  echo "skipping the MPI tests (mpirun): could not install ${LOYALSIM_MPI_PACKAGES[*]}"
+fi
 cpu_times="$(mktemp)"
 trap 'rm -f "$cpu_times"' EXIT
 for stage in "${stages[@]}"; do

@@ -10,6 +10,9 @@
 #include "cli/commands.hpp"
 #include "core/errors.hpp"
 #include "version.hpp"
+#ifdef LOYALSIM_WITH_MPI
+#include "mpi/world.hpp"
+#endif
 
 namespace {
 
@@ -31,6 +34,19 @@ const char* usage =
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef LOYALSIM_WITH_MPI
+  // Under mpirun: MPI starts here and ends when main returns (nothing if
+  // not launched by mpirun). Every rank parses the same arguments and
+  // scenario, so they agree on an input error; only rank 0 speaks.
+  const loyalsim::mpi::Session mpi_session(argc, argv);
+  const loyalsim::mpi::World world = loyalsim::mpi::world();
+  const bool speaks = world.root();
+  // Only `run` spreads its work over the ranks; any other command is run
+  // by rank 0 alone (N copies would write one output N times).
+  if (world.distributed() && !speaks && (argc < 2 || std::string(argv[1]) != "run")) return 0;
+#else
+  const bool speaks = true;
+#endif
   // A file-size limit (ulimit -f) would otherwise kill the process with
   // SIGXFSZ mid-write, silently. Ignored, the write fails with EFBIG
   // instead, and the run stops with a message and a --resume hint.
@@ -65,13 +81,13 @@ int main(int argc, char** argv) {
               << "' (the commands are run, calibrate, analyze, params, info and export; see loyalsim --help)\n";
     return 2;
   } catch (const loyalsim::InputError& e) {
-    std::cerr << "loyalsim: error: " << e.what() << "\n";
+    if (speaks) std::cerr << "loyalsim: error: " << e.what() << "\n";
     return 2;
   } catch (const boost::program_options::error& e) {
-    std::cerr << "loyalsim: error: " << e.what() << " (see --help)\n";
+    if (speaks) std::cerr << "loyalsim: error: " << e.what() << " (see --help)\n";
     return 2;
   } catch (const std::exception& e) {
-    std::cerr << "loyalsim: error: " << e.what() << "\n";
+    if (speaks) std::cerr << "loyalsim: error: " << e.what() << "\n";
     return 1;
   }
 }

@@ -35,6 +35,11 @@
 #include "sweep/check_points.hpp"
 #include "sweep/executor.hpp"
 #include "version.hpp"
+#ifdef LOYALSIM_WITH_MPI
+#include "mpi/split_run.hpp"
+#include "mpi/sweep_ranks.hpp"
+#include "mpi/world.hpp"
+#endif
 
 namespace loyalsim::cli {
 namespace {
@@ -54,6 +59,7 @@ struct RunOptions {
   bool quiet = false;
   bool dry_run = false;
   std::optional<std::string> only_run;  // --only-run K, as written (checked against the design)
+  bool split_customers = false;         // under mpirun: spread a single run's customers over the ranks
 };
 
 po::options_description describe_options() {
@@ -76,16 +82,21 @@ po::options_description describe_options() {
       "and stop")("quiet,q", "print no progress")(
       "only-run", po::value<std::string>(),
       "run only run K of the sweep (0-based, as in runs/), with its own seed and parameter values, into "
-      "results/<scenario name>.run<K>.h5 (or -o PATH); e.g. with --events to look inside it");
+      "results/<scenario name>.run<K>.h5 (or -o PATH); e.g. with --events to look inside it")(
+      "split-customers",
+      "under mpirun, spread a single run's customers over the ranks (done anyway when the run does not fit "
+      "a rank's share of its node's memory); the results are the same. Without mpirun (one process), or for "
+      "a sweep, it changes nothing");
   return options;
 }
 
-RunOptions parse_options(const std::vector<std::string>& args, bool& help) {
+RunOptions parse_options(const std::vector<std::string>& args, bool& help, bool speaks) {
   po::options_description options = describe_options();
   const po::variables_map vm = parse_command_line(args, options, "scenario");
   help = vm.count("help") > 0;
   if (help) {
-    std::cout << options << "\nExit status: 0 success, 2 bad input or arguments, 1 anything else"
+    if (speaks)
+      std::cout << options << "\nExit status: 0 success, 2 bad input or arguments, 1 anything else"
               << " (including an interrupted run).\n";
     return {};
   }
@@ -111,6 +122,7 @@ RunOptions parse_options(const std::vector<std::string>& args, bool& help) {
   o.quiet = vm.count("quiet") > 0;
   o.dry_run = vm.count("dry-run") > 0;
   if (vm.count("only-run")) o.only_run = vm["only-run"].as<std::string>();
+  o.split_customers = vm.count("split-customers") > 0;
   if (o.resume && o.force) throw InputError("--resume and --force exclude each other: resume keeps, force discards");
   return o;
 }
@@ -216,11 +228,111 @@ std::string describe_run(const Design& design, const RunId& id) {
   return out.str();
 }
 
+// This process's place among mpirun's ranks: rank 0 of 1 without MPI.
+struct Ranks {
+#ifdef LOYALSIM_WITH_MPI
+  mpi::World world = mpi::world();
+  bool agreed = false;  // the ranks have compared their inputs (a collective, once)
+  bool distributed() const { return world.distributed(); }
+  bool root() const { return world.root(); }
+#else
+  bool distributed() const { return false; }
+  bool root() const { return true; }
+#endif
+};
+
+int run(const std::vector<std::string>& args, const std::string& command_line, Ranks& ranks);
+
+// Whether this rank wants a single run split across the ranks
+// (mpi/split_run.hpp), and what each node then needs: its ranks' slices
+// of the customers, each with every rep and the run's metrics.
+struct SplitPlan {
+  bool wanted = false;
+  std::size_t node_bytes = 0;
+};
+
+SplitPlan plan_split(const Ranks& ranks, bool asked, const Design& executed, const SweepExtent& extent,
+                     const Scenario& scenario) {
+  SplitPlan plan;
+#ifdef LOYALSIM_WITH_MPI
+  if (!ranks.distributed() || executed.runs() != 1) return plan;
+  plan.wanted = mpi::split_wanted(ranks.world, asked, extent.largest_run_bytes, available_memory_bytes());
+  const std::int64_t size = ranks.world.size;
+  const std::size_t per_rank =
+      run_bytes((extent.largest_customers + size - 1) / size, extent.largest_rep_capacity,
+                static_cast<std::int64_t>(extent.months), scenario.firms.size(), scenario.segments.size());
+  plan.node_bytes = per_rank * static_cast<std::size_t>(ranks.world.local_size);
+#else
+  (void)ranks, (void)asked, (void)executed, (void)extent, (void)scenario;
+#endif
+  return plan;
+}
+
+void print_split(std::ostream& out, const Ranks& ranks, const SplitPlan& plan) {
+#ifdef LOYALSIM_WITH_MPI
+  out << "split: the run's customers are spread over " << ranks.world.size << " ranks (" << ranks.world.local_size
+      << " on this node): about " << std::fixed << std::setprecision(2)
+      << static_cast<double>(plan.node_bytes) / static_cast<double>(ranks.world.local_size) / (1024.0 * 1024.0 * 1024.0)
+      << " GiB per rank\n";
+#else
+  (void)out, (void)ranks, (void)plan;
+#endif
+}
+
+#ifdef LOYALSIM_WITH_MPI
+// A rank other than 0 in a split run: its slice of the run rank 0 names,
+// written nowhere. 0 when done (or nothing to do), 1 when interrupted.
+int follow_split_run(const Ranks& ranks, const Scenario& scenario, const Design& design, bool events) {
+  const std::int64_t run = mpi::share_split_run(ranks.world, -1);
+  if (run < 0) return 0;
+  const InterruptGuard interrupt;
+  ExecutorOptions executor;
+  executor.record_events = events;
+  executor.stop = &interrupt.requested();
+  try {
+    (void)mpi::execute_split_run(ranks.world, scenario, design, run, executor);
+  } catch (const SweepInterrupted&) {
+    return 1;  // rank 0 reports it
+  }
+  return 0;
+}
+#endif
+
 }  // namespace
 
 int run_command(const std::vector<std::string>& args, const std::string& command_line) {
+  Ranks ranks;
+#ifdef LOYALSIM_WITH_MPI
+  // Under mpirun every rank reads the arguments and the scenario itself;
+  // before anything is written they compare verdicts, so that an input
+  // error is one message (rank 0's) and exit 2 on every rank, even when only
+  // some rank saw it (a file it cannot read).
+  if (ranks.distributed()) {
+    const auto agree_on = [&](const std::string& problem) {
+      ranks.agreed = true;
+      return mpi::agree_on_inputs(ranks.world, problem);
+    };
+    try {
+      return run(args, command_line, ranks);
+    } catch (const InputError& e) {
+      if (ranks.agreed) throw;
+      if (const std::string first = agree_on(e.what()); first != e.what()) throw InputError(first);
+      throw;
+    } catch (const po::error& e) {
+      if (ranks.agreed) throw;
+      if (const std::string first = agree_on(e.what()); first != e.what()) throw InputError(first);
+      throw;
+    }
+  }
+#endif
+  return run(args, command_line, ranks);
+}
+
+namespace {
+
+int run(const std::vector<std::string>& args, const std::string& command_line, Ranks& ranks) {
   bool help = false;
-  const RunOptions options = parse_options(args, help);
+  const RunOptions options = parse_options(args, help, ranks.root());
   if (help) return 0;
 
   // Input: the scenario, then --set and --seed on top of it, then the design.
@@ -250,8 +362,17 @@ int run_command(const std::vector<std::string>& args, const std::string& command
     extent = checked_extent(scenario, alone, file.path);
   }
   const Design& executed = only ? alone : design;  // what the estimates and the memory check count
-  const int threads = available_threads(options.threads);
-  check_memory(extent.largest_run_bytes, executed.runs(), threads, options.quiet || options.dry_run);
+  int threads = available_threads(options.threads);
+#ifdef LOYALSIM_WITH_MPI
+  // All cores, under mpirun: the node's cores shared among its ranks.
+  if (ranks.distributed() && options.threads == 0) threads = std::max(1, threads / ranks.world.local_size);
+  if (ranks.distributed()) check_test_hooks(ranks.world);
+#endif
+  // A single run under mpirun may be split across the ranks (mpi/split_run.hpp):
+  // then each rank needs only its share of the customers' memory.
+  const SplitPlan plan = plan_split(ranks, options.split_customers, executed, extent, scenario);
+  check_memory(plan.wanted ? plan.node_bytes : extent.largest_run_bytes, executed.runs(), threads,
+               options.quiet || options.dry_run || !ranks.root());
   const std::string default_name = only ? file.name + ".run" + std::to_string(only->run) + ".h5" : file.name + ".h5";
   const OutputPaths paths = output_paths(options.output.empty() ? fs::path("results") / default_name : options.output);
   const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
@@ -280,12 +401,37 @@ int run_command(const std::vector<std::string>& args, const std::string& command
     meta.scenario_hash += "-run" + std::to_string(only->run);  // --resume matches this run's output only
   }
   const NextCommands next = next_commands(args);
+  bool split = false;  // the ranks agreed to split this single run
+#ifdef LOYALSIM_WITH_MPI
+  if (ranks.distributed()) {
+    ranks.agreed = true;
+    if (const std::string problem = mpi::agree_on_inputs(ranks.world, ""); !problem.empty()) throw InputError(problem);
+    split = mpi::agree_to_split(ranks.world, plan.wanted);
+    if (!ranks.root() && split) {
+      if (options.dry_run) return 0;
+      if (const int decision = mpi::share_decision(ranks.world, 0); decision != 0) return decision;
+      return follow_split_run(ranks, scenario, design, options.events);
+    }
+    if (!ranks.root()) {
+      // Rank 0 alone checks and opens the output; the others learn whether
+      // it was accepted, then execute the runs it hands out.
+      if (options.dry_run) return 0;
+      if (const int decision = mpi::share_decision(ranks.world, 0); decision != 0) return decision;
+      const InterruptGuard interrupt;
+      ExecutorOptions executor;
+      executor.record_events = options.events;
+      executor.stop = &interrupt.requested();
+      return mpi::serve_sweep(ranks.world, scenario, design, executor, threads);
+    }
+  }
+#endif
 
   if (options.dry_run) {
     // The output too: a dry run that passes means the real run starts.
     check_output_for_dry_run(paths, layout, meta, options.force, options.resume, next);
     if (only) std::cout << "only " << describe_run(design, *only) << "\n";
     print_dry_run(std::cout, scenario, executed, extent, paths, threads, options.events);
+    if (split) print_split(std::cout, ranks, plan);
     return 0;
   }
 
@@ -293,22 +439,36 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   // Before any run, a failure (disk full, ...) leaves the files as they were
   // or as leftovers the same command clears: the hint is to run it again.
   const std::string same_command = options.resume ? next.resume : options.force ? next.force : next.again;
+  // Under mpirun, the other ranks wait for this decision: 0 go, else their exit status.
+  const auto tell_ranks = [&](int decision) {
+#ifdef LOYALSIM_WITH_MPI
+    if (ranks.distributed()) mpi::share_decision(ranks.world, decision);
+#else
+    (void)decision;
+#endif
+  };
   std::optional<SweepOutput> made;
   try {
     made.emplace(options.resume ? SweepOutput::resume(paths, layout, meta, next)
                                 : SweepOutput::start(paths, layout, meta, options.force, next));
   } catch (const InputError&) {
+    tell_ranks(2);
     throw;  // refused: nothing was changed
   } catch (const std::exception& e) {
+    tell_ranks(1);
     std::cerr << "loyalsim: error: " << e.what()
               << "\nloyalsim: no run was started; once that is fixed, run: " << same_command << "\n";
     return 1;
   }
+  tell_ranks(0);
   SweepOutput& output = *made;
 
   std::vector<std::int64_t> pending = output.pending_runs();
   // --only-run: the file's run 0 is the design's run K.
   if (only && !pending.empty()) pending = {only->run};
+#ifdef LOYALSIM_WITH_MPI
+  if (split) mpi::share_split_run(ranks.world, pending.empty() ? -1 : pending.front());
+#endif
   const bool single = executed.runs() == 1;
   const std::int64_t total_runs = executed.runs();
   Progress progress(options.quiet, file.name, single ? "month" : "run");
@@ -332,7 +492,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   };
   try {
     bool failed = false;  // on_done calls are serialised by the executor
-    execute_runs(scenario, design, pending, executor, [&](const io::RunRecord& record, const RunResult& result) {
+    const RunDone on_done = [&](const io::RunRecord& record, const RunResult& result) {
       // After a failed add, runs still finishing on other threads are not
       // recorded: the sweep is stopping, and --resume runs them again.
       if (failed) return;
@@ -354,7 +514,22 @@ int run_command(const std::vector<std::string>& args, const std::string& command
           static_cast<double>(result.state_bytes) /
           static_cast<double>(scenario_at_point(scenario, design, record.point).market.customers);
       if (!single) progress.update(output.runs_done(), total_runs);
-    });
+    };
+#ifdef LOYALSIM_WITH_MPI
+    // The same on_done, so the same file: the runs come from every rank.
+    if (split) {
+      for (const std::int64_t run : pending) {
+        const FinishedRun finished = mpi::execute_split_run(ranks.world, scenario, design, run, executor);
+        on_done(finished.record, finished.result);
+      }
+    } else if (ranks.distributed()) {
+      mpi::lead_sweep(ranks.world, scenario, design, pending, executor, threads, on_done);
+    } else {
+      execute_runs(scenario, design, pending, executor, on_done);
+    }
+#else
+    execute_runs(scenario, design, pending, executor, on_done);
+#endif
   } catch (const SweepInterrupted&) {
     progress.finish();
     try {
@@ -384,7 +559,11 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   }
 
   std::cout << "scenario " << file.path.string() << " (seed " << scenario.seed << ", " << total_runs << " run"
-            << (total_runs == 1 ? "" : "s") << ") -> " << paths.final.string() << "\n";
+            << (total_runs == 1 ? "" : "s");
+#ifdef LOYALSIM_WITH_MPI
+  if (split) std::cout << ", customers split over " << ranks.world.size << " ranks";
+#endif
+  std::cout << ") -> " << paths.final.string() << "\n";
   if (only) std::cout << "only " << describe_run(design, *only) << "\n";
   std::cout << "\n";
   if (design.is_sweep() && !only)
@@ -398,5 +577,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
               << " scripted departures could not happen: the firm had fewer active reps than asked for\n";
   return 0;
 }
+
+}  // namespace
 
 }  // namespace loyalsim::cli

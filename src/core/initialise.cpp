@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 #include "core/random.hpp"
 #include "core/reps.hpp"
@@ -6,14 +8,23 @@
 
 namespace loyalsim {
 
-void initialise(const Model& model, State& state, bool record_events) {
-  const std::size_t n = static_cast<std::size_t>(model.customers);
+void initialise(const Model& model, State& state, bool record_events, const Partition& partition) {
+  CustomerSlice slice = partition.slice;
+  if (slice.count < 0) slice = {0, model.customers};
+  if (slice.first < 0 || slice.first + slice.count > model.customers ||
+      (partition.reducer == nullptr && slice.count != model.customers))
+    throw std::invalid_argument("initialise: customers " + std::to_string(slice.first) + " + " +
+                                std::to_string(slice.count) + " of " + std::to_string(model.customers));
+  const std::size_t n = static_cast<std::size_t>(slice.count);
+  // Random streams are keyed by the global customer id.
+  const auto first = static_cast<std::uint32_t>(slice.first);
   const std::size_t slots = static_cast<std::size_t>(model.rep_capacity);
   const std::size_t firms = model.firms();
   const RandomSource random(model.run_seed);
 
   state = State{};
   state.record_events = record_events;
+  state.partition = {slice, partition.reducer};
 
   // Reps: each firm's initial headcount in consecutive slots.
   RepArrays& reps = state.reps;
@@ -73,7 +84,7 @@ void initialise(const Model& model, State& state, bool record_events) {
   for_each_range(n, 4096, [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i != end; ++i) {
       for_each_customer_column([&](const auto& column) { (c.*column.member)[i] = column.initial; });
-      const auto w = random.words(static_cast<std::uint32_t>(i), 0, Purpose::init_customer);
+      const auto w = random.words(first + static_cast<std::uint32_t>(i), 0, Purpose::init_customer);
       const double u = uniform01(w[0]);
       std::size_t s = 0;
       while (u >= model.segment_cumulative[s]) ++s;
@@ -90,7 +101,7 @@ void initialise(const Model& model, State& state, bool record_events) {
       // The first candidate churn (attached) or acquisition (unattached)
       // event, from step 0 on.
       const double rate = c.firm[i] != no_firm ? model.churn_probability[s] : acquisition_rate;
-      const auto wait = random.words(static_cast<std::uint32_t>(i), 0, Purpose::init_wait);
+      const auto wait = random.words(first + static_cast<std::uint32_t>(i), 0, Purpose::init_wait);
       c.next_event[i] = event_step(-1, geometric_wait(rate, wait[0]), model.steps);
     }
   });

@@ -1,6 +1,7 @@
 #include "core/reps.hpp"
 
 #include <algorithm>
+#include <span>
 
 #include "core/random.hpp"
 
@@ -50,11 +51,16 @@ void leave_industry(State& state, std::int32_t rep) {
   state.reps.leaving_industry.push_back(rep);
 }
 
-// Customers per rep, for "largest_book" scripted departures.
+// Customers per rep, for "largest_book" scripted departures. In a split
+// run each process holds some of a rep's customers: the counts are summed
+// over the processes (slots in use only), so every process picks the same
+// reps, as one process would.
 void count_books(State& state) {
   std::fill(state.book_size.begin(), state.book_size.end(), 0);
   for (const std::int32_t rep : state.customers.rep)
     if (rep != no_rep) ++state.book_size[rep];
+  if (state.partition.reducer != nullptr)
+    state.partition.reducer->sum(std::span<std::int32_t>(state.book_size.data(), as_index(state.reps.used)));
 }
 
 void scripted_departures(const Model& model, State& state) {

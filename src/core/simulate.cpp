@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <limits>
+#include <span>
 
 #include "core/state.hpp"
 #include "core/step.hpp"
@@ -14,6 +15,13 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 double ratio(double numerator, double denominator) { return denominator > 0.0 ? numerator / denominator : nan; }
 
+// In a split run (core/partition.hpp), sums `values` over the processes:
+// every scan of the customers below counts the customers held, and the
+// sums make the counts of the whole population.
+void sum_over_processes(const State& state, std::span<std::int64_t> values) {
+  if (state.partition.reducer != nullptr) state.partition.reducer->sum(values);
+}
+
 // Attached customers per (firm, segment) cell now: the stock at the start
 // of the first recorded month (later ones are the previous month's end).
 std::vector<std::int64_t> attached_per_cell(const Model& model, const State& state) {
@@ -21,7 +29,17 @@ std::vector<std::int64_t> attached_per_cell(const Model& model, const State& sta
   const CustomerArrays& c = state.customers;
   for (std::size_t i = 0; i < c.size(); ++i)
     if (c.firm[i] != no_firm) ++counts[as_index(c.firm[i]) * model.segments() + c.segment[i]];
+  sum_over_processes(state, counts);
   return counts;
+}
+
+// A split run's month: the tallies of every process summed (exact: they
+// are integers), the decision events gathered on the root in process
+// order, which is customer order (slices are contiguous and ascending).
+void combine_month(State& state) {
+  if (state.partition.reducer == nullptr) return;
+  state.partition.reducer->sum(std::span<std::int64_t>(state.month_total.values));
+  if (state.record_events) state.partition.reducer->gather(state.month_total.events);
 }
 
 // Copies the merged counters of the month just simulated into the result:
@@ -81,13 +99,21 @@ std::size_t state_bytes(const State& state) {
 // ended after it (e = months + 1: every anchor's 12 months after are full).
 void close_open_spells(const Model& model, const State& state, RunResult& result) {
   const CustomerArrays& c = state.customers;
+  const std::size_t segments = model.segments(), cells = model.firms() * segments;
+  std::vector<std::int64_t> sums(2 * cells, 0);  // before, then after, per cell
   for (std::size_t i = 0; i < c.size(); ++i) {
     if (c.firm[i] == no_firm) continue;
     const std::size_t f = as_index(c.firm[i]);
     const SpellMonths spell = spell_anchor_months(anchors_of(model, state, f), c.attached_since[i], model.months + 1);
-    result.count(Total::all_months_before, f, c.segment[i]) += spell.before;
-    result.count(Total::all_months_after, f, c.segment[i]) += spell.after;
+    sums[f * segments + c.segment[i]] += spell.before;
+    sums[cells + f * segments + c.segment[i]] += spell.after;
   }
+  sum_over_processes(state, sums);
+  for (std::size_t f = 0; f < model.firms(); ++f)
+    for (std::size_t s = 0; s < segments; ++s) {
+      result.count(Total::all_months_before, f, s) += sums[f * segments + s];
+      result.count(Total::all_months_after, f, s) += sums[cells + f * segments + s];
+    }
 }
 
 }  // namespace
@@ -98,13 +124,17 @@ RunResult simulate(const Model& model, const SimulationOptions& options) {
   result.allocate(static_cast<std::size_t>(model.months), model.firms(), model.segments());
 
   State state;
-  initialise(model, state, options.record_events);
-  result.state_bytes = state_bytes(state);
+  initialise(model, state, options.record_events, options.partition);
+  // Split: the memory of every process (each holds the reps in full).
+  std::int64_t bytes = static_cast<std::int64_t>(state_bytes(state));
+  sum_over_processes(state, std::span<std::int64_t>(&bytes, 1));
+  result.state_bytes = static_cast<std::size_t>(bytes);
   std::vector<std::int64_t> at_start;
   while (state.step < model.steps) {
     const std::int64_t month = model.month_of_step(state.step);
     if (month == 1) at_start = attached_per_cell(model, state);
     step(model, state);
+    if (month >= 1) combine_month(state);
     if (month >= 1) record_month(model, state, static_cast<std::size_t>(month - 1), at_start, result);
     if (options.on_month) options.on_month(state.step, model.steps);
   }

@@ -9,6 +9,7 @@
 #include "core/column.hpp"
 #include "core/customers.hpp"
 #include "core/parallel.hpp"
+#include "core/partition.hpp"
 #include "core/random.hpp"
 #include "core/run_result.hpp"
 
@@ -151,8 +152,11 @@ struct State {
   std::vector<std::int64_t> anchor_sum;
 
   PerWorker<Tally> tallies;
-  Tally month_total;  // merged tallies of the last step
+  Tally month_total;  // merged tallies of the last step (this process's customers only)
   bool record_events = false;
+  // The customers held: customers[i] is global customer partition.slice.first + i
+  // (slice.count is always the number held); the reducer, if split.
+  Partition partition;
 };
 
 }  // namespace loyalsim

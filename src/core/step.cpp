@@ -19,7 +19,14 @@ struct PassContext {
   std::uint32_t step;
   std::int64_t month;  // recorded numbering
   bool record_events;
+  std::uint32_t first_customer;  // global id of the first customer held (core/partition.hpp)
 };
+
+// The global id of the i-th customer held: the key of its random streams
+// and its id in the decision log, whichever process holds it.
+inline std::uint32_t global_id(const PassContext& ctx, std::size_t i) {
+  return ctx.first_customer + static_cast<std::uint32_t>(i);
+}
 
 // Stay decisions whose 12-month mark is still ahead fail when the customer
 // leaves the firm at `month` (follow, defect or churn; docs/MODEL.md
@@ -101,7 +108,7 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
   const double e_defect = std::exp((u_defect - top) / theta);
   const double total = e_stay + e_follow + e_defect;
 
-  const auto w = ctx.random.words(static_cast<std::uint32_t>(i), ctx.step, Purpose::decision);
+  const auto w = ctx.random.words(global_id(ctx, i), ctx.step, Purpose::decision);
   const double u = uniform01(w[0]) * total;
   const Choice choice = u < e_stay ? Choice::stay : (u < e_stay + e_follow ? Choice::follow : Choice::defect);
 
@@ -145,7 +152,7 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
       break;
   }
   if (ctx.record_events && ctx.month >= 1) {
-    tally.events.push_back({static_cast<std::int32_t>(ctx.month), static_cast<std::int32_t>(i), rep,
+    tally.events.push_back({static_cast<std::int32_t>(ctx.month), static_cast<std::int32_t>(global_id(ctx, i)), rep,
                             static_cast<std::int16_t>(f), to_firm, destination, reps.barred[rep],
                             static_cast<std::uint8_t>(s), choice, static_cast<float>(B), static_cast<float>(R)});
   }
@@ -156,7 +163,7 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
   const ActiveReps& active = ctx.state.after_hiring;
   const auto f = as_index(c.firm[i]);
   if (active.count(f) > 0) {
-    const auto w = ctx.random.words(static_cast<std::uint32_t>(i), ctx.step, Purpose::assignment);
+    const auto w = ctx.random.words(global_id(ctx, i), ctx.step, Purpose::assignment);
     c.rep[i] = active.uniform_of_firm(f, w[0], w[1]);
   }
 }
@@ -170,7 +177,7 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
   const Model& model = ctx.model;
   const std::size_t s = c.segment[i];
   const auto& seg = model.scenario.segments[s];
-  const auto w = ctx.random.words(static_cast<std::uint32_t>(i), ctx.step, Purpose::monthly);
+  const auto w = ctx.random.words(global_id(ctx, i), ctx.step, Purpose::monthly);
   const double weights = seg.brand_weight + seg.rep_weight;
   const double loyalty =
       weights > 0.0 ? (seg.brand_weight * c.brand_loyalty[i] + seg.rep_weight * c.rep_loyalty[i]) / weights : 0.0;
@@ -192,7 +199,7 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
   const ActiveReps& active = ctx.state.after_hiring;
   const std::size_t s = c.segment[i];
   const auto& seg = model.scenario.segments[s];
-  const auto w = ctx.random.words(static_cast<std::uint32_t>(i), ctx.step, Purpose::monthly);
+  const auto w = ctx.random.words(global_id(ctx, i), ctx.step, Purpose::monthly);
   if (active.total() > 0) {
     const std::int32_t rep = active.uniform_of_all(w[1], w[2]);
     c.firm[i] = ctx.state.reps.firm[rep];
@@ -315,7 +322,8 @@ void step(const Model& model, State& state) {
                         RandomSource(model.run_seed),
                         static_cast<std::uint32_t>(state.step),
                         model.month_of_step(state.step),
-                        state.record_events};
+                        state.record_events,
+                        static_cast<std::uint32_t>(state.partition.slice.first)};
   CustomerArrays& customers = state.customers;
   for_each_range(customers.size(), 4096, [&](std::size_t begin, std::size_t end) {
     customer_range(ctx, customers, begin, end, state.tallies.local());

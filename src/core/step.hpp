@@ -9,11 +9,13 @@
 namespace loyalsim {
 
 // Sizes every array and draws the initial population (docs/MODEL.md
-// section 5). `record_events` turns on the decision log.
-void initialise(const Model& model, State& state, bool record_events);
+// section 5). `record_events` turns on the decision log. With a
+// `partition`, only its slice of the customers (drawn as in the whole
+// population); rep book sizes are then summed over the processes.
+void initialise(const Model& model, State& state, bool record_events, const Partition& partition = {});
 
 // Simulates month state.step (steps 1-7 of docs/MODEL.md section 3), leaves the
-// month's merged counters in state.month_total, state.reps_at_start,
+// month's merged counters (of the customers held) in state.month_total, state.reps_at_start,
 // state.departures, state.departures_to_competitor and state.active_count,
 // records whether the month is an anchor of each firm's book DiD, then
 // advances state.step.

@@ -994,4 +994,15 @@ void RunJournal::remove(const fs::path& path) {
   if (error) throw Error(context(path) + ": removing: " + error.message());
 }
 
+void encode_run_payload(const RunRecord& record, const RunResult& result, std::vector<unsigned char>& out) {
+  Encoder encoder(out);
+  encode_run(encoder, record, result);
+}
+
+std::optional<std::string> decode_run_payload(const unsigned char* data, std::size_t size, RunRecord& record,
+                                              RunResult& result) {
+  Decoder decoder(data, size);
+  return decode_run(decoder, record, result);
+}
+
 }  // namespace loyalsim::io

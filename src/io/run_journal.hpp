@@ -53,6 +53,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -91,6 +92,17 @@ struct JournalRecovery {
 // second process resuming the same output is refused instead of interleaving.
 // Not thread-safe: append() reuses buffers, so calls must be serialised (the
 // sweep executor's on_done already is).
+// One finished run as bytes: the journal's record payload (uncompressed,
+// unframed), for any other carrier of finished runs (the MPI layer's
+// messages). One encoding, one list of fields (encode_run in
+// run_journal.cpp, walking the metric tables, event_columns and
+// run_columns), so a run travels and is stored bit for bit the same.
+void encode_run_payload(const RunRecord& record, const RunResult& result, std::vector<unsigned char>& out);
+// What encode_run_payload wrote, into record and result (their vectors'
+// memory is reused); the problem if the bytes do not hold a whole run.
+std::optional<std::string> decode_run_payload(const unsigned char* data, std::size_t size, RunRecord& record,
+                                              RunResult& result);
+
 class RunJournal {
  public:
   // Creates a new journal, replacing any old one, and writes the header. The

@@ -36,6 +36,19 @@ struct ExecutorOptions {
 
 using RunDone = std::function<void(const io::RunRecord&, const RunResult&)>;
 
+// One finished run: its runs/ row and its results.
+struct FinishedRun {
+  io::RunRecord record;
+  RunResult result;
+};
+
+// Executes run `run` of the design on the calling thread (its month steps
+// parallel inside, isolated from other work of the caller's arena). Throws
+// SweepInterrupted when options.stop is raised. execute_runs does this for
+// each of its runs; the MPI layer does it for the runs a rank is handed.
+FinishedRun execute_run(const Scenario& base, const Design& design, std::int64_t run, const ExecutorOptions& options,
+                        bool report_months = false);
+
 // Runs every listed run of the design. on_done is never called by two
 // threads at once, so it may write files.
 void execute_runs(const Scenario& base, const Design& design, std::span<const std::int64_t> runs,

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# MPI overhead of a sweep (issue 12, item 7): the same sweep as one process
+# with 2 threads and as 2 ranks with 1 thread each (mpirun), on this
+# machine; the target is at most 10% more wall time for the ranks. Then
+# the writer's load (rank 0) from LOYALSIM_MPI_STATS, for docs/SCALING.md.
+#
+#   scripts/bench_mpi.sh [REPEATS]     (default 3; the best wall time of each counts)
+#
+# Uses build/src/loyalsim (built here if missing, with the MPI layer), or
+# LOYALSIM_EXE. mpirun's options: LOYALSIM_MPIEXEC_FLAGS (default: Open MPI's
+# --allow-run-as-root --oversubscribe --bind-to none). A shared machine makes
+# every figure noisy: run it on an idle one for numbers to quote.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+repeats="${1:-3}"
+exe="${LOYALSIM_EXE:-$LOYALSIM_ROOT/build/src/loyalsim}"
+if [ -z "${LOYALSIM_EXE:-}" ]; then
+  loyalsim_install_packages
+  loyalsim_install_test_packages "${LOYALSIM_MPI_PACKAGES[@]}" || {
+    echo "bench_mpi.sh: needs Open MPI: ${LOYALSIM_MPI_PACKAGES[*]}" >&2
+    exit 1
+  }
+  cmake -S "$LOYALSIM_ROOT" -B "$LOYALSIM_ROOT/build" -DCMAKE_BUILD_TYPE=Release -DLOYALSIM_WITH_MPI=ON >/dev/null
+  cmake --build "$LOYALSIM_ROOT/build" --parallel "$(nproc)" --target loyalsim
+fi
+read -r -a mpi_flags <<<"${LOYALSIM_MPIEXEC_FLAGS:---allow-run-as-root --oversubscribe --bind-to none}"
+scenario="$LOYALSIM_ROOT/scenarios/bench/sweep_mpi.toml"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+seconds() {  # seconds COMMAND...: wall time of one run, in seconds
+  local start end
+  start=$(date +%s.%N)
+  "$@" >/dev/null
+  end=$(date +%s.%N)
+  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }'
+}
+best() { printf '%s\n' "$@" | sort -g | head -n 1; }
+
+echo "bench_mpi.sh: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
+one=() ranks=()
+for ((i = 0; i < repeats; i++)); do
+  # Alternated, so a load that comes and goes hits both alike.
+  one+=("$(seconds "$exe" run "$scenario" -o "$work/one.h5" --force -q --threads 2)")
+  ranks+=("$(seconds mpirun "${mpi_flags[@]}" -np 2 "$exe" run "$scenario" -o "$work/ranks.h5" --force -q --threads 1)")
+done
+t1=$(best "${one[@]}")
+t2=$(best "${ranks[@]}")
+printf '1 process x 2 threads: %.2f s (runs: %s)\n' "$t1" "${one[*]}"
+printf '2 ranks x 1 thread:    %.2f s (runs: %s)\n' "$t2" "${ranks[*]}"
+printf 'ratio (2 ranks / 1 process): %.3f  (target <= 1.10; mpirun start-up included)\n' "$(awk -v a="$t1" -v b="$t2" 'BEGIN { print b / a }')"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# The writer's load by run size: small runs (the writer's worst case) of
+# 2x2 and 5x3 firm x segment cells over 120 months; rank 1 computes, rank 0
+# records. The stats line gives bytes per run and the writer's ms per run.
+echo
+echo "writer (rank 0) load, LOYALSIM_MPI_STATS:"
+for shape in "2 0.5 0.5" "5 0.3 0.3 0.4"; do
+  read -r firms shares <<<"$shape"
+  read -r -a shares <<<"$shares"
+  segments=${#shares[@]}
+  {
+    printf 'seed = 1\n[market]\ncustomers = 2000\nmonths = 120\nburn_in_months = 0\n'
+    for ((f = 0; f < firms; f++)); do printf '[[firms]]\nname = "F%d"\nreps = 10\n' "$f"; done
+    for ((s = 0; s < segments; s++)); do printf '[[segments]]\nname = "S%d"\nshare = %s\n' "$s" "${shares[s]}"; done
+    printf '[sweep]\ndesign = "grid"\nreplicates = 100\n[sweep.parameters]\n"market.substitutability" = [0.3, 0.7]\n'
+  } >"$work/writer.toml"
+  echo "  $firms firms x $segments segments x 120 months, 200 runs of 2,000 customers:"
+  LOYALSIM_MPI_STATS=1 mpirun "${mpi_flags[@]}" -x LOYALSIM_MPI_STATS -np 2 "$exe" run "$work/writer.toml" \
+    -o "$work/writer.h5" --force -q --threads 1 2>&1 >/dev/null | grep 'mpi stats' | sed 's/^/    /'
+done
