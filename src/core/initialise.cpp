@@ -72,6 +72,11 @@ void initialise(const Model& model, State& state, bool record_events, const Part
     state.cell_rep_decay.push_back(k.rep_decay);
     state.cell_brand_decay.push_back(k.brand_decay);
   }
+  const auto uniform = [](const std::vector<double>& v) {
+    return std::all_of(v.begin(), v.end(), [&](double x) { return x == v.front(); });
+  };
+  state.uniform_segment_rates =
+      uniform(state.cell_rep_growth) && uniform(state.cell_rep_decay) && uniform(state.cell_brand_decay);
   rebuild_active_reps(state, state.after_hiring);
   state.reps_at_start.assign(firms, 0);
   state.departures.assign(firms, 0);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
 
 #include "core/book_did.hpp"
 #include "core/loyalty_pass.hpp"
@@ -273,13 +274,12 @@ inline void add_stocks(Tally& tally, std::size_t cell, float brand_loyalty, floa
 }
 
 // End-of-month stocks of the fast customers, summed per cell in a worker's
-// scratch before they reach the tally: a customer adds to two words, the
-// first packing the count (bits 40 and up) with the brand sum (the low 40
-// bits, signed), the second the rep sum. Integers, so exact in any order.
-// At most stock_flush_customers customers between flushes keep the packed
-// brand sum within 40 bits: |sum| <= 2^24 * 2^14 = 2^38.
+// scratch before they reach the tally: a customer adds two words
+// (loyalty_pass), the first packing the count (bits 40 and up) with the
+// brand sum (the low 40 bits, signed), the second the rep sum. Integers, so
+// exact in any order. At most stock_flush_customers customers between
+// flushes keep the packed brand sum within 40 bits: |sum| <= 2^24 * 2^14.
 constexpr std::size_t stock_flush_customers = std::size_t{1} << 14;
-constexpr std::int64_t stock_count_unit = std::int64_t{1} << 40;
 
 void flush_stocks(Tally& tally, std::size_t cells) {
   std::int64_t* const acc = tally.stock_scratch.data();
@@ -302,39 +302,39 @@ void flush_stocks(Tally& tally, std::size_t cells) {
 // so visiting the block in two passes gives the same state and counts.
 void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin, std::size_t end, Tally& tally) {
   constexpr std::size_t block = 512;
-  static_assert(block <= stock_flush_customers && stock_flush_customers % block == 0);
+  static_assert(block <= stock_flush_customers && stock_flush_customers % block == 0 && block % 8 == 0);
   const LoyaltyPassTables& t = ctx.tables;
   const std::size_t cells = static_cast<std::size_t>(t.cells);
   const bool recorded = ctx.month >= 1;
-  std::int32_t tag[block], brand_fixed[block], rep_fixed[block];
-  std::uint16_t scalar[block];
+  std::int32_t slot[block];
+  std::int64_t brand_word[block], rep_word[block];
+  std::uint8_t scalar[block];
   std::int64_t* const acc = tally.stock_scratch.data();
   std::size_t pending = 0;  // customers added to the scratch since its last flush
 
   for (std::size_t first = begin; first < end; first += block) {
     const std::size_t n = std::min(block, end - first);
     loyalty_pass(t, &c.segment[first], &c.firm[first], &c.rep[first], &c.next_event[first], &c.brand_loyalty[first],
-                 &c.rep_loyalty[first], tag, brand_fixed, rep_fixed, n);
-    // The fast customers' stocks (the others' tags name two spare entries
-    // after the cells), and the list of the others, both without branches.
-    std::size_t scalars = 0;
-    const std::int32_t slow = slow_tag(t);
+                 &c.rep_loyalty[first], slot, brand_word, rep_word, scalar, n);
     if (recorded) {
+      // The fast customers' stocks; the others add to the spare pair.
       for (std::size_t j = 0; j < n; ++j) {
-        const std::size_t at = 2 * static_cast<std::size_t>(tag[j]);
-        acc[at] += stock_count_unit + brand_fixed[j];
-        acc[at + 1] += rep_fixed[j];
-        scalar[scalars] = static_cast<std::uint16_t>(j);
-        scalars += tag[j] == slow ? 1u : 0u;
+        const std::size_t at = static_cast<std::size_t>(slot[j]);
+        acc[at] += brand_word[j];
+        acc[at + 1] += rep_word[j];
       }
       pending += n;
-    } else {
-      for (std::size_t j = 0; j < n; ++j) {
-        scalar[scalars] = static_cast<std::uint16_t>(j);
-        scalars += tag[j] == slow ? 1u : 0u;
-      }
     }
-    for (std::size_t k = 0; k < scalars; ++k) scalar_customer(ctx, c, first + scalar[k], tally);
+    // The few others, found eight flags at a time.
+    std::size_t j = 0;
+    for (; j + 8 <= n; j += 8) {
+      std::uint64_t flags;
+      std::memcpy(&flags, &scalar[j], sizeof flags);
+      for (; flags != 0; flags &= flags - 1)
+        scalar_customer(ctx, c, first + j + static_cast<std::size_t>(std::countr_zero(flags)) / 8, tally);
+    }
+    for (; j < n; ++j)
+      if (scalar[j] != 0) scalar_customer(ctx, c, first + j, tally);
     if (pending == stock_flush_customers) {
       flush_stocks(tally, cells);
       pending = 0;
@@ -408,7 +408,8 @@ void step(const Model& model, State& state) {
                                  state.cell_brand_decay.data(),
                                  static_cast<std::int32_t>(model.segments()),
                                  static_cast<std::int32_t>(model.cells.size()),
-                                 static_cast<std::uint16_t>(state.step)};
+                                 static_cast<std::uint16_t>(state.step),
+                                 state.uniform_segment_rates};
   const PassContext ctx{model,
                         state,
                         RandomSource(model.run_seed),
