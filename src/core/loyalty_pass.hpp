@@ -27,8 +27,8 @@ struct LoyaltyPassTables {
   const double* rep_decay;
   const double* brand_decay;
   std::int32_t segments;
-  std::int32_t cells;        // firms * segments
-  std::uint16_t step;        // this month's step, compared with next_event
+  std::int32_t cells;  // firms * segments
+  std::uint16_t step;  // this month's step, compared with next_event
   // Whether rep_growth, rep_decay and brand_decay (segment parameters) are
   // each the same in every cell, as when the segments leave them at their
   // defaults: the pass then reads them once instead of per customer.
@@ -59,11 +59,11 @@ inline float keep_or_replace(float old, float replacement, bool replace) {
 // t.uniform_segment_rates (loyalty_pass below chooses).
 template <bool Uniform>
 inline void loyalty_pass_of(const LoyaltyPassTables& t, const std::uint8_t* __restrict segment,
-                         const std::int16_t* __restrict firm, const std::int32_t* __restrict rep,
-                         const std::uint16_t* __restrict next_event, float* __restrict brand_loyalty,
-                         float* __restrict rep_loyalty, std::int32_t* __restrict slot,
-                         std::int64_t* __restrict brand_word, std::int64_t* __restrict rep_word,
-                         std::uint8_t* __restrict scalar, std::size_t n) {
+                            const std::int16_t* __restrict firm, const std::int32_t* __restrict rep,
+                            const std::uint16_t* __restrict next_event, float* __restrict brand_loyalty,
+                            float* __restrict rep_loyalty, std::int32_t* __restrict slot,
+                            std::int64_t* __restrict brand_word, std::int64_t* __restrict rep_word,
+                            std::uint8_t* __restrict scalar, std::size_t n) {
   const float* __restrict gain = t.rep_gain;
   const double* __restrict base = t.base_brand_growth;
   const double* __restrict transfer = t.relationship_transfer;

@@ -146,7 +146,7 @@ struct State {
   // gains, and the per-cell constants of Model::cells as columns.
   std::vector<float> rep_gain;  // (slots + 1)
   std::vector<double> cell_base_brand_growth, cell_relationship_transfer, cell_rep_growth, cell_rep_decay,
-      cell_brand_decay;  // (firms * segments)
+      cell_brand_decay;                // (firms * segments)
   bool uniform_segment_rates = false;  // LoyaltyPassTables::uniform_segment_rates
 
   // This month's rep counters, per firm.
