@@ -64,6 +64,19 @@ void initialise(const Model& model, State& state, bool record_events, const Part
   state.scripted_candidates.reserve(slots);
   state.random_leavers.reserve(slots);
   state.active_cursor.reserve(firms);
+  state.rep_gain.assign(slots + 1, -1.0f);
+  for (const CellConstants& k : model.cells) {
+    state.cell_base_brand_growth.push_back(k.base_brand_growth);
+    state.cell_relationship_transfer.push_back(k.relationship_transfer);
+    state.cell_rep_growth.push_back(k.rep_growth);
+    state.cell_rep_decay.push_back(k.rep_decay);
+    state.cell_brand_decay.push_back(k.brand_decay);
+  }
+  const auto uniform = [](const std::vector<double>& v) {
+    return std::all_of(v.begin(), v.end(), [&](double x) { return x == v.front(); });
+  };
+  state.uniform_segment_rates =
+      uniform(state.cell_rep_growth) && uniform(state.cell_rep_decay) && uniform(state.cell_brand_decay);
   rebuild_active_reps(state, state.after_hiring);
   state.reps_at_start.assign(firms, 0);
   state.departures.assign(firms, 0);
@@ -111,6 +124,7 @@ void initialise(const Model& model, State& state, bool record_events, const Part
   state.tallies = PerWorker<Tally>([cells] {
     Tally t;
     t.values.assign(cells * Tally::field_count, 0);
+    t.stock_scratch.assign((cells + 2) * 2, 0);
     return t;
   });
 }

@@ -119,6 +119,9 @@ struct Tally {
   };
   std::vector<std::int64_t> values;  // (firms * segments * field_count)
   std::vector<DecisionEvent> events;
+  // The month step's per-cell stock sums before they reach `values`
+  // (core/step.cpp, flush_stocks): 2 words per cell, and 2 spare cells.
+  std::vector<std::int64_t> stock_scratch;  // ((firms * segments + 2) * 2)
 
   std::int64_t& at(std::size_t cell, Field field) { return values[cell * field_count + field]; }
 };
@@ -139,6 +142,12 @@ struct State {
   std::vector<std::int32_t> scripted_candidates;  // a scripted departure's candidates, then its pick (slots)
   std::vector<std::int32_t> random_leavers;       // this month's random leavers, rep-id order (slots)
   std::vector<std::int32_t> active_cursor;        // rebuild_active_reps' next position per firm (firms)
+  // The loyalty pass's tables (core/loyalty_pass.hpp): the month's rep
+  // gains, and the per-cell constants of Model::cells as columns.
+  std::vector<float> rep_gain;  // (slots + 1)
+  std::vector<double> cell_base_brand_growth, cell_relationship_transfer, cell_rep_growth, cell_rep_decay,
+      cell_brand_decay;                // (firms * segments)
+  bool uniform_segment_rates = false;  // LoyaltyPassTables::uniform_segment_rates
 
   // This month's rep counters, per firm.
   IdVector<std::int32_t> reps_at_start;  // active reps at the start of the month

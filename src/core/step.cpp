@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
 
 #include "core/book_did.hpp"
+#include "core/loyalty_pass.hpp"
 #include "core/random.hpp"
 #include "core/reps.hpp"
 
@@ -20,6 +22,7 @@ struct PassContext {
   std::int64_t month;  // recorded numbering
   bool record_events;
   std::uint32_t first_customer;  // global id of the first customer held (core/partition.hpp)
+  LoyaltyPassTables tables;      // this month's, for loyalty_pass
 };
 
 // The global id of the i-th customer held: the key of its random streams
@@ -223,55 +226,134 @@ inline void add_stocks(Tally& tally, std::size_t cell, float brand_loyalty, floa
   v[Tally::rep_sum] += static_cast<std::int64_t>(rep_loyalty * loyalty_fixed_point + 0.5);
 }
 
-// Steps 2-7 for a range of customers, fused into one visit each. The common
-// case (an attached customer with no event this month) is only the loyalty
-// update; every rarer case is a call out of the loop.
-void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin, std::size_t end, Tally& tally) {
+// Steps 2-7 for one customer, in full: the path of a customer with an
+// event this month (churn or acquisition candidate), without a rep, or
+// whose rep left a firm this month. Every other customer takes the
+// vectorised loyalty_pass, which does exactly this function's step 4 and 7.
+[[gnu::noinline]] void scalar_customer(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally) {
   const Model& model = ctx.model;
   const std::size_t segments = model.segments();
-  const std::uint64_t* const left_this_month = ctx.state.reps.left_this_month.data();
-  const float* const skill = ctx.state.reps.skill.data();
-  const CellConstants* const cells = model.cells.data();
   const std::uint16_t step = static_cast<std::uint16_t>(ctx.step);
   const bool recorded = ctx.month >= 1;
 
-  for (std::size_t i = begin; i != end; ++i) {
-    if (c.firm[i] == no_firm) {
-      if (c.next_event[i] != step) continue;
-      acquisition_trial(ctx, c, i, tally);
-      if (recorded && c.firm[i] != no_firm)
-        add_stocks(tally, as_index(c.firm[i]) * segments + c.segment[i], c.brand_loyalty[i], c.rep_loyalty[i]);
-      continue;
-    }
-
-    // 2. Decision, if this customer's rep left the firm this month.
-    std::int32_t rep = c.rep[i];
-    if (rep != no_rep && test_bit(left_this_month, rep)) [[unlikely]] {
-      if (ctx.state.reps.left_firm[rep] == c.firm[i]) decide(ctx, c, i, tally);
-      if (c.firm[i] == no_firm) continue;  // defected
-      rep = c.rep[i];
-    }
-    if (rep == no_rep) [[unlikely]] {
-      assign_rep(ctx, c, i);
-      rep = c.rep[i];
-    }
-
-    // 4. Loyalty growth and decay (R on the right of a_b is last month's).
-    const std::size_t cell = as_index(c.firm[i]) * segments + c.segment[i];
-    const CellConstants& k = cells[cell];
-    const double R = c.rep_loyalty[i];
-    const double B = c.brand_loyalty[i];
-    const double a_r = std::min(1.0, k.rep_growth * (rep != no_rep ? skill[rep] : 0.0));
-    const double a_b = std::min(1.0, k.base_brand_growth + k.relationship_transfer * R);
-    c.rep_loyalty[i] = static_cast<float>(R + a_r * (1.0 - R) - k.rep_decay * R);
-    c.brand_loyalty[i] = static_cast<float>(B + a_b * (1.0 - B) - k.brand_decay * B);
-
-    if (c.next_event[i] == step) [[unlikely]] {
-      churn_candidate(ctx, c, i, tally);
-      if (c.firm[i] == no_firm) continue;
-    }
-    if (recorded) add_stocks(tally, cell, c.brand_loyalty[i], c.rep_loyalty[i]);
+  if (c.firm[i] == no_firm) {
+    if (c.next_event[i] != step) return;
+    acquisition_trial(ctx, c, i, tally);
+    if (recorded && c.firm[i] != no_firm)
+      add_stocks(tally, as_index(c.firm[i]) * segments + c.segment[i], c.brand_loyalty[i], c.rep_loyalty[i]);
+    return;
   }
+
+  // 2. Decision, if this customer's rep left the firm this month.
+  std::int32_t rep = c.rep[i];
+  if (rep != no_rep && test_bit(ctx.state.reps.left_this_month.data(), rep)) {
+    if (ctx.state.reps.left_firm[rep] == c.firm[i]) decide(ctx, c, i, tally);
+    if (c.firm[i] == no_firm) return;  // defected
+    rep = c.rep[i];
+  }
+  if (rep == no_rep) {
+    assign_rep(ctx, c, i);
+    rep = c.rep[i];
+  }
+
+  // 4. Loyalty growth and decay (R on the right of a_b is last month's).
+  const std::size_t cell = as_index(c.firm[i]) * segments + c.segment[i];
+  const CellConstants& k = model.cells[cell];
+  const double R = c.rep_loyalty[i];
+  const double B = c.brand_loyalty[i];
+  const double a_r = std::min(1.0, k.rep_growth * (rep != no_rep ? ctx.state.reps.skill[rep] : 0.0));
+  const double a_b = std::min(1.0, k.base_brand_growth + k.relationship_transfer * R);
+  c.rep_loyalty[i] = static_cast<float>(R + a_r * (1.0 - R) - k.rep_decay * R);
+  c.brand_loyalty[i] = static_cast<float>(B + a_b * (1.0 - B) - k.brand_decay * B);
+
+  if (c.next_event[i] == step) {
+    churn_candidate(ctx, c, i, tally);
+    if (c.firm[i] == no_firm) return;
+  }
+  if (recorded) add_stocks(tally, cell, c.brand_loyalty[i], c.rep_loyalty[i]);
+}
+
+// End-of-month stocks of the fast customers, summed per cell in a worker's
+// scratch before they reach the tally: a customer adds two words
+// (loyalty_pass), the first packing the count (bits 40 and up) with the
+// brand sum (the low 40 bits, signed), the second the rep sum. Integers, so
+// exact in any order. At most stock_flush_customers customers between
+// flushes keep the packed brand sum within 40 bits: |sum| <= 2^24 * 2^14.
+constexpr std::size_t stock_flush_customers = std::size_t{1} << 14;
+
+void flush_stocks(Tally& tally, std::size_t cells) {
+  std::int64_t* const acc = tally.stock_scratch.data();
+  for (std::size_t cell = 0; cell < cells; ++cell) {
+    const std::int64_t packed = acc[2 * cell];
+    // Sign-extends the low 40 bits (arithmetic shifts, defined in C++20).
+    const std::int64_t brand = static_cast<std::int64_t>(static_cast<std::uint64_t>(packed) << 24) >> 24;
+    std::int64_t* v = &tally.values[cell * Tally::field_count];
+    v[Tally::customers] += (packed - brand) >> 40;
+    v[Tally::brand_sum] += brand;
+    v[Tally::rep_sum] += acc[2 * cell + 1];
+  }
+  std::fill(tally.stock_scratch.begin(), tally.stock_scratch.end(), 0);
+}
+
+// Steps 2-7 for a range of customers, a block at a time: the vectorised
+// loyalty pass over the block, the fast customers' stocks, then the
+// block's few other customers through scalar_customer. Each customer's
+// month depends only on its own columns and on values fixed for the month,
+// so visiting the block in two passes gives the same state and counts.
+void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin, std::size_t end, Tally& tally) {
+  constexpr std::size_t block = 512;
+  static_assert(block <= stock_flush_customers && stock_flush_customers % block == 0 && block % 8 == 0);
+  const LoyaltyPassTables& t = ctx.tables;
+  const std::size_t cells = static_cast<std::size_t>(t.cells);
+  const bool recorded = ctx.month >= 1;
+  std::int32_t slot[block];
+  std::int64_t brand_word[block], rep_word[block];
+  std::uint8_t scalar[block];
+  std::int64_t* const acc = tally.stock_scratch.data();
+  std::size_t pending = 0;  // customers added to the scratch since its last flush
+
+  for (std::size_t first = begin; first < end; first += block) {
+    const std::size_t n = std::min(block, end - first);
+    loyalty_pass(t, &c.segment[first], &c.firm[first], &c.rep[first], &c.next_event[first], &c.brand_loyalty[first],
+                 &c.rep_loyalty[first], slot, brand_word, rep_word, scalar, n);
+    if (recorded) {
+      // The fast customers' stocks; the others add to the spare pair.
+      for (std::size_t j = 0; j < n; ++j) {
+        const std::size_t at = static_cast<std::size_t>(slot[j]);
+        acc[at] += brand_word[j];
+        acc[at + 1] += rep_word[j];
+      }
+      pending += n;
+    }
+    // The few others, found eight flags at a time.
+    std::size_t j = 0;
+    for (; j + 8 <= n; j += 8) {
+      std::uint64_t flags;
+      std::memcpy(&flags, &scalar[j], sizeof flags);
+      for (; flags != 0; flags &= flags - 1)
+        scalar_customer(ctx, c, first + j + static_cast<std::size_t>(std::countr_zero(flags)) / 8, tally);
+    }
+    for (; j < n; ++j)
+      if (scalar[j] != 0) scalar_customer(ctx, c, first + j, tally);
+    if (pending == stock_flush_customers) {
+      flush_stocks(tally, cells);
+      pending = 0;
+    }
+  }
+  if (pending > 0) flush_stocks(tally, cells);
+}
+
+// This month's per-rep table of the loyalty pass: each rep's skill, or -1
+// (the scalar path) for the reps who left a firm this month and for no_rep.
+void build_rep_gain(State& state) {
+  const RepArrays& reps = state.reps;
+  float* const gain = state.rep_gain.data();
+  gain[0] = -1.0f;
+  const std::size_t used = static_cast<std::size_t>(reps.used);
+  std::copy(reps.skill.begin(), reps.skill.begin() + static_cast<std::ptrdiff_t>(used), gain + 1);
+  for (std::size_t word = 0; word < reps.left_this_month.size(); ++word)
+    for (std::uint64_t bits = reps.left_this_month[word]; bits != 0; bits &= bits - 1)
+      gain[word * 64 + static_cast<std::size_t>(std::countr_zero(bits)) + 1] = -1.0f;
 }
 
 // Sums the per-thread tallies in a fixed way: integer addition, so the
@@ -317,13 +399,25 @@ void step(const Model& model, State& state) {
   record_anchors(model, state);
   hire_reps(model, state);
 
+  build_rep_gain(state);
+  const LoyaltyPassTables tables{state.rep_gain.data(),
+                                 state.cell_base_brand_growth.data(),
+                                 state.cell_relationship_transfer.data(),
+                                 state.cell_rep_growth.data(),
+                                 state.cell_rep_decay.data(),
+                                 state.cell_brand_decay.data(),
+                                 static_cast<std::int32_t>(model.segments()),
+                                 static_cast<std::int32_t>(model.cells.size()),
+                                 static_cast<std::uint16_t>(state.step),
+                                 state.uniform_segment_rates};
   const PassContext ctx{model,
                         state,
                         RandomSource(model.run_seed),
                         static_cast<std::uint32_t>(state.step),
                         model.month_of_step(state.step),
                         state.record_events,
-                        static_cast<std::uint32_t>(state.partition.slice.first)};
+                        static_cast<std::uint32_t>(state.partition.slice.first),
+                        tables};
   CustomerArrays& customers = state.customers;
   for_each_range(customers.size(), 4096, [&](std::size_t begin, std::size_t end) {
     customer_range(ctx, customers, begin, end, state.tallies.local());

@@ -1,0 +1,126 @@
+// The common case of the month step as one branch-free loop over contiguous
+// customers (docs/PERFORMANCE.md, "The month step"): the loyalty update of
+// docs/MODEL.md section 7.4 for every attached customer with no event this
+// month, and a tag per customer saying what the rest of the pass does with
+// it. The loop has no calls and no branches, so the compiler vectorises it
+// (gathers of the per-rep and per-cell values); the arithmetic is the scalar
+// update's, operation for operation, in double precision, so every build
+// (vectorised or not, any instruction set) gives the same bits.
+#pragma once
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+
+namespace loyalsim {
+
+// Values the pass reads but does not write, rebuilt once a month.
+struct LoyaltyPassTables {
+  // Per rep slot r at r + 1 (so no_rep = -1 reads entry 0): the rep's skill,
+  // or -1 where the customer needs the full, scalar path this month (no
+  // rep, or a rep who left a firm this month).
+  const float* rep_gain;
+  // Per (firm, segment) cell, firm-major (Model::cells as columns).
+  const double* base_brand_growth;
+  const double* relationship_transfer;
+  const double* rep_growth;
+  const double* rep_decay;
+  const double* brand_decay;
+  std::int32_t segments;
+  std::int32_t cells;  // firms * segments
+  std::uint16_t step;  // this month's step, compared with next_event
+  // Whether rep_growth, rep_decay and brand_decay (segment parameters) are
+  // each the same in every cell, as when the segments leave them at their
+  // defaults: the pass then reads them once instead of per customer.
+  bool uniform_segment_rates;
+};
+
+// Where a customer's stocks go in a worker's per-cell scratch
+// (core/step.cpp): two words per cell, at 2 * cell for a fast customer;
+// every other customer adds to the spare pair after the cells.
+inline std::int32_t spare_slot(const LoyaltyPassTables& t) { return 2 * t.cells; }
+
+// The two words a fast customer adds to its cell's pair: the first packs a
+// count of one (bit 40) with the brand stock, the second is the rep stock.
+inline constexpr std::int64_t stock_count_unit = std::int64_t{1} << 40;
+
+// `replacement` if `replace`, else `old`, as a bitwise select.
+inline float keep_or_replace(float old, float replacement, bool replace) {
+  const std::uint32_t take = replace ? ~0u : 0u;
+  return std::bit_cast<float>((std::bit_cast<std::uint32_t>(replacement) & take) |
+                              (std::bit_cast<std::uint32_t>(old) & ~take));
+}
+
+// Over customers [0, n) of the given columns: updates B and R of the fast
+// customers and leaves the others' untouched; writes for each customer its
+// stock slot and the two words it adds there (fixed point, 2^24 units,
+// rounded to nearest as the scalar path does: loyalties are in [0, 1]),
+// and whether it needs the scalar path (1) or not (0). `Uniform` must equal
+// t.uniform_segment_rates (loyalty_pass below chooses).
+template <bool Uniform>
+inline void loyalty_pass_of(const LoyaltyPassTables& t, const std::uint8_t* __restrict segment,
+                            const std::int16_t* __restrict firm, const std::int32_t* __restrict rep,
+                            const std::uint16_t* __restrict next_event, float* __restrict brand_loyalty,
+                            float* __restrict rep_loyalty, std::int32_t* __restrict slot,
+                            std::int64_t* __restrict brand_word, std::int64_t* __restrict rep_word,
+                            std::uint8_t* __restrict scalar, std::size_t n) {
+  const float* __restrict gain = t.rep_gain;
+  const double* __restrict base = t.base_brand_growth;
+  const double* __restrict transfer = t.relationship_transfer;
+  const double* __restrict growth = t.rep_growth;
+  const double* __restrict rep_decay = t.rep_decay;
+  const double* __restrict brand_decay = t.brand_decay;
+  const double growth_0 = growth[0], rep_decay_0 = rep_decay[0], brand_decay_0 = brand_decay[0];
+  const std::int32_t spare = spare_slot(t);
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::int32_t f = firm[j];
+    const float g = gain[rep[j] + 1];
+    const bool attached = f >= 0;
+    const bool event = next_event[j] == t.step;
+    const bool usable = g >= 0.0f;
+    const bool fast = attached & !event & usable;
+    const bool needs_scalar = event | (attached & !usable);
+    const std::int32_t cell = (attached ? f : 0) * t.segments + segment[j];
+
+    // docs/MODEL.md section 7.4 (R on the right of a_b is last month's),
+    // exactly as the scalar path writes it.
+    const double R = rep_loyalty[j];
+    const double B = brand_loyalty[j];
+    const double g_r = Uniform ? growth_0 : growth[cell];
+    const double d_r = Uniform ? rep_decay_0 : rep_decay[cell];
+    const double d_b = Uniform ? brand_decay_0 : brand_decay[cell];
+    const double x_r = g_r * static_cast<double>(g);
+    const double a_r = x_r < 1.0 ? x_r : 1.0;
+    const double x_b = base[cell] + transfer[cell] * R;
+    const double a_b = x_b < 1.0 ? x_b : 1.0;
+    const float new_R = static_cast<float>(R + a_r * (1.0 - R) - d_r * R);
+    const float new_B = static_cast<float>(B + a_b * (1.0 - B) - d_b * B);
+    // The others keep their values (a loyalty, so the conversion below is
+    // in range whatever the discarded update gave). A select of the bits:
+    // GCC turns a select of floats into a branch, which stops vectorisation.
+    const float out_R = keep_or_replace(rep_loyalty[j], new_R, fast);
+    const float out_B = keep_or_replace(brand_loyalty[j], new_B, fast);
+    rep_loyalty[j] = out_R;
+    brand_loyalty[j] = out_B;
+    slot[j] = fast ? 2 * cell : spare;
+    const std::int32_t brand_fixed = static_cast<std::int32_t>(static_cast<double>(out_B) * 16777216.0 + 0.5);
+    const std::int32_t rep_fixed = static_cast<std::int32_t>(static_cast<double>(out_R) * 16777216.0 + 0.5);
+    brand_word[j] = stock_count_unit + brand_fixed;
+    rep_word[j] = rep_fixed;
+    scalar[j] = needs_scalar ? 1 : 0;
+  }
+}
+
+inline void loyalty_pass(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
+                         const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty,
+                         float* rep_loyalty, std::int32_t* slot, std::int64_t* brand_word, std::int64_t* rep_word,
+                         std::uint8_t* scalar, std::size_t n) {
+  if (t.uniform_segment_rates)
+    loyalty_pass_of<true>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, brand_word, rep_word,
+                          scalar, n);
+  else
+    loyalty_pass_of<false>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, brand_word, rep_word,
+                           scalar, n);
+}
+
+}  // namespace loyalsim
