@@ -1,6 +1,8 @@
 #include "mpi/sweep_ranks.hpp"
 
 #include <mpi.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -9,6 +11,7 @@
 #include <exception>
 #include <iostream>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "core/errors.hpp"
@@ -50,6 +53,23 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 bool raised(const std::atomic<bool>* flag) { return flag != nullptr && flag->load(std::memory_order_relaxed); }
+
+// The test hook LOYALSIM_TEST_TERM_AFTER=N (tests/mpi/sweep_ranks.py): once
+// rank 0 has recorded N runs, it sends SIGTERM to its parent, mpirun (which
+// passes it on to every rank, as for Ctrl-C or scancel), and waits for it
+// to arrive here, so the signal lands mid-sweep however fast the runs are.
+// Not for users; read only here, only under mpirun.
+void signal_mpirun_after(std::size_t recorded, const std::atomic<bool>* stop) {
+  static const long after = [] {
+    const char* hook = std::getenv("LOYALSIM_TEST_TERM_AFTER");
+    return hook == nullptr ? -1L : std::strtol(hook, nullptr, 10);
+  }();
+  if (after < 0 || recorded != static_cast<std::size_t>(after)) return;
+  ::kill(::getppid(), SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!raised(stop) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
 
 // The runs of this rank stop on `stop` (raised on an interrupt or a failure
 // anywhere); months are not reported (progress is counted in runs).
@@ -114,6 +134,7 @@ void lead_sweep(const World& world, const Scenario& base, const Design& design, 
       on_done(row, result);
       stats.record_seconds += seconds_since(start);
       ++recorded;
+      signal_mpirun_after(recorded, options.stop);
     } catch (...) {
       record_failure = std::current_exception();
       stop_everyone();
@@ -254,7 +275,7 @@ int serve_sweep(const World& world, const Scenario& base, const Design& design, 
   std::atomic<bool> stop_here{false};
   const ExecutorOptions run_options = options_with_stop(options, &stop_here);
   InjectedFailure injected(world.rank);
-  int status = 0;
+  bool stopped = false;  // told to stop, or stopped by its own failure or signal
 
   try {
     RunSlots slots(
@@ -300,7 +321,7 @@ int serve_sweep(const World& world, const Scenario& base, const Design& design, 
       }
       stop_here.store(true);
       wake.notify_all();
-      status = 1;
+      stopped = true;
     };
     for (;;) {
       while (std::optional<Incoming> message = poll(0)) {
@@ -331,7 +352,7 @@ int serve_sweep(const World& world, const Scenario& base, const Design& design, 
         send(0, Tag::result, bytes.data(), bytes.size());
         if (more) ask(1);
       }
-      if (slots_ended && error.empty() && status == 0) error = injected.at_end();
+      if (slots_ended && error.empty() && !stopped) error = injected.at_end();
       if (!reported && (!error.empty() || raised(options.stop))) {
         send_text(0, Tag::error, error.empty() ? "interrupted by a signal" : error);
         reported = true;
@@ -349,7 +370,10 @@ int serve_sweep(const World& world, const Scenario& base, const Design& design, 
   } catch (const std::exception& e) {
     end_job(world, e.what());
   }
-  return status;
+  // 0 even when stopped: rank 0 reports and exits non-zero. A rank that
+  // exited non-zero first would make mpirun kill the job, rank 0 included,
+  // before it has printed its message.
+  return 0;
 }
 
 std::string agree_on_inputs(const World& world, const std::string& problem) {
