@@ -39,12 +39,11 @@ struct WriterStats {
   void report(const World& world) const {
     if (std::getenv("LOYALSIM_MPI_STATS") == nullptr) return;
     const std::int64_t runs = messages + local;
-    std::cerr << "loyalsim: mpi stats: " << world.size << " ranks; " << messages << " runs received ("
-              << bytes << " bytes, " << (messages ? bytes / static_cast<std::uint64_t>(messages) : 0)
-              << " per run), " << local << " run here; decoding " << decode_seconds << " s, recording "
-              << record_seconds << " s (" << (runs ? 1e3 * record_seconds / static_cast<double>(runs) : 0.0)
-              << " ms per run), writer busy " << 100.0 * (decode_seconds + record_seconds) / wall_seconds
-              << "% of " << wall_seconds << " s\n";
+    std::cerr << "loyalsim: mpi stats: " << world.size << " ranks; " << messages << " runs received (" << bytes
+              << " bytes, " << (messages ? bytes / static_cast<std::uint64_t>(messages) : 0) << " per run), " << local
+              << " run here; decoding " << decode_seconds << " s, recording " << record_seconds << " s ("
+              << (runs ? 1e3 * record_seconds / static_cast<double>(runs) : 0.0) << " ms per run), writer busy "
+              << 100.0 * (decode_seconds + record_seconds) / wall_seconds << "% of " << wall_seconds << " s\n";
   }
 };
 
@@ -95,8 +94,8 @@ void lead_sweep(const World& world, const Scenario& base, const Design& design, 
   std::mutex mutex;
   std::condition_variable wake;
   std::deque<std::int64_t> queue(pending.begin(), pending.end());  // under mutex
-  std::deque<FinishedRun> inbox;                                    // under mutex: this rank's finished runs
-  std::string local_error;                                          // under mutex: the first failure of a slot here
+  std::deque<FinishedRun> inbox;                                   // under mutex: this rank's finished runs
+  std::string local_error;                                         // under mutex: the first failure of a slot here
   std::atomic<bool> stop_here{false};
   const ExecutorOptions run_options = options_with_stop(options, &stop_here);
   InjectedFailure injected(world.rank);
@@ -107,7 +106,7 @@ void lead_sweep(const World& world, const Scenario& base, const Design& design, 
   int live = world.size - 1;  // other ranks that have not said done
   std::size_t recorded = 0;
   bool stopping = false, interrupted = false;
-  std::string failure;               // "rank K: what": the first rank that failed
+  std::string failure;                // "rank K: what": the first rank that failed
   std::exception_ptr record_failure;  // what on_done threw (a failed write)
   WriterStats stats;
   const auto started = std::chrono::steady_clock::now();
@@ -196,8 +195,8 @@ void lead_sweep(const World& world, const Scenario& base, const Design& design, 
             ++stats.messages;
             stats.bytes += message->bytes.size();
             const auto start = std::chrono::steady_clock::now();
-            const auto problem = io::decode_run_payload(message->bytes.data(), message->bytes.size(),
-                                                        decoded.record, decoded.result);
+            const auto problem =
+                io::decode_run_payload(message->bytes.data(), message->bytes.size(), decoded.record, decoded.result);
             stats.decode_seconds += seconds_since(start);
             if (problem) {
               failure = rank + "sent a finished run that does not decode: " + *problem;
@@ -268,10 +267,10 @@ int serve_sweep(const World& world, const Scenario& base, const Design& design, 
                 int threads) {
   std::mutex mutex;
   std::condition_variable wake;
-  std::deque<std::int64_t> queue;                   // under mutex: runs handed to this rank, not yet started
-  std::deque<std::vector<unsigned char>> outbox;    // under mutex: finished runs, encoded
-  std::string local_error;                          // under mutex
-  bool no_more = false, stopping = false;           // under mutex
+  std::deque<std::int64_t> queue;                 // under mutex: runs handed to this rank, not yet started
+  std::deque<std::vector<unsigned char>> outbox;  // under mutex: finished runs, encoded
+  std::string local_error;                        // under mutex
+  bool no_more = false, stopping = false;         // under mutex
   std::atomic<bool> stop_here{false};
   const ExecutorOptions run_options = options_with_stop(options, &stop_here);
   InjectedFailure injected(world.rank);
