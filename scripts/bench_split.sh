@@ -35,31 +35,37 @@ size=(--set "market.customers=$customers")
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-seconds() {  # seconds COMMAND...: wall time of one run, in seconds
-  local start end
-  start=$(date +%s.%N)
-  "$@" >/dev/null
-  end=$(date +%s.%N)
-  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }'
+# seconds COMMAND...: "wall cpu" of one run, in seconds; cpu is user +
+# system time of the command and its children (mpirun's ranks included),
+# which a shared machine disturbs less than the wall time. A rank waiting in
+# a reduction spins (Open MPI polls), so its waits count as cpu too.
+seconds() {
+  /usr/bin/time -f '%e %U %S' -o "$work/time" "$@" >/dev/null
+  awk '{ printf "%.3f %.3f", $1, $2 + $3 }' "$work/time"
 }
 best() { printf '%s\n' "$@" | sort -g | head -n 1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b / a }'; }
 
 echo "bench_split.sh: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start;" \
   "$customers customers x 120 months"
-t11=() t12=() t21=()
+w11=() w12=() w21=() c11=() c12=() c21=()
 for ((i = 0; i < repeats; i++)); do
   # Alternated, so a load that comes and goes hits all three alike.
-  t11+=("$(seconds "$exe" run "$scenario" "${size[@]}" -o "$work/one.h5" --force -q --threads 1)")
-  t12+=("$(seconds "$exe" run "$scenario" "${size[@]}" -o "$work/one.h5" --force -q --threads 2)")
-  t21+=("$(seconds mpirun "${mpi_flags[@]}" -np 2 "$exe" run "$scenario" "${size[@]}" -o "$work/split.h5" --force -q \
-    --threads 1 --split-customers)")
+  read -r wall cpu <<<"$(seconds "$exe" run "$scenario" "${size[@]}" -o "$work/one.h5" --force -q --threads 1)"
+  w11+=("$wall") c11+=("$cpu")
+  read -r wall cpu <<<"$(seconds "$exe" run "$scenario" "${size[@]}" -o "$work/one.h5" --force -q --threads 2)"
+  w12+=("$wall") c12+=("$cpu")
+  read -r wall cpu <<<"$(seconds mpirun "${mpi_flags[@]}" -np 2 "$exe" run "$scenario" "${size[@]}" -o "$work/split.h5" \
+    --force -q --threads 1 --split-customers)"
+  w21+=("$wall") c21+=("$cpu")
 done
-a=$(best "${t11[@]}") b=$(best "${t12[@]}") c=$(best "${t21[@]}")
-printf '1 process x 1 thread:         %.2f s (runs: %s)\n' "$a" "${t11[*]}"
-printf '1 process x 2 threads:        %.2f s (runs: %s)\n' "$b" "${t12[*]}"
-printf '2 ranks x 1 thread, split:    %.2f s (runs: %s)\n' "$c" "${t21[*]}"
-printf 'split / 2 threads: %.3f; split / 1 thread: %.3f (mpirun start-up included)\n' \
-  "$(awk -v x="$b" -v y="$c" 'BEGIN { print y / x }')" "$(awk -v x="$a" -v y="$c" 'BEGIN { print y / x }')"
+a=$(best "${w11[@]}") b=$(best "${w12[@]}") c=$(best "${w21[@]}")
+x=$(best "${c11[@]}") y=$(best "${c12[@]}") z=$(best "${c21[@]}")
+printf '1 process x 1 thread:       wall %.2f s (runs: %s), cpu %.2f s (runs: %s)\n' "$a" "${w11[*]}" "$x" "${c11[*]}"
+printf '1 process x 2 threads:      wall %.2f s (runs: %s), cpu %.2f s (runs: %s)\n' "$b" "${w12[*]}" "$y" "${c12[*]}"
+printf '2 ranks x 1 thread, split:  wall %.2f s (runs: %s), cpu %.2f s (runs: %s)\n' "$c" "${w21[*]}" "$z" "${c21[*]}"
+echo "split / 1 process x 2 threads, best of each, mpirun start-up included: wall $(ratio "$b" "$c"), cpu $(ratio "$y" "$z")"
+echo "split / 1 process x 1 thread: wall $(ratio "$a" "$c"), cpu $(ratio "$x" "$z")"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "the split run's reductions, LOYALSIM_MPI_STATS (barrier-separated: waiting = imbalance, reducing = the sums):"

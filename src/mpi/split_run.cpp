@@ -26,8 +26,8 @@ bool any_rank(bool mine) {
 void report(const World& world, const ReductionStats& stats, std::int64_t months, double wall_seconds) {
   if (!stats.on || !world.root()) return;
   const double per_month = 1e6 / static_cast<double>(std::max<std::int64_t>(months, 1));
-  std::cerr << "loyalsim: mpi stats: split run over " << world.size << " ranks, " << months << " months: "
-            << stats.calls << " reductions (" << stats.bytes << " bytes from rank 0); reducing "
+  std::cerr << "loyalsim: mpi stats: split run over " << world.size << " ranks, " << months
+            << " months: " << stats.calls << " reductions (" << stats.bytes << " bytes from rank 0); reducing "
             << stats.reducing_seconds << " s (" << stats.reducing_seconds * per_month
             << " us per month), waiting for the slowest rank " << stats.waiting_seconds << " s ("
             << stats.waiting_seconds * per_month << " us per month), of " << wall_seconds << " s\n";

@@ -118,8 +118,8 @@ bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
 
 bool same_event(const DecisionEvent& a, const DecisionEvent& b) {
   return a.month == b.month && a.customer == b.customer && a.rep == b.rep && a.from_firm == b.from_firm &&
-         a.to_firm == b.to_firm && a.destination == b.destination && a.barred == b.barred &&
-         a.segment == b.segment && a.choice == b.choice &&
+         a.to_firm == b.to_firm && a.destination == b.destination && a.barred == b.barred && a.segment == b.segment &&
+         a.choice == b.choice &&
          std::bit_cast<std::uint32_t>(a.brand_loyalty) == std::bit_cast<std::uint32_t>(b.brand_loyalty) &&
          std::bit_cast<std::uint32_t>(a.rep_loyalty) == std::bit_cast<std::uint32_t>(b.rep_loyalty);
 }
