@@ -369,9 +369,8 @@ int serve_sweep(const World& world, const Scenario& base, const Design& design, 
   } catch (const std::exception& e) {
     end_job(world, e.what());
   }
-  // 0 even when stopped: rank 0 reports and exits non-zero. A rank that
-  // exited non-zero first would make mpirun kill the job, rank 0 included,
-  // before it has printed its message.
+  // 0 even when stopped: rank 0 reports the stop and exits non-zero, so
+  // mpirun's status is rank 0's alone (its message is the job's one message).
   return 0;
 }
 

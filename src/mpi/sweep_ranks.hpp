@@ -35,9 +35,8 @@ void lead_sweep(const World& world, const Scenario& base, const Design& design, 
 
 // Every other rank: executes the runs rank 0 hands out, with `threads`
 // slots, until it says there are no more or to stop. Returns 0 either way:
-// rank 0 reports a stop and exits non-zero, and mpirun's status is its
-// (a rank exiting non-zero first would make mpirun kill rank 0 before it
-// reports). options.stop is this rank's interrupt flag.
+// rank 0 reports a stop and exits non-zero, and mpirun's status is its.
+// options.stop is this rank's interrupt flag.
 int serve_sweep(const World& world, const Scenario& base, const Design& design, const ExecutorOptions& options,
                 int threads);
 
