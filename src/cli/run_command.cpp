@@ -97,7 +97,7 @@ RunOptions parse_options(const std::vector<std::string>& args, bool& help, bool 
   if (help) {
     if (speaks)
       std::cout << options << "\nExit status: 0 success, 2 bad input or arguments, 1 anything else"
-              << " (including an interrupted run).\n";
+                << " (including an interrupted run).\n";
     return {};
   }
   RunOptions o;

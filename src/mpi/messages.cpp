@@ -21,8 +21,7 @@ Incoming take(const MPI_Status& status) {
   message.source = status.MPI_SOURCE;
   message.tag = static_cast<Tag>(status.MPI_TAG);
   message.bytes.resize(static_cast<std::size_t>(count));
-  MPI_Recv(message.bytes.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD,
-           MPI_STATUS_IGNORE);
+  MPI_Recv(message.bytes.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
   if (status.MPI_TAG < first_tag || status.MPI_TAG > last_tag)
     throw Error("MPI: a message with the unknown tag " + std::to_string(status.MPI_TAG) + " from rank " +
                 std::to_string(status.MPI_SOURCE));

@@ -15,8 +15,8 @@ namespace loyalsim::mpi {
 RunSlots::RunSlots(int threads, std::function<std::optional<std::int64_t>()> take,
                    std::function<void(std::int64_t)> work, std::function<void(const std::string&)> on_error,
                    std::function<void()> notify) {
-  thread_ = std::thread([this, threads, take = std::move(take), work = std::move(work),
-                         on_error = std::move(on_error), notify = std::move(notify)] {
+  thread_ = std::thread([this, threads, take = std::move(take), work = std::move(work), on_error = std::move(on_error),
+                         notify = std::move(notify)] {
     const auto slot = [&] {
       try {
         while (const std::optional<std::int64_t> run = take()) work(*run);

@@ -1,6 +1,8 @@
 #include "mpi/sweep_ranks.hpp"
 
 #include <mpi.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -9,6 +11,7 @@
 #include <exception>
 #include <iostream>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "core/errors.hpp"
@@ -36,12 +39,11 @@ struct WriterStats {
   void report(const World& world) const {
     if (std::getenv("LOYALSIM_MPI_STATS") == nullptr) return;
     const std::int64_t runs = messages + local;
-    std::cerr << "loyalsim: mpi stats: " << world.size << " ranks; " << messages << " runs received ("
-              << bytes << " bytes, " << (messages ? bytes / static_cast<std::uint64_t>(messages) : 0)
-              << " per run), " << local << " run here; decoding " << decode_seconds << " s, recording "
-              << record_seconds << " s (" << (runs ? 1e3 * record_seconds / static_cast<double>(runs) : 0.0)
-              << " ms per run), writer busy " << 100.0 * (decode_seconds + record_seconds) / wall_seconds
-              << "% of " << wall_seconds << " s\n";
+    std::cerr << "loyalsim: mpi stats: " << world.size << " ranks; " << messages << " runs received (" << bytes
+              << " bytes, " << (messages ? bytes / static_cast<std::uint64_t>(messages) : 0) << " per run), " << local
+              << " run here; decoding " << decode_seconds << " s, recording " << record_seconds << " s ("
+              << (runs ? 1e3 * record_seconds / static_cast<double>(runs) : 0.0) << " ms per run), writer busy "
+              << 100.0 * (decode_seconds + record_seconds) / wall_seconds << "% of " << wall_seconds << " s\n";
   }
 };
 
@@ -50,6 +52,23 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 bool raised(const std::atomic<bool>* flag) { return flag != nullptr && flag->load(std::memory_order_relaxed); }
+
+// The test hook LOYALSIM_TEST_TERM_AFTER=N (tests/mpi/sweep_ranks.py): once
+// rank 0 has recorded N runs, it sends SIGTERM to its parent, mpirun (which
+// passes it on to every rank, as for Ctrl-C or scancel), and waits for it
+// to arrive here, so the signal lands mid-sweep however fast the runs are.
+// Not for users; read only here, only under mpirun.
+void signal_mpirun_after(std::size_t recorded, const std::atomic<bool>* stop) {
+  static const long after = [] {
+    const char* hook = std::getenv("LOYALSIM_TEST_TERM_AFTER");
+    return hook == nullptr ? -1L : std::strtol(hook, nullptr, 10);
+  }();
+  if (after < 0 || recorded != static_cast<std::size_t>(after)) return;
+  ::kill(::getppid(), SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!raised(stop) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
 
 // The runs of this rank stop on `stop` (raised on an interrupt or a failure
 // anywhere); months are not reported (progress is counted in runs).
@@ -75,8 +94,8 @@ void lead_sweep(const World& world, const Scenario& base, const Design& design, 
   std::mutex mutex;
   std::condition_variable wake;
   std::deque<std::int64_t> queue(pending.begin(), pending.end());  // under mutex
-  std::deque<FinishedRun> inbox;                                    // under mutex: this rank's finished runs
-  std::string local_error;                                          // under mutex: the first failure of a slot here
+  std::deque<FinishedRun> inbox;                                   // under mutex: this rank's finished runs
+  std::string local_error;                                         // under mutex: the first failure of a slot here
   std::atomic<bool> stop_here{false};
   const ExecutorOptions run_options = options_with_stop(options, &stop_here);
   InjectedFailure injected(world.rank);
@@ -87,7 +106,7 @@ void lead_sweep(const World& world, const Scenario& base, const Design& design, 
   int live = world.size - 1;  // other ranks that have not said done
   std::size_t recorded = 0;
   bool stopping = false, interrupted = false;
-  std::string failure;               // "rank K: what": the first rank that failed
+  std::string failure;                // "rank K: what": the first rank that failed
   std::exception_ptr record_failure;  // what on_done threw (a failed write)
   WriterStats stats;
   const auto started = std::chrono::steady_clock::now();
@@ -114,6 +133,7 @@ void lead_sweep(const World& world, const Scenario& base, const Design& design, 
       on_done(row, result);
       stats.record_seconds += seconds_since(start);
       ++recorded;
+      signal_mpirun_after(recorded, options.stop);
     } catch (...) {
       record_failure = std::current_exception();
       stop_everyone();
@@ -175,8 +195,8 @@ void lead_sweep(const World& world, const Scenario& base, const Design& design, 
             ++stats.messages;
             stats.bytes += message->bytes.size();
             const auto start = std::chrono::steady_clock::now();
-            const auto problem = io::decode_run_payload(message->bytes.data(), message->bytes.size(),
-                                                        decoded.record, decoded.result);
+            const auto problem =
+                io::decode_run_payload(message->bytes.data(), message->bytes.size(), decoded.record, decoded.result);
             stats.decode_seconds += seconds_since(start);
             if (problem) {
               failure = rank + "sent a finished run that does not decode: " + *problem;
@@ -247,14 +267,14 @@ int serve_sweep(const World& world, const Scenario& base, const Design& design, 
                 int threads) {
   std::mutex mutex;
   std::condition_variable wake;
-  std::deque<std::int64_t> queue;                   // under mutex: runs handed to this rank, not yet started
-  std::deque<std::vector<unsigned char>> outbox;    // under mutex: finished runs, encoded
-  std::string local_error;                          // under mutex
-  bool no_more = false, stopping = false;           // under mutex
+  std::deque<std::int64_t> queue;                 // under mutex: runs handed to this rank, not yet started
+  std::deque<std::vector<unsigned char>> outbox;  // under mutex: finished runs, encoded
+  std::string local_error;                        // under mutex
+  bool no_more = false, stopping = false;         // under mutex
   std::atomic<bool> stop_here{false};
   const ExecutorOptions run_options = options_with_stop(options, &stop_here);
   InjectedFailure injected(world.rank);
-  int status = 0;
+  bool stopped = false;  // told to stop, or stopped by its own failure or signal
 
   try {
     RunSlots slots(
@@ -300,7 +320,7 @@ int serve_sweep(const World& world, const Scenario& base, const Design& design, 
       }
       stop_here.store(true);
       wake.notify_all();
-      status = 1;
+      stopped = true;
     };
     for (;;) {
       while (std::optional<Incoming> message = poll(0)) {
@@ -331,7 +351,7 @@ int serve_sweep(const World& world, const Scenario& base, const Design& design, 
         send(0, Tag::result, bytes.data(), bytes.size());
         if (more) ask(1);
       }
-      if (slots_ended && error.empty() && status == 0) error = injected.at_end();
+      if (slots_ended && error.empty() && !stopped) error = injected.at_end();
       if (!reported && (!error.empty() || raised(options.stop))) {
         send_text(0, Tag::error, error.empty() ? "interrupted by a signal" : error);
         reported = true;
@@ -349,7 +369,9 @@ int serve_sweep(const World& world, const Scenario& base, const Design& design, 
   } catch (const std::exception& e) {
     end_job(world, e.what());
   }
-  return status;
+  // 0 even when stopped: rank 0 reports the stop and exits non-zero, so
+  // mpirun's status is rank 0's alone (its message is the job's one message).
+  return 0;
 }
 
 std::string agree_on_inputs(const World& world, const std::string& problem) {

@@ -34,7 +34,8 @@ void lead_sweep(const World& world, const Scenario& base, const Design& design, 
                 const ExecutorOptions& options, int threads, const RunDone& on_done);
 
 // Every other rank: executes the runs rank 0 hands out, with `threads`
-// slots, until it says there are no more (returns 0) or to stop (returns 1).
+// slots, until it says there are no more or to stop. Returns 0 either way:
+// rank 0 reports a stop and exits non-zero, and mpirun's status is its.
 // options.stop is this rank's interrupt flag.
 int serve_sweep(const World& world, const Scenario& base, const Design& design, const ExecutorOptions& options,
                 int threads);

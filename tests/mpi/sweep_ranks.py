@@ -12,6 +12,10 @@ CHECK is one of:
                 rank 1 and gives the --resume command, and every run the
                 message counts as finished is in the journal (a resume on one
                 process recovers exactly that many and completes the data).
+    signal      SIGTERM to mpirun (-np 3) mid-sweep (the test hook
+                LOYALSIM_TEST_TERM_AFTER): every rank stops, exit non-zero
+                with the message of one process and the --resume line;
+                resumed under 2 ranks, the data of one process.
     bad-input   an unknown key under -np 3: exit 2, one message, no file; a
                 malformed test hook likewise; an existing output without
                 --force under -np 3: exit 2, one message, the file unchanged
@@ -120,6 +124,29 @@ def check_failure(s):
     same(s.work / "one.h5", out)
 
 
+def check_signal(s):
+    out = s.work / "out.h5"
+    # The test hook LOYALSIM_TEST_TERM_AFTER=3: once rank 0 has recorded 3
+    # runs it sends SIGTERM to mpirun, which passes it to every rank, and
+    # waits for it: the signal lands mid-sweep however fast the runs are.
+    stopped = s.ranks(3, out, env={"LOYALSIM_TEST_TERM_AFTER": "3"}, expect=None)
+    if stopped.returncode == 0:
+        raise Failed("a signalled sweep must exit non-zero:\n" + stopped.stderr)
+    lines = loyalsim_lines(stopped.stderr)
+    if len(lines) != 1 or not re.match(r"loyalsim: (terminated|interrupted) after \d+ of 12 runs", lines[0]):
+        raise Failed("expected the interrupt message of one process:\n" + stopped.stderr)
+    if not any("finish with: " in line and "--resume" in line for line in stopped.stderr.splitlines()):
+        raise Failed("the message must give the --resume command:\n" + stopped.stderr)
+    finished = stopped_count(stopped.stderr)
+    if not 3 <= finished < RUNS:
+        raise Failed(f"expected between 3 and {RUNS - 1} runs finished:\n{stopped.stderr}")
+    resumed = s.ranks(2, out, "--resume")
+    if f"resuming: {finished} of {RUNS} runs recovered" not in resumed.stderr:
+        raise Failed(f"expected {finished} runs recovered:\n{resumed.stderr}")
+    s.single(s.work / "one.h5")
+    same(s.work / "one.h5", out)
+
+
 def listing(folder):
     return sorted((p.name, p.read_bytes()) for p in folder.iterdir())
 
@@ -154,7 +181,7 @@ def check_bad_input(s):
 
 
 CHECKS = {"identical": check_identical, "resume": check_resume, "failure": check_failure,
-          "bad-input": check_bad_input}
+          "signal": check_signal, "bad-input": check_bad_input}
 
 
 def main():
