@@ -18,6 +18,10 @@ LOYALSIM_PACKAGES=(
 LOYALSIM_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 # The README's R recipes, run as written with both HDF5 libraries for R:
 LOYALSIM_R_PACKAGES=(r-base-core r-bioc-rhdf5 r-cran-hdf5r)
+# The classroom page's browser test (tests/web): emscripten builds the page
+# (scripts/web.sh), Debian's chromium runs it, node drives it (puppeteer-core
+# from npm, web/package-lock.json).
+LOYALSIM_WEB_PACKAGES=(emscripten chromium nodejs)
 # Only scripts/bench.sh needs Google Benchmark (bench/month_step_benchmark);
 # without it the benchmarks are simply not built.
 LOYALSIM_BENCH_PACKAGES=(libbenchmark-dev)

@@ -135,8 +135,8 @@ function finished(m) {
   // From the last slider move (or the request) to the figure redrawn.
   page.roundTrip = (performance.now() - (page.lastInput || page.requested)) / 1000;
   page.lastInput = null;
-  setStatus(`${m.runs.length} markets × ${Number($("customers").value).toLocaleString("en")} customers: ` +
-            `${m.seconds.toFixed(2)} s`);
+  setStatus(`${m.runs.length} markets × ${Number($("customers").value).toLocaleString("en")} customers ` +
+            `simulated in ${m.seconds.toFixed(2)} s`);
   page.completed += 1;
 }
 
@@ -270,7 +270,8 @@ function drawBars(result) {
 function drawLines(result) {
   const svg = $("lines");
   svg.replaceChildren();
-  const W = 1100, H = 400, left = 70, right = 930, top = 14, bottom = H - 52;
+  // Shorter when (a) has two stars, so the page stays within a 16:9 screen.
+  const W = 1100, H = result.stars.length > 1 ? 350 : 430, left = 70, right = 930, top = 14, bottom = H - 52;
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   const xs = result.lines[0].points.map((p) => p.x);
   const xMin = Math.min(...xs), xMax = Math.max(...xs);
@@ -329,6 +330,9 @@ function draw() {
   const r = page.result;
   if (!r) return;
   $("markets-note").textContent = `(mean of ${r.markets} simulated markets; ± half-width of the 95% interval)`;
+  const changed = SLIDERS.filter((s) => moved.has(s.key))
+    .map((s) => `${s.key} ${formatValue(s, s.get(page.described))} → ${formatValue(s, values[s.key])}`);
+  $("changes").textContent = changed.length ? `What if… ${changed.join("; ")}` : "";
   drawBars(r);
   drawLines(r);
   fillNumbers();
@@ -461,7 +465,7 @@ function buildSliders(d) {
 
 async function choosePreset(preset) {
   page.preset = preset;
-  $("case-title").textContent = preset.title;
+  $("case-title").textContent = preset.title.replace(/^./, (c) => c.toUpperCase());
   for (const b of $("presets").children) b.setAttribute("aria-pressed", String(b.dataset.id === preset.id));
   const answer = await describe(preset.toml);
   if (answer.answer.error) {

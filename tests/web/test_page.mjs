@@ -109,7 +109,7 @@ try {
     try {
       const out = execFileSync(args.python, [join(here, "compare_page_runs.py"), args.loyalsim, toml, runs],
         { encoding: "utf8" });
-      process.stdout.write(out.replace(/^/gm, "       "));
+      process.stdout.write(out.trimEnd().replace(/^/gm, "       ") + "\n");
       check(true, `${label}: the page's counts equal loyalsim run's for seeds ${state.seeds.slice(0, count).join(", ")}`);
     } catch (e) {
       process.stdout.write(String(e.stdout || e.message));
@@ -161,10 +161,12 @@ try {
     "event to the redrawn figure (120 ms debounce included)");
 
   if (args.screenshot) {
-    // The figure for docs/CLASSROOM.md: a case with one lever moved, so
-    // the class sees the case as written and the what-if together.
+    // The figure for docs/CLASSROOM.md: the class's question "what if the
+    // company owned the relationship?" (company_owns.toml's two values) on
+    // the complex solution, beside the case as written.
     await preset("complex_solution");
-    await slide("relationship_transfer", 0.6);
+    await slide("service_touchpoints", 0.9);
+    await slide("relationship_transfer", 0.3);
     await page.screenshot({ path: args.screenshot });
     console.log(`screenshot: ${args.screenshot}`);
   }
