@@ -97,7 +97,9 @@ function currentOverrides() {
 }
 
 function currentSeeds() {
-  const first = Math.max(0, Math.floor(Number($("first-seed").value) || 0));
+  // Seeds stay small whole numbers: exact in JavaScript and in the engine.
+  const first = Math.min(1e9, Math.max(0, Math.floor(Number($("first-seed").value) || 0)));
+  $("first-seed").value = String(first);
   const n = Number($("markets").value);
   return Array.from({ length: n }, (_, i) => first + i);
 }

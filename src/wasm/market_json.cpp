@@ -109,14 +109,13 @@ std::string describe_json(std::string_view toml, std::string_view overrides) {
       out << "{\"name\":";
       put_string(out, firm.name);
       out << ",\"reps\":" << firm.reps;
-      const std::pair<const char*, double> values[] = {
-          {"brand_strength", firm.brand_strength},
-          {"service_touchpoints", firm.service_touchpoints},
-          {"relationship_transfer", firm.relationship_transfer},
-          {"handoff_quality", firm.handoff_quality},
-          {"non_solicit", firm.non_solicit},
-          {"rep_turnover_annual", firm.rep_turnover_annual},
-          {"to_competitor", firm.to_competitor}};
+      const std::pair<const char*, double> values[] = {{"brand_strength", firm.brand_strength},
+                                                       {"service_touchpoints", firm.service_touchpoints},
+                                                       {"relationship_transfer", firm.relationship_transfer},
+                                                       {"handoff_quality", firm.handoff_quality},
+                                                       {"non_solicit", firm.non_solicit},
+                                                       {"rep_turnover_annual", firm.rep_turnover_annual},
+                                                       {"to_competitor", firm.to_competitor}};
       for (const auto& [key, value] : values) {
         out << ",\"" << key << "\":";
         put_number(out, value);
