@@ -21,6 +21,10 @@ LOYALSIM_R_PACKAGES=(r-base-core r-bioc-rhdf5 r-cran-hdf5r)
 # Open MPI, for the MPI layer (LOYALSIM_WITH_MPI) and its tests under
 # mpirun; installed before the build is configured, so the option is on:
 LOYALSIM_MPI_PACKAGES=(openmpi-bin libopenmpi-dev)
+# The classroom page's browser test (tests/web): emscripten builds the page
+# (scripts/web.sh), Debian's chromium runs it, node drives it (puppeteer-core
+# from npm, web/package-lock.json).
+LOYALSIM_WEB_PACKAGES=(emscripten chromium nodejs)
 # Only scripts/bench.sh needs Google Benchmark (bench/month_step_benchmark);
 # without it the benchmarks are simply not built.
 LOYALSIM_BENCH_PACKAGES=(libbenchmark-dev)

@@ -94,6 +94,25 @@ fi
 if [[ " ${stages[*]} " != " fuzz " ]] && ! loyalsim_install_test_packages "${LOYALSIM_MPI_PACKAGES[@]}"; then
   echo "skipping the MPI tests (mpirun): could not install ${LOYALSIM_MPI_PACKAGES[*]}"
 fi
+# The browser test's tools, and the page it loads, built before ctest so the
+# test's own fixture (web.build_page) finds it up to date.
+web_test_setup() {
+  loyalsim_install_test_packages "${LOYALSIM_WEB_PACKAGES[@]}" || { echo "could not install ${LOYALSIM_WEB_PACKAGES[*]}"; return 1; }
+  command -v npm >/dev/null || loyalsim_install_test_packages npm || { echo "could not install npm"; return 1; }
+  local web="$LOYALSIM_ROOT/web"
+  if [ ! -f "$web/node_modules/.package-lock.json" ] || [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+    (cd "$web" && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci in web/ failed"; return 1; }
+  fi
+  "$LOYALSIM_ROOT/scripts/web.sh" -o "$LOYALSIM_ROOT/results/web" || { echo "scripts/web.sh failed"; return 1; }
+}
+if [[ " ${stages[*]} " != " fuzz " ]]; then
+  web_start=$SECONDS
+  if web_why="$(web_test_setup 2>&1)"; then
+    echo "test.sh: the classroom page is built ($((SECONDS - web_start)) s with its tools)"
+  else
+    echo "skipping the browser test of the classroom page: ${web_why##*$'\n'}"
+  fi
+fi
 cpu_times="$(mktemp)"
 trap 'rm -f "$cpu_times"' EXIT
 for stage in "${stages[@]}"; do

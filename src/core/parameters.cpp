@@ -209,11 +209,17 @@ const void* owner_of(const Scenario& scenario, Scope scope, std::size_t index) {
 }  // namespace
 
 std::string shortest_text(double value) {
+#if defined(__EMSCRIPTEN__)
+  // The WebAssembly page's libc++ (emscripten 3.1.6) has no floating-point
+  // std::to_chars.
+  return shortest_text_portable(value);
+#else
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
   char buffer[64];
   const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
   return std::string(buffer, result.ptr);
+#endif
 }
 
 WholeNumber whole_number(std::int64_t written, std::int64_t low, std::int64_t high) {

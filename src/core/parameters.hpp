@@ -64,6 +64,9 @@ WholeNumber whole_number(double written, std::int64_t low, std::int64_t high);
 
 // The shortest text that reads back as `value` (0.7, 1e+30): for messages.
 std::string shortest_text(double value);
+// The same text without std::to_chars (which emscripten's libc++ lacks);
+// shortest_text uses it in the WebAssembly build. Tested against to_chars.
+std::string shortest_text_portable(double value);
 
 std::span<const ParameterInfo> all_parameters();
 std::string_view scope_table_name(Scope scope);  // "market", "firms", "segments"

@@ -1,7 +1,6 @@
 #include "core/sweep_spec.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 
 #include "core/parameters.hpp"
@@ -9,11 +8,7 @@
 namespace loyalsim {
 namespace {
 
-std::string format(double value) {
-  char buffer[32];
-  const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
-  return std::string(buffer, end);
-}
+std::string format(double value) { return shortest_text(value); }
 
 bool is_whole(double value) { return std::floor(value) == value; }
 

@@ -1,10 +1,10 @@
 #include "io/toml_writer.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <system_error>
 
+#include "core/parameters.hpp"
 #include "io/utf8.hpp"
 
 namespace loyalsim::io {
@@ -33,9 +33,7 @@ std::string toml_string(std::string_view text) {
 std::string toml_double(double value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-  char buffer[64];
-  const std::to_chars_result result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  std::string text(buffer, result.ptr);
+  std::string text = shortest_text(value);
   // "5" or "-0" would read back as an integer; "1e+30" is already a float.
   if (text.find_first_of(".e") == std::string::npos) text += ".0";
   return text;
