@@ -1,8 +1,13 @@
 #include "mpi/run_slots.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <charconv>
+#include <chrono>
 #include <cstdlib>
 #include <string_view>
+#include <thread>
 
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
@@ -72,6 +77,19 @@ void InjectedFailure::before_run() {
 
 std::string InjectedFailure::at_end() const {
   return armed_ && started_.load() <= after_ ? injected_message(after_) : std::string();
+}
+
+void signal_mpirun_after(std::int64_t count, const std::atomic<bool>* stop) {
+  static const long after = [] {
+    const char* hook = std::getenv("LOYALSIM_TEST_TERM_AFTER");
+    return hook == nullptr ? -1L : std::strtol(hook, nullptr, 10);
+  }();
+  if (after < 0 || count != after) return;
+  ::kill(::getppid(), SIGTERM);
+  const auto raised = [stop] { return stop != nullptr && stop->load(std::memory_order_relaxed); };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!raised() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 }  // namespace loyalsim::mpi

@@ -51,4 +51,12 @@ class InjectedFailure {
   std::atomic<std::int64_t> started_{0};
 };
 
+// The test hook LOYALSIM_TEST_TERM_AFTER=N (tests/mpi/): once rank 0 has
+// counted N (finished runs of a sweep, months of a split run), it sends
+// SIGTERM to its parent, mpirun (which passes it on to every rank, as for
+// Ctrl-C or scancel), and waits until `stop` is raised here, so the signal
+// lands mid-job however fast the work is. Not for users; read only here,
+// only under mpirun.
+void signal_mpirun_after(std::int64_t count, const std::atomic<bool>* stop);
+
 }  // namespace loyalsim::mpi

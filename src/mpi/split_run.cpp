@@ -67,6 +67,7 @@ FinishedRun execute_split_run(const World& world, const Scenario& base, const De
     InjectedFailure injected(world.rank);
     simulation.on_month = [&](std::int64_t done, std::int64_t total) {
       injected.before_run();
+      if (world.root()) signal_mpirun_after(done, options.stop);
       const bool mine = options.stop != nullptr && options.stop->load(std::memory_order_relaxed);
       if (reducer.any(mine)) throw SweepInterrupted();
       if (world.root() && options.on_month) options.on_month(done, total);

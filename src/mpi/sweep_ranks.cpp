@@ -53,23 +53,6 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 bool raised(const std::atomic<bool>* flag) { return flag != nullptr && flag->load(std::memory_order_relaxed); }
 
-// The test hook LOYALSIM_TEST_TERM_AFTER=N (tests/mpi/sweep_ranks.py): once
-// rank 0 has recorded N runs, it sends SIGTERM to its parent, mpirun (which
-// passes it on to every rank, as for Ctrl-C or scancel), and waits for it
-// to arrive here, so the signal lands mid-sweep however fast the runs are.
-// Not for users; read only here, only under mpirun.
-void signal_mpirun_after(std::size_t recorded, const std::atomic<bool>* stop) {
-  static const long after = [] {
-    const char* hook = std::getenv("LOYALSIM_TEST_TERM_AFTER");
-    return hook == nullptr ? -1L : std::strtol(hook, nullptr, 10);
-  }();
-  if (after < 0 || recorded != static_cast<std::size_t>(after)) return;
-  ::kill(::getppid(), SIGTERM);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (!raised(stop) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-}
-
 // The runs of this rank stop on `stop` (raised on an interrupt or a failure
 // anywhere); months are not reported (progress is counted in runs).
 ExecutorOptions options_with_stop(const ExecutorOptions& options, const std::atomic<bool>* stop) {
@@ -133,7 +116,7 @@ void lead_sweep(const World& world, const Scenario& base, const Design& design, 
       on_done(row, result);
       stats.record_seconds += seconds_since(start);
       ++recorded;
-      signal_mpirun_after(recorded, options.stop);
+      signal_mpirun_after(static_cast<std::int64_t>(recorded), options.stop);
     } catch (...) {
       record_failure = std::current_exception();
       stop_everyone();
