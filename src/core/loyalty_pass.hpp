@@ -44,11 +44,13 @@ inline std::int32_t spare_slot(const LoyaltyPassTables& t) { return 2 * t.cells;
 // count of one (bit 40) with the brand stock, the second is the rep stock.
 inline constexpr std::int64_t stock_count_unit = std::int64_t{1} << 40;
 
-// `replacement` if `replace`, else `old`, as a bitwise select.
+// `replacement` if `replace`, else `old`, as a bitwise select. The
+// compiler's builtin rather than std::bit_cast: emscripten 3.1.6's libc++
+// (the WebAssembly page's build) has no std::bit_cast.
 inline float keep_or_replace(float old, float replacement, bool replace) {
   const std::uint32_t take = replace ? ~0u : 0u;
-  return std::bit_cast<float>((std::bit_cast<std::uint32_t>(replacement) & take) |
-                              (std::bit_cast<std::uint32_t>(old) & ~take));
+  return __builtin_bit_cast(float, (__builtin_bit_cast(std::uint32_t, replacement) & take) |
+                                       (__builtin_bit_cast(std::uint32_t, old) & ~take));
 }
 
 // Over customers [0, n) of the given columns: updates B and R of the fast
