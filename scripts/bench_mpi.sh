@@ -14,29 +14,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 repeats="${1:-3}"
-exe="${LOYALSIM_EXE:-$LOYALSIM_ROOT/build/src/loyalsim}"
-if [ -z "${LOYALSIM_EXE:-}" ]; then
-  loyalsim_install_packages
-  loyalsim_install_test_packages "${LOYALSIM_MPI_PACKAGES[@]}" || {
-    echo "bench_mpi.sh: needs Open MPI: ${LOYALSIM_MPI_PACKAGES[*]}" >&2
-    exit 1
-  }
-  cmake -S "$LOYALSIM_ROOT" -B "$LOYALSIM_ROOT/build" -DCMAKE_BUILD_TYPE=Release -DLOYALSIM_WITH_MPI=ON >/dev/null
-  cmake --build "$LOYALSIM_ROOT/build" --parallel "$(nproc)" --target loyalsim
-fi
-read -r -a mpi_flags <<<"${LOYALSIM_MPIEXEC_FLAGS:---allow-run-as-root --oversubscribe --bind-to none}"
+source "$LOYALSIM_ROOT/scripts/bench_mpi_common.sh"
+bench_mpi_prepare "bench_mpi.sh"
 scenario="$LOYALSIM_ROOT/scenarios/bench/sweep_mpi.toml"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-
-# seconds COMMAND...: "wall cpu" of one run, in seconds; cpu is user +
-# system time of the command and its children (mpirun's ranks included),
-# which a shared machine disturbs much less than the wall time.
-seconds() {
-  /usr/bin/time -f '%e %U %S' -o "$work/time" "$@" >/dev/null
-  awk '{ printf "%.3f %.3f", $1, $2 + $3 }' "$work/time"
-}
-best() { printf '%s\n' "$@" | sort -g | head -n 1; }
 
 echo "bench_mpi.sh: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
 one=() ranks=() one_cpu=() ranks_cpu=()
@@ -48,7 +28,6 @@ for ((i = 0; i < repeats; i++)); do
     --threads 1)"
   ranks+=("$wall") ranks_cpu+=("$cpu")
 done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b / a }'; }
 t1=$(best "${one[@]}") t2=$(best "${ranks[@]}")
 c1=$(best "${one_cpu[@]}") c2=$(best "${ranks_cpu[@]}")
 printf '1 process x 2 threads: wall %.2f s (runs: %s), cpu %.2f s (runs: %s)\n' "$t1" "${one[*]}" "$c1" "${one_cpu[*]}"

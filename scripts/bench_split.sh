@@ -19,32 +19,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 repeats="${1:-2}"
 customers="${CUSTOMERS:-2000000}"
-exe="${LOYALSIM_EXE:-$LOYALSIM_ROOT/build/src/loyalsim}"
-if [ -z "${LOYALSIM_EXE:-}" ]; then
-  loyalsim_install_packages
-  loyalsim_install_test_packages "${LOYALSIM_MPI_PACKAGES[@]}" || {
-    echo "bench_split.sh: needs Open MPI: ${LOYALSIM_MPI_PACKAGES[*]}" >&2
-    exit 1
-  }
-  cmake -S "$LOYALSIM_ROOT" -B "$LOYALSIM_ROOT/build" -DCMAKE_BUILD_TYPE=Release -DLOYALSIM_WITH_MPI=ON >/dev/null
-  cmake --build "$LOYALSIM_ROOT/build" --parallel "$(nproc)" --target loyalsim
-fi
-read -r -a mpi_flags <<<"${LOYALSIM_MPIEXEC_FLAGS:---allow-run-as-root --oversubscribe --bind-to none}"
+source "$LOYALSIM_ROOT/scripts/bench_mpi_common.sh"
+bench_mpi_prepare "bench_split.sh"
 scenario="$LOYALSIM_ROOT/scenarios/bench/throughput.toml"
 size=(--set "market.customers=$customers")
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-
-# seconds COMMAND...: "wall cpu" of one run, in seconds; cpu is user +
-# system time of the command and its children (mpirun's ranks included),
-# which a shared machine disturbs less than the wall time. A rank waiting in
-# a reduction spins (Open MPI polls), so its waits count as cpu too.
-seconds() {
-  /usr/bin/time -f '%e %U %S' -o "$work/time" "$@" >/dev/null
-  awk '{ printf "%.3f %.3f", $1, $2 + $3 }' "$work/time"
-}
-best() { printf '%s\n' "$@" | sort -g | head -n 1; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b / a }'; }
 
 echo "bench_split.sh: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start;" \
   "$customers customers x 120 months"

@@ -75,16 +75,7 @@ FinishedRun execute_split_run(const World& world, const Scenario& base, const De
     finished.result = simulate(model, simulation);
     report(world, reducer.stats(), model.steps, finished.result.wall_seconds);
 
-    io::RunRecord& record = finished.record;
-    record.run = id.run;
-    record.point = id.point;
-    record.replicate = id.replicate;
-    record.seed = id.seed;
-    record.status = io::RunStatus::done;
-    record.wall_seconds = finished.result.wall_seconds;
-    record.scripted_shortfall = finished.result.scripted_shortfall;
-    const std::span<const double> values = design.point(id.point);
-    record.parameter_values.assign(values.begin(), values.end());
+    finished.record = finished_record(id, design, finished.result);
   } catch (const SweepInterrupted&) {
     throw;  // every rank agreed on it, after the same month
   } catch (const std::exception& e) {

@@ -20,6 +20,20 @@ Scenario scenario_at_point(const Scenario& base, const Design& design, std::int6
   return scenario;
 }
 
+io::RunRecord finished_record(const RunId& id, const Design& design, const RunResult& result) {
+  io::RunRecord record;
+  record.run = id.run;
+  record.point = id.point;
+  record.replicate = id.replicate;
+  record.seed = id.seed;
+  record.status = io::RunStatus::done;
+  record.wall_seconds = result.wall_seconds;
+  record.scripted_shortfall = result.scripted_shortfall;
+  const std::span<const double> values = design.point(id.point);
+  record.parameter_values.assign(values.begin(), values.end());
+  return record;
+}
+
 FinishedRun execute_run(const Scenario& base, const Design& design, std::int64_t run, const ExecutorOptions& options,
                         bool report_months) {
   auto stopped = [&] { return options.stop != nullptr && options.stop->load(std::memory_order_relaxed); };
@@ -48,16 +62,7 @@ FinishedRun execute_run(const Scenario& base, const Design& design, std::int64_t
     group.run_and_wait([&] { result = simulate(model, simulation); });
   });
 
-  io::RunRecord& record = finished.record;
-  record.run = id.run;
-  record.point = id.point;
-  record.replicate = id.replicate;
-  record.seed = id.seed;
-  record.status = io::RunStatus::done;
-  record.wall_seconds = result.wall_seconds;
-  record.scripted_shortfall = result.scripted_shortfall;
-  const std::span<const double> values = design.point(id.point);
-  record.parameter_values.assign(values.begin(), values.end());
+  finished.record = finished_record(id, design, result);
   return finished;
 }
 

@@ -42,6 +42,9 @@ struct FinishedRun {
   RunResult result;
 };
 
+// The runs/ row of a finished run: its identity, design point and timing.
+io::RunRecord finished_record(const RunId& id, const Design& design, const RunResult& result);
+
 // Executes run `run` of the design on the calling thread (its month steps
 // parallel inside, isolated from other work of the caller's arena). Throws
 // SweepInterrupted when options.stop is raised. execute_runs does this for

@@ -27,27 +27,12 @@ import os
 import pathlib
 import subprocess
 import sys
-import tempfile
 
 HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "cli"))
-import compare_results  # noqa: E402  (tests/cli/compare_results.py)
+sys.path.insert(0, str(HERE))
+from mpi_checks import Failed, loyalsim_lines, main, run, same  # noqa: E402,F401  (tests/mpi/mpi_checks.py)
 
 SCENARIO = HERE / "split.toml"
-
-
-class Failed(Exception):
-    pass
-
-
-def run(command, env=None, expect=None):
-    environment = dict(os.environ)
-    environment.update(env or {})
-    done = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=300)
-    if expect is not None and done.returncode != expect:
-        raise Failed(f"{' '.join(command)}\nexit {done.returncode}, expected {expect}\n"
-                     f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}")
-    return done
 
 
 class Setup:
@@ -64,18 +49,6 @@ class Setup:
 
     def ranks(self, n, output, *extra, env=None, expect=0):
         return run(self.command(n, output, *extra), env=env, expect=expect)
-
-
-def same(a, b):
-    """compare_results.py's `same` check: every dataset and attribute but timing."""
-    compare_results.problems.clear()
-    compare_results.same(str(a), str(b))
-    if compare_results.problems:
-        raise Failed(f"{b} differs from {a}:\n" + "\n".join(compare_results.problems[:20]))
-
-
-def loyalsim_lines(stderr):
-    return [line for line in stderr.splitlines() if line.startswith("loyalsim:")]
 
 
 def expect_split(done, n):
@@ -161,19 +134,5 @@ CHECKS = {"identical": check_identical, "failure": check_failure, "interrupt": c
           "bad-input": check_bad_input}
 
 
-def main(argv):
-    if len(argv) < 4 or argv[1] not in CHECKS:
-        print(__doc__)
-        return 2
-    with tempfile.TemporaryDirectory() as work:
-        try:
-            CHECKS[argv[1]](Setup(argv[2], argv[3], argv[4:], pathlib.Path(work)))
-        except Failed as e:
-            print(f"FAILED ({argv[1]}): {e}")
-            return 1
-    print(f"ok: {argv[1]}")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main(__doc__, CHECKS, Setup, sys.argv))

@@ -26,34 +26,16 @@ The failure is injected with the test hook LOYALSIM_TEST_FAIL_RANK=K[:N]
 Exits 0 when the check holds; prints what failed and exits 1 otherwise.
 """
 
-import os
 import pathlib
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 
 HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "cli"))
-import compare_results  # noqa: E402  (tests/cli/compare_results.py)
+sys.path.insert(0, str(HERE))
+from mpi_checks import Failed, loyalsim_lines, main, run, same  # noqa: E402,F401  (tests/mpi/mpi_checks.py)
 
 SCENARIO = HERE / "sweep.toml"
 RUNS = 12
-
-
-class Failed(Exception):
-    pass
-
-
-def run(command, env=None, expect=None):
-    environment = dict(os.environ)
-    environment.update(env or {})
-    done = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=300)
-    if expect is not None and done.returncode != expect:
-        raise Failed(f"{' '.join(command)}\nexit {done.returncode}, expected {expect}\n"
-                     f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}")
-    return done
 
 
 class Setup:
@@ -67,18 +49,6 @@ class Setup:
     def ranks(self, n, output, *extra, env=None, expect=0, scenario=SCENARIO):
         return run([self.mpiexec, *self.flags, "-np", str(n), self.loyalsim, "run", str(scenario), "-o", str(output),
                     "-q", "--events", "--threads", "1", *extra], env=env, expect=expect)
-
-
-def same(a, b):
-    """compare_results.py's `same` check: every dataset and attribute but timing."""
-    compare_results.problems.clear()
-    compare_results.same(str(a), str(b))
-    if compare_results.problems:
-        raise Failed(f"{b} differs from {a}:\n" + "\n".join(compare_results.problems[:20]))
-
-
-def loyalsim_lines(stderr):
-    return [line for line in stderr.splitlines() if line.startswith("loyalsim:")]
 
 
 def check_identical(s):
@@ -184,20 +154,5 @@ CHECKS = {"identical": check_identical, "resume": check_resume, "failure": check
           "signal": check_signal, "bad-input": check_bad_input}
 
 
-def main():
-    if len(sys.argv) < 4 or sys.argv[1] not in CHECKS:
-        print(__doc__)
-        return 2
-    work = pathlib.Path(tempfile.mkdtemp(prefix=f"loyalsim-mpi-{sys.argv[1]}-"))
-    try:
-        CHECKS[sys.argv[1]](Setup(sys.argv[2], sys.argv[3], sys.argv[4:], work))
-    except Failed as failure:
-        print(f"FAILED ({work} kept):\n{failure}")
-        return 1
-    shutil.rmtree(work)
-    print("ok")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(__doc__, CHECKS, Setup, sys.argv))
