@@ -10,6 +10,7 @@
 #include "core/errors.hpp"
 #include "core/metrics.hpp"
 #include "core/model.hpp"
+#include "core/parameters.hpp"
 #include "core/simulate.hpp"
 #include "io/scenario_file.hpp"
 
@@ -93,50 +94,39 @@ void put_names(std::ostringstream& out, const auto& items) {
   out << ']';
 }
 
+// Every parameter of the registry (core/parameters.hpp) in `scope`, read
+// from `owner`, as ,"name":value pairs: the page sees what the engine
+// reads, with no list of names of its own.
+void put_parameters(std::ostringstream& out, Scope scope, const void* owner) {
+  for (const ParameterInfo& parameter : all_parameters()) {
+    if (parameter.scope != scope) continue;
+    out << ",\"" << parameter.name << "\":";
+    put_number(out, parameter.get(owner));
+  }
+}
+
 }  // namespace
 
 std::string describe_json(std::string_view toml, std::string_view overrides) {
   return answer([&] {
     const Scenario s = scenario_of(toml, overrides);
     std::ostringstream out;
-    out << "{\"seed\":" << s.seed << ",\"customers\":" << s.market.customers << ",\"months\":" << s.market.months
-        << ",\"burn_in_months\":" << s.market.burn_in_months << ",\"substitutability\":";
-    put_number(out, s.market.substitutability);
+    out << "{\"seed\":" << s.seed;
+    put_parameters(out, Scope::market, &s.market);
     out << ",\"firms\":[";
     for (std::size_t f = 0; f < s.firms.size(); ++f) {
-      const FirmParams& firm = s.firms[f];
       if (f) out << ',';
       out << "{\"name\":";
-      put_string(out, firm.name);
-      out << ",\"reps\":" << firm.reps;
-      const std::pair<const char*, double> values[] = {{"brand_strength", firm.brand_strength},
-                                                       {"service_touchpoints", firm.service_touchpoints},
-                                                       {"relationship_transfer", firm.relationship_transfer},
-                                                       {"handoff_quality", firm.handoff_quality},
-                                                       {"non_solicit", firm.non_solicit},
-                                                       {"rep_turnover_annual", firm.rep_turnover_annual},
-                                                       {"to_competitor", firm.to_competitor}};
-      for (const auto& [key, value] : values) {
-        out << ",\"" << key << "\":";
-        put_number(out, value);
-      }
+      put_string(out, s.firms[f].name);
+      put_parameters(out, Scope::firm, &s.firms[f]);
       out << '}';
     }
     out << "],\"segments\":[";
     for (std::size_t g = 0; g < s.segments.size(); ++g) {
-      const SegmentParams& segment = s.segments[g];
       if (g) out << ',';
       out << "{\"name\":";
-      put_string(out, segment.name);
-      const std::pair<const char*, double> values[] = {{"share", segment.share},
-                                                       {"brand_weight", segment.brand_weight},
-                                                       {"rep_weight", segment.rep_weight},
-                                                       {"service_weight", segment.service_weight},
-                                                       {"switching_cost", segment.switching_cost}};
-      for (const auto& [key, value] : values) {
-        out << ",\"" << key << "\":";
-        put_number(out, value);
-      }
+      put_string(out, s.segments[g].name);
+      put_parameters(out, Scope::segment, &s.segments[g]);
       out << '}';
     }
     out << "],\"departures\":[";
