@@ -60,7 +60,7 @@ inline float keep_or_replace(float old, float replacement, bool replace) {
 // and whether it needs the scalar path (1) or not (0). `Uniform` must equal
 // t.uniform_segment_rates (loyalty_pass below chooses).
 template <bool Uniform>
-inline void loyalty_pass_of(const LoyaltyPassTables& t, const std::uint8_t* __restrict segment,
+[[gnu::always_inline]] inline void loyalty_pass_of(const LoyaltyPassTables& t, const std::uint8_t* __restrict segment,
                             const std::int16_t* __restrict firm, const std::int32_t* __restrict rep,
                             const std::uint16_t* __restrict next_event, float* __restrict brand_loyalty,
                             float* __restrict rep_loyalty, std::int32_t* __restrict slot,
@@ -113,16 +113,13 @@ inline void loyalty_pass_of(const LoyaltyPassTables& t, const std::uint8_t* __re
   }
 }
 
-inline void loyalty_pass(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
-                         const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty,
-                         float* rep_loyalty, std::int32_t* slot, std::int64_t* brand_word, std::int64_t* rep_word,
-                         std::uint8_t* scalar, std::size_t n) {
-  if (t.uniform_segment_rates)
-    loyalty_pass_of<true>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, brand_word, rep_word,
-                          scalar, n);
-  else
-    loyalty_pass_of<false>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, brand_word, rep_word,
-                           scalar, n);
-}
+// loyalty_pass_of for t.uniform_segment_rates, in the best instruction set
+// the running processor has (core/loyalty_pass.cpp: one compiled version per
+// instruction set, chosen once at load time; every version gives the same
+// bits).
+void loyalty_pass(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
+                  const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty, float* rep_loyalty,
+                  std::int32_t* slot, std::int64_t* brand_word, std::int64_t* rep_word, std::uint8_t* scalar,
+                  std::size_t n);
 
 }  // namespace loyalsim
