@@ -12,8 +12,8 @@
 // one version their flags give.
 #include "core/loyalty_pass.hpp"
 
-#if defined(__GNUC__) && !defined(__clang__) && !defined(__EMSCRIPTEN__) && defined(__x86_64__) && \
-    defined(__ELF__) && defined(__linux__) && !defined(__AVX2__)
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__EMSCRIPTEN__) && defined(__x86_64__) && defined(__ELF__) && \
+    defined(__linux__) && !defined(__AVX2__)
 #define LOYALSIM_PASS_VERSIONS __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define LOYALSIM_PASS_VERSIONS
