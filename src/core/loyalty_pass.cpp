@@ -6,14 +6,15 @@
 // arithmetic without fused operations (-ffp-contract=off, CMakeLists.txt),
 // the same in a vector lane of any width as in scalar code.
 //
-// Only where ifuncs exist and it pays: GCC on x86-64 ELF (glibc), and not
+// Only where ifuncs exist and it pays: GCC on x86-64 with glibc (musl has
+// no ifuncs; <cstdint> brings glibc's __GLIBC__ in), and not
 // when the build already targets AVX2 or better (-march=native). Clang
 // (fuzz builds), emscripten (the WebAssembly page) and other systems get the
 // one version their flags give.
 #include "core/loyalty_pass.hpp"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__EMSCRIPTEN__) && defined(__x86_64__) && defined(__ELF__) && \
-    defined(__linux__) && !defined(__AVX2__)
+    defined(__GLIBC__) && !defined(__AVX2__)
 #define LOYALSIM_PASS_VERSIONS __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define LOYALSIM_PASS_VERSIONS
