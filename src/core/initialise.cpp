@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/random.hpp"
 #include "core/reps.hpp"
@@ -94,9 +95,20 @@ void initialise(const Model& model, State& state, bool record_events, const Part
   const ActiveReps& active = state.after_hiring;
   const double attached_share = model.scenario.market.initial_attached_share;
   const double acquisition_rate = model.scenario.market.acquisition_rate;
+  // Each segment's churn wait and the acquisition wait, with their
+  // logarithms computed once rather than per customer.
+  std::vector<GeometricWait> churn_wait;
+  for (std::size_t s = 0; s < model.segments(); ++s) churn_wait.emplace_back(model.churn_probability[s]);
+  const GeometricWait acquisition_wait(acquisition_rate);
   for_each_range(n, 4096, [&](std::size_t begin, std::size_t end) {
+    // The range's initial values a column at a time (a fill the compiler
+    // vectorises), then each customer's draws.
+    for_each_customer_column([&](const auto& column) {
+      auto& data = c.*column.member;
+      std::fill(data.begin() + static_cast<std::ptrdiff_t>(begin), data.begin() + static_cast<std::ptrdiff_t>(end),
+                column.initial);
+    });
     for (std::size_t i = begin; i != end; ++i) {
-      for_each_customer_column([&](const auto& column) { (c.*column.member)[i] = column.initial; });
       const auto w = random.words(first + static_cast<std::uint32_t>(i), 0, Purpose::init_customer);
       const double u = uniform01(w[0]);
       std::size_t s = 0;
@@ -113,9 +125,9 @@ void initialise(const Model& model, State& state, bool record_events, const Part
       }
       // The first candidate churn (attached) or acquisition (unattached)
       // event, from step 0 on.
-      const double rate = c.firm[i] != no_firm ? model.churn_probability[s] : acquisition_rate;
+      const GeometricWait& wait_of = c.firm[i] != no_firm ? churn_wait[s] : acquisition_wait;
       const auto wait = random.words(first + static_cast<std::uint32_t>(i), 0, Purpose::init_wait);
-      c.next_event[i] = event_step(-1, geometric_wait(rate, wait[0]), model.steps);
+      c.next_event[i] = event_step(-1, wait_of(wait[0]), model.steps);
     }
   });
 

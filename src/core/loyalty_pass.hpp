@@ -60,12 +60,11 @@ inline float keep_or_replace(float old, float replacement, bool replace) {
 // and whether it needs the scalar path (1) or not (0). `Uniform` must equal
 // t.uniform_segment_rates (loyalty_pass below chooses).
 template <bool Uniform>
-inline void loyalty_pass_of(const LoyaltyPassTables& t, const std::uint8_t* __restrict segment,
-                            const std::int16_t* __restrict firm, const std::int32_t* __restrict rep,
-                            const std::uint16_t* __restrict next_event, float* __restrict brand_loyalty,
-                            float* __restrict rep_loyalty, std::int32_t* __restrict slot,
-                            std::int64_t* __restrict brand_word, std::int64_t* __restrict rep_word,
-                            std::uint8_t* __restrict scalar, std::size_t n) {
+[[gnu::always_inline]] inline void loyalty_pass_of(
+    const LoyaltyPassTables& t, const std::uint8_t* __restrict segment, const std::int16_t* __restrict firm,
+    const std::int32_t* __restrict rep, const std::uint16_t* __restrict next_event, float* __restrict brand_loyalty,
+    float* __restrict rep_loyalty, std::int32_t* __restrict slot, std::int64_t* __restrict brand_word,
+    std::int64_t* __restrict rep_word, std::uint8_t* __restrict scalar, std::size_t n) {
   const float* __restrict gain = t.rep_gain;
   const double* __restrict base = t.base_brand_growth;
   const double* __restrict transfer = t.relationship_transfer;
@@ -113,16 +112,13 @@ inline void loyalty_pass_of(const LoyaltyPassTables& t, const std::uint8_t* __re
   }
 }
 
-inline void loyalty_pass(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
-                         const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty,
-                         float* rep_loyalty, std::int32_t* slot, std::int64_t* brand_word, std::int64_t* rep_word,
-                         std::uint8_t* scalar, std::size_t n) {
-  if (t.uniform_segment_rates)
-    loyalty_pass_of<true>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, brand_word, rep_word,
-                          scalar, n);
-  else
-    loyalty_pass_of<false>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, brand_word, rep_word,
-                           scalar, n);
-}
+// loyalty_pass_of for t.uniform_segment_rates, in the best instruction set
+// the running processor has (core/loyalty_pass.cpp: one compiled version per
+// instruction set, chosen once at load time; every version gives the same
+// bits).
+void loyalty_pass(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
+                  const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty, float* rep_loyalty,
+                  std::int32_t* slot, std::int64_t* brand_word, std::int64_t* rep_word, std::uint8_t* scalar,
+                  std::size_t n);
 
 }  // namespace loyalsim

@@ -64,12 +64,24 @@ inline std::uint32_t uniform_index(std::uint32_t high, std::uint32_t low, std::u
 // gives the same distribution while touching the random stream only at
 // events. `never` for p <= 0.
 inline constexpr std::int64_t never = INT64_MAX;
-inline std::int64_t geometric_wait(double p, std::uint32_t word) {
-  if (p <= 0.0) return never;
-  if (p >= 1.0) return 1;
-  const double months = std::floor(std::log(uniform01(word)) / std::log1p(-p));
-  return months >= 1e15 ? never : 1 + static_cast<std::int64_t>(months);
-}
+// geometric_wait for one p and many words: log1p(-p) is computed once
+// (the same value each call would compute, so the same waits).
+class GeometricWait {
+ public:
+  explicit GeometricWait(double p) : p_(p), log_q_(p > 0.0 && p < 1.0 ? std::log1p(-p) : 0.0) {}
+  std::int64_t operator()(std::uint32_t word) const {
+    if (p_ <= 0.0) return never;
+    if (p_ >= 1.0) return 1;
+    const double months = std::floor(std::log(uniform01(word)) / log_q_);
+    return months >= 1e15 ? never : 1 + static_cast<std::int64_t>(months);
+  }
+
+ private:
+  double p_;
+  double log_q_;
+};
+
+inline std::int64_t geometric_wait(double p, std::uint32_t word) { return GeometricWait(p)(word); }
 
 // The step of the next event: `wait` months after `now`, or never.
 inline std::int64_t step_after(std::int64_t now, std::int64_t wait) { return wait == never ? never : now + wait; }

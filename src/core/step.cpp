@@ -23,6 +23,10 @@ struct PassContext {
   bool record_events;
   std::uint32_t first_customer;  // global id of the first customer held (core/partition.hpp)
   LoyaltyPassTables tables;      // this month's, for loyalty_pass
+  // The waits to the next candidate event, their logarithms computed once
+  // a month: per segment for churn, and for acquisition.
+  const GeometricWait* churn_wait;
+  GeometricWait acquisition_wait;
 };
 
 // The global id of the i-th customer held: the key of its random streams
@@ -79,8 +83,7 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
   c.rep[i] = no_rep;
   c.brand_loyalty[i] = 0.0f;
   c.rep_loyalty[i] = 0.0f;
-  c.next_event[i] =
-      event_step(ctx.step, geometric_wait(ctx.model.scenario.market.acquisition_rate, wait_word), ctx.model.steps);
+  c.next_event[i] = event_step(ctx.step, ctx.acquisition_wait(wait_word), ctx.model.steps);
 }
 
 // Step 2: a customer whose rep left this month chooses stay, follow or
@@ -189,7 +192,7 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
     ++tally.at(cell, Tally::churned);
     become_unattached(ctx, c, i, tally, cell, w[3]);
   } else {
-    c.next_event[i] = event_step(ctx.step, geometric_wait(model.churn_probability[s], w[3]), model.steps);
+    c.next_event[i] = event_step(ctx.step, ctx.churn_wait[s](w[3]), model.steps);
   }
 }
 
@@ -211,9 +214,9 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
     c.rep_loyalty[i] = static_cast<float>(seg.initial_rep_loyalty);
     c.attached_since[i] = static_cast<std::int16_t>(ctx.month);
     ++tally.at(as_index(c.firm[i]) * model.segments() + s, Tally::acquired);
-    c.next_event[i] = event_step(ctx.step, geometric_wait(model.churn_probability[s], w[3]), model.steps);
+    c.next_event[i] = event_step(ctx.step, ctx.churn_wait[s](w[3]), model.steps);
   } else {
-    c.next_event[i] = event_step(ctx.step, geometric_wait(model.scenario.market.acquisition_rate, w[3]), model.steps);
+    c.next_event[i] = event_step(ctx.step, ctx.acquisition_wait(w[3]), model.steps);
   }
 }
 
@@ -410,6 +413,8 @@ void step(const Model& model, State& state) {
                                  static_cast<std::int32_t>(model.cells.size()),
                                  static_cast<std::uint16_t>(state.step),
                                  state.uniform_segment_rates};
+  std::vector<GeometricWait> churn_wait;
+  for (std::size_t s = 0; s < model.segments(); ++s) churn_wait.emplace_back(model.churn_probability[s]);
   const PassContext ctx{model,
                         state,
                         RandomSource(model.run_seed),
@@ -417,7 +422,9 @@ void step(const Model& model, State& state) {
                         model.month_of_step(state.step),
                         state.record_events,
                         static_cast<std::uint32_t>(state.partition.slice.first),
-                        tables};
+                        tables,
+                        churn_wait.data(),
+                        GeometricWait(model.scenario.market.acquisition_rate)};
   CustomerArrays& customers = state.customers;
   for_each_range(customers.size(), 4096, [&](std::size_t begin, std::size_t end) {
     customer_range(ctx, customers, begin, end, state.tallies.local());

@@ -1,0 +1,38 @@
+// The loyalty pass compiled once per instruction set, so a portable build
+// (no -march) vectorises it with AVX-512 or AVX2 where the processor has
+// them, not only with SSE2 (docs/PERFORMANCE.md). GCC's target_clones makes
+// the versions and an ifunc resolver that picks one when the program loads.
+// The versions compute the same bits: the pass is element-wise double
+// arithmetic without fused operations (-ffp-contract=off, CMakeLists.txt),
+// the same in a vector lane of any width as in scalar code.
+//
+// Only where ifuncs exist and it pays: GCC on x86-64 with glibc (musl has
+// no ifuncs; <cstdint> brings glibc's __GLIBC__ in), and not
+// when the build already targets AVX2 or better (-march=native). Clang
+// (fuzz builds), emscripten (the WebAssembly page) and other systems get the
+// one version their flags give.
+#include "core/loyalty_pass.hpp"
+
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__EMSCRIPTEN__) && defined(__x86_64__) && defined(__ELF__) && \
+    defined(__GLIBC__) && !defined(__AVX2__)
+#define LOYALSIM_PASS_VERSIONS __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define LOYALSIM_PASS_VERSIONS
+#endif
+
+namespace loyalsim {
+
+LOYALSIM_PASS_VERSIONS
+void loyalty_pass(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
+                  const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty, float* rep_loyalty,
+                  std::int32_t* slot, std::int64_t* brand_word, std::int64_t* rep_word, std::uint8_t* scalar,
+                  std::size_t n) {
+  if (t.uniform_segment_rates)
+    loyalty_pass_of<true>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, brand_word, rep_word,
+                          scalar, n);
+  else
+    loyalty_pass_of<false>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, brand_word, rep_word,
+                           scalar, n);
+}
+
+}  // namespace loyalsim
