@@ -3,8 +3,6 @@
 // a different run; run seeds derived for a sweep are stable and distinct.
 #include <gtest/gtest.h>
 
-#include <bit>
-#include <cstring>
 #include <set>
 #include <utility>
 
@@ -12,6 +10,7 @@
 #include <tbb/task_arena.h>
 
 #include "core/random.hpp"
+#include "same_results.hpp"
 #include "tiny_models.hpp"
 
 namespace loyalsim {
@@ -73,17 +72,6 @@ RunResult run_with_threads(const Scenario& sc, std::uint64_t seed, int threads) 
   return r;
 }
 
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
-}
-
-bool same_event(const DecisionEvent& a, const DecisionEvent& b) {
-  return a.month == b.month && a.customer == b.customer && a.rep == b.rep && a.from_firm == b.from_firm &&
-         a.to_firm == b.to_firm && a.segment == b.segment && a.choice == b.choice &&
-         std::bit_cast<std::uint32_t>(a.brand_loyalty) == std::bit_cast<std::uint32_t>(b.brand_loyalty) &&
-         std::bit_cast<std::uint32_t>(a.rep_loyalty) == std::bit_cast<std::uint32_t>(b.rep_loyalty);
-}
-
 void expect_identical(const RunResult& a, const RunResult& b) {
   for (const RunResult* r : {&a, &b}) {
     ASSERT_EQ(r->series.counts.size(), series_metrics.size());
@@ -91,16 +79,10 @@ void expect_identical(const RunResult& a, const RunResult& b) {
     ASSERT_EQ(r->totals.counts.size(), summary_metrics.size());
     ASSERT_EQ(r->totals.reals.size(), summary_metrics.size());
   }
-  for (std::size_t k = 0; k < series_metrics.size(); ++k)
-    EXPECT_TRUE(a.series.counts[k] == b.series.counts[k] && same_bits(a.series.reals[k], b.series.reals[k]))
-        << "series " << series_metrics[k].name;
-  for (std::size_t k = 0; k < summary_metrics.size(); ++k)
-    EXPECT_TRUE(a.totals.counts[k] == b.totals.counts[k] && same_bits(a.totals.reals[k], b.totals.reals[k]))
-        << "summary " << summary_metrics[k].name;
+  test::expect_same_metrics(a, b);
   ASSERT_EQ(a.events.size(), b.events.size());
-  for (std::size_t k = 0; k < a.events.size(); ++k) ASSERT_TRUE(same_event(a.events[k], b.events[k])) << "event " << k;
-  EXPECT_EQ(a.customer_months, b.customer_months);
-  EXPECT_EQ(a.scripted_shortfall, b.scripted_shortfall);
+  for (std::size_t k = 0; k < a.events.size(); ++k)
+    ASSERT_TRUE(test::same_event(a.events[k], b.events[k])) << "event " << k;
 }
 
 TEST(Determinism, RunIsBitIdenticalAcrossThreadCounts) {
@@ -133,7 +115,8 @@ TEST(Determinism, DifferentSeedGivesDifferentRun) {
   const RunResult b = test::run(sc, 302, false);
   std::size_t differing = 0;
   for (std::size_t k = 0; k < series_metrics.size(); ++k)
-    differing += a.series.counts[k] == b.series.counts[k] && same_bits(a.series.reals[k], b.series.reals[k]) ? 0 : 1;
+    differing +=
+        a.series.counts[k] == b.series.counts[k] && test::same_bits(a.series.reals[k], b.series.reals[k]) ? 0 : 1;
   EXPECT_GE(differing, 10u);  // every stochastic flow differs
 }
 

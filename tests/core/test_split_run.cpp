@@ -7,11 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <barrier>
-#include <bit>
-#include <cstring>
 #include <thread>
 
 #include "core/partition.hpp"
+#include "same_results.hpp"
 #include "tiny_models.hpp"
 
 namespace loyalsim {
@@ -112,29 +111,6 @@ Scenario split_scenario() {
   return sc;
 }
 
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
-}
-
-bool same_event(const DecisionEvent& a, const DecisionEvent& b) {
-  return a.month == b.month && a.customer == b.customer && a.rep == b.rep && a.from_firm == b.from_firm &&
-         a.to_firm == b.to_firm && a.destination == b.destination && a.barred == b.barred && a.segment == b.segment &&
-         a.choice == b.choice &&
-         std::bit_cast<std::uint32_t>(a.brand_loyalty) == std::bit_cast<std::uint32_t>(b.brand_loyalty) &&
-         std::bit_cast<std::uint32_t>(a.rep_loyalty) == std::bit_cast<std::uint32_t>(b.rep_loyalty);
-}
-
-void expect_same_metrics(const RunResult& a, const RunResult& b) {
-  for (std::size_t k = 0; k < series_metrics.size(); ++k)
-    EXPECT_TRUE(a.series.counts[k] == b.series.counts[k] && same_bits(a.series.reals[k], b.series.reals[k]))
-        << "series " << series_metrics[k].name;
-  for (std::size_t k = 0; k < summary_metrics.size(); ++k)
-    EXPECT_TRUE(a.totals.counts[k] == b.totals.counts[k] && same_bits(a.totals.reals[k], b.totals.reals[k]))
-        << "summary " << summary_metrics[k].name;
-  EXPECT_EQ(a.customer_months, b.customer_months);
-  EXPECT_EQ(a.scripted_shortfall, b.scripted_shortfall);
-}
-
 // The run split into `parts` threads: every part's result.
 std::vector<RunResult> run_split(const Model& model, int parts, bool events) {
   SharedMemoryReducer reducer(parts);
@@ -181,14 +157,14 @@ TEST(SplitRun, TwoAndThreePartsEqualOneProcessWithEventsAndLargestBook) {
     const std::vector<RunResult> split = run_split(model, parts, true);
     for (std::size_t k = 0; k < split.size(); ++k) {
       SCOPED_TRACE("part " + std::to_string(k));
-      expect_same_metrics(one, split[k]);  // every part holds the whole run's metrics
+      test::expect_same_metrics(one, split[k]);  // every part holds the whole run's metrics
       if (k > 0) {
         EXPECT_TRUE(split[k].events.empty());
       }
     }
     ASSERT_EQ(split[0].events.size(), one.events.size());
     for (std::size_t e = 0; e < one.events.size(); ++e)
-      ASSERT_TRUE(same_event(one.events[e], split[0].events[e])) << "event " << e;
+      ASSERT_TRUE(test::same_event(one.events[e], split[0].events[e])) << "event " << e;
   }
 }
 
@@ -201,9 +177,9 @@ TEST(SplitRun, EmptySlicesChangeNothing) {
   whole.record_events = true;
   const RunResult one = simulate(model, whole);
   const std::vector<RunResult> split = run_split(model, 5, true);
-  expect_same_metrics(one, split[0]);
+  test::expect_same_metrics(one, split[0]);
   ASSERT_EQ(split[0].events.size(), one.events.size());
-  for (std::size_t e = 0; e < one.events.size(); ++e) EXPECT_TRUE(same_event(one.events[e], split[0].events[e]));
+  for (std::size_t e = 0; e < one.events.size(); ++e) EXPECT_TRUE(test::same_event(one.events[e], split[0].events[e]));
 }
 
 // A slice without a reducer would silently be a smaller market.
