@@ -44,6 +44,14 @@ inline std::int32_t spare_slot(const LoyaltyPassTables& t) { return 2 * t.cells;
 // count of one (bit 40) with the brand stock, the second is the rep stock.
 inline constexpr std::int64_t stock_count_unit = std::int64_t{1} << 40;
 
+// One month of a loyalty's growth and decay (docs/MODEL.md section 7.4):
+// the growth rate capped at 1, then the update. The vector pass and the
+// scalar path (step.cpp) both call these, so they compute the same bits.
+inline double capped_growth(double rate) { return rate < 1.0 ? rate : 1.0; }
+inline float grown_loyalty(double loyalty, double growth, double decay) {
+  return static_cast<float>(loyalty + growth * (1.0 - loyalty) - decay * loyalty);
+}
+
 // `replacement` if `replace`, else `old`, as a bitwise select. The
 // compiler's builtin rather than std::bit_cast: emscripten 3.1.6's libc++
 // (the WebAssembly page's build) has no std::bit_cast.
@@ -83,19 +91,15 @@ template <bool Uniform>
     const bool needs_scalar = event | (attached & !usable);
     const std::int32_t cell = (attached ? f : 0) * t.segments + segment[j];
 
-    // docs/MODEL.md section 7.4 (R on the right of a_b is last month's),
-    // exactly as the scalar path writes it.
+    // docs/MODEL.md section 7.4 (R in the brand's growth is last month's),
+    // through the same two functions as the scalar path.
     const double R = rep_loyalty[j];
     const double B = brand_loyalty[j];
     const double g_r = Uniform ? growth_0 : growth[cell];
     const double d_r = Uniform ? rep_decay_0 : rep_decay[cell];
     const double d_b = Uniform ? brand_decay_0 : brand_decay[cell];
-    const double x_r = g_r * static_cast<double>(g);
-    const double a_r = x_r < 1.0 ? x_r : 1.0;
-    const double x_b = base[cell] + transfer[cell] * R;
-    const double a_b = x_b < 1.0 ? x_b : 1.0;
-    const float new_R = static_cast<float>(R + a_r * (1.0 - R) - d_r * R);
-    const float new_B = static_cast<float>(B + a_b * (1.0 - B) - d_b * B);
+    const float new_R = grown_loyalty(R, capped_growth(g_r * static_cast<double>(g)), d_r);
+    const float new_B = grown_loyalty(B, capped_growth(base[cell] + transfer[cell] * R), d_b);
     // The others keep their values (a loyalty, so the conversion below is
     // in range whatever the discarded update gave). A select of the bits:
     // GCC turns a select of floats into a branch, which stops vectorisation.

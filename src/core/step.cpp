@@ -264,10 +264,10 @@ inline void add_stocks(Tally& tally, std::size_t cell, float brand_loyalty, floa
   const CellConstants& k = model.cells[cell];
   const double R = c.rep_loyalty[i];
   const double B = c.brand_loyalty[i];
-  const double a_r = std::min(1.0, k.rep_growth * (rep != no_rep ? ctx.state.reps.skill[rep] : 0.0));
-  const double a_b = std::min(1.0, k.base_brand_growth + k.relationship_transfer * R);
-  c.rep_loyalty[i] = static_cast<float>(R + a_r * (1.0 - R) - k.rep_decay * R);
-  c.brand_loyalty[i] = static_cast<float>(B + a_b * (1.0 - B) - k.brand_decay * B);
+  const double skill = rep != no_rep ? ctx.state.reps.skill[rep] : 0.0;
+  c.rep_loyalty[i] = grown_loyalty(R, capped_growth(k.rep_growth * skill), k.rep_decay);
+  c.brand_loyalty[i] =
+      grown_loyalty(B, capped_growth(k.base_brand_growth + k.relationship_transfer * R), k.brand_decay);
 
   if (c.next_event[i] == step) {
     churn_candidate(ctx, c, i, tally);
