@@ -298,11 +298,33 @@ void flush_stocks(Tally& tally, std::size_t cells) {
   std::fill(tally.stock_scratch.begin(), tally.stock_scratch.end(), 0);
 }
 
+// Starts loading what scalar_customer will read of customer i and of its
+// rep but the loyalty pass did not: the columns only the rare events touch
+// (a cache miss each, the customers being far apart) and the rep's row (the
+// rep tables do not stay in cache while the pass streams the customers).
+// Prefetches change no value; they only let the misses overlap. (Inlined
+// early on purpose: GCC 12 takes a function made only of prefetches for a
+// pure one and deletes its calls, whose results are unused.)
+[[gnu::always_inline]] inline void prefetch_scalar_customer(const PassContext& ctx, const CustomerArrays& c, std::size_t i) {
+  __builtin_prefetch(&c.attached_since[i]);
+  __builtin_prefetch(&c.last_stay[i]);
+  __builtin_prefetch(&c.stay_marks[i]);
+  const std::int32_t rep = c.rep[i];
+  if (rep == no_rep) return;
+  const RepArrays& reps = ctx.state.reps;
+  __builtin_prefetch(&reps.skill[rep]);
+  __builtin_prefetch(&reps.left_firm[rep]);
+  __builtin_prefetch(&reps.joined_firm[rep]);
+  __builtin_prefetch(&reps.barred[rep]);
+}
+
 // Steps 2-7 for a range of customers, a block at a time: the vectorised
-// loyalty pass over the block, the fast customers' stocks, then the
-// block's few other customers through scalar_customer. Each customer's
-// month depends only on its own columns and on values fixed for the month,
-// so visiting the block in two passes gives the same state and counts.
+// loyalty pass over the block, the fast customers' stocks, then the few
+// other customers through scalar_customer, one block late: their cold
+// columns and rep rows are prefetched when the pass finds them and used
+// while the next block's pass has given the loads time to arrive. Each
+// customer's month depends only on its own columns and on values fixed for
+// the month, so the order of visits gives the same state and counts.
 void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin, std::size_t end, Tally& tally) {
   constexpr std::size_t block = 512;
   static_assert(block <= stock_flush_customers && stock_flush_customers % block == 0 && block % 8 == 0);
@@ -312,6 +334,9 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
   std::int32_t slot[block];
   std::int64_t brand_word[block], rep_word[block];
   std::uint8_t scalar[block];
+  // The customers of the block before (waiting) and of this block (found).
+  std::size_t waiting[block], found[block];
+  std::size_t waiting_count = 0;
   std::int64_t* const acc = tally.stock_scratch.data();
   std::size_t pending = 0;  // customers added to the scratch since its last flush
 
@@ -328,21 +353,28 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
       }
       pending += n;
     }
-    // The few others, found eight flags at a time.
+    // The few others, found eight flags at a time, and prefetched.
+    std::size_t found_count = 0;
     std::size_t j = 0;
     for (; j + 8 <= n; j += 8) {
       std::uint64_t flags;
       std::memcpy(&flags, &scalar[j], sizeof flags);
       for (; flags != 0; flags &= flags - 1)
-        scalar_customer(ctx, c, first + j + static_cast<std::size_t>(std::countr_zero(flags)) / 8, tally);
+        found[found_count++] = first + j + static_cast<std::size_t>(std::countr_zero(flags)) / 8;
     }
     for (; j < n; ++j)
-      if (scalar[j] != 0) scalar_customer(ctx, c, first + j, tally);
+      if (scalar[j] != 0) found[found_count++] = first + j;
+    for (std::size_t k = 0; k < found_count; ++k) prefetch_scalar_customer(ctx, c, found[k]);
+
+    for (std::size_t k = 0; k < waiting_count; ++k) scalar_customer(ctx, c, waiting[k], tally);
+    std::copy(found, found + found_count, waiting);
+    waiting_count = found_count;
     if (pending == stock_flush_customers) {
       flush_stocks(tally, cells);
       pending = 0;
     }
   }
+  for (std::size_t k = 0; k < waiting_count; ++k) scalar_customer(ctx, c, waiting[k], tally);
   if (pending > 0) flush_stocks(tally, cells);
 }
 
