@@ -64,8 +64,8 @@ constexpr std::size_t prefetch_ahead = 1024;
 template <bool Uniform>
 LOYALSIM_AVX512 std::size_t pass_of(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
                                     const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty,
-                                    float* rep_loyalty, std::int32_t* slot, std::int64_t* brand_word,
-                                    std::int64_t* rep_word, std::uint8_t* scalar, std::size_t n) {
+                                    float* rep_loyalty, std::int32_t* slot, std::int64_t* stock_words,
+                                    std::uint8_t* scalar, std::size_t n) {
   const CellTable base = load_cells(t.base_brand_growth, t.cells);
   const CellTable transfer = load_cells(t.relationship_transfer, t.cells);
   const CellTable growth = load_cells(t.rep_growth, t.cells);
@@ -80,6 +80,9 @@ LOYALSIM_AVX512 std::size_t pass_of(const LoyaltyPassTables& t, const std::uint8
   const __m512i spare = _mm512_set1_epi32(spare_slot(t));
   const __m512i count_unit = _mm512_set1_epi64(stock_count_unit);
   const __m128i one_byte = _mm_set1_epi8(1);
+  // Interleave eight brand words (0-7) with eight rep words (8-15).
+  const __m512i first_four = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11);
+  const __m512i last_four = _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15);
 
   std::size_t j = 0;
   for (; j + 16 <= n; j += 16) {
@@ -129,11 +132,15 @@ LOYALSIM_AVX512 std::size_t pass_of(const LoyaltyPassTables& t, const std::uint8
     _mm512_storeu_ps(rep_loyalty + j, out_R);
     _mm512_storeu_ps(brand_loyalty + j, out_B);
     _mm512_storeu_si512(slot + j, _mm512_mask_blend_epi32(fast, spare, _mm512_add_epi32(cell, cell)));
-    for (int half = 0; half < 2; ++half) {
+    for (std::size_t half = 0; half < 2; ++half) {
       const __m256 out_B8 = half == 0 ? _mm512_castps512_ps256(out_B) : _mm512_extractf32x8_ps(out_B, 1);
       const __m256 out_R8 = half == 0 ? _mm512_castps512_ps256(out_R) : _mm512_extractf32x8_ps(out_R, 1);
-      _mm512_storeu_si512(brand_word + j + 8 * half, _mm512_add_epi64(count_unit, fixed_point(out_B8)));
-      _mm512_storeu_si512(rep_word + j + 8 * half, fixed_point(out_R8));
+      // Customer by customer, the brand word (with the count) then the rep word.
+      const __m512i brand_words = _mm512_add_epi64(count_unit, fixed_point(out_B8));
+      const __m512i rep_words = fixed_point(out_R8);
+      std::int64_t* const out = stock_words + 2 * (j + 8 * half);
+      _mm512_storeu_si512(out, _mm512_permutex2var_epi64(brand_words, first_four, rep_words));
+      _mm512_storeu_si512(out + 8, _mm512_permutex2var_epi64(brand_words, last_four, rep_words));
     }
     _mm_storeu_si128(reinterpret_cast<__m128i*>(scalar + j), _mm_maskz_mov_epi8(needs_scalar, one_byte));
   }
@@ -145,14 +152,14 @@ LOYALSIM_AVX512 std::size_t pass_of(const LoyaltyPassTables& t, const std::uint8
 LOYALSIM_AVX512 std::size_t loyalty_pass_avx512(const LoyaltyPassTables& t, const std::uint8_t* segment,
                                                 const std::int16_t* firm, const std::int32_t* rep,
                                                 const std::uint16_t* next_event, float* brand_loyalty,
-                                                float* rep_loyalty, std::int32_t* slot, std::int64_t* brand_word,
-                                                std::int64_t* rep_word, std::uint8_t* scalar, std::size_t n) {
+                                                float* rep_loyalty, std::int32_t* slot, std::int64_t* stock_words,
+                                                std::uint8_t* scalar, std::size_t n) {
   if (t.cells > avx512_pass_max_cells) return 0;
   if (t.uniform_segment_rates)
-    return pass_of<true>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, brand_word, rep_word,
-                         scalar, n);
-  return pass_of<false>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, brand_word, rep_word,
-                        scalar, n);
+    return pass_of<true>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, stock_words, scalar,
+                         n);
+  return pass_of<false>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, stock_words, scalar,
+                        n);
 }
 
 bool avx512_pass_supported() {

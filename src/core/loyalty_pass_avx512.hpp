@@ -31,8 +31,8 @@ bool avx512_pass_supported();
 // 0 if t.cells > avx512_pass_max_cells). Only where avx512_pass_supported().
 std::size_t loyalty_pass_avx512(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
                                 const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty,
-                                float* rep_loyalty, std::int32_t* slot, std::int64_t* brand_word,
-                                std::int64_t* rep_word, std::uint8_t* scalar, std::size_t n);
+                                float* rep_loyalty, std::int32_t* slot, std::int64_t* stock_words,
+                                std::uint8_t* scalar, std::size_t n);
 #endif
 
 }  // namespace loyalsim

@@ -284,6 +284,22 @@ inline void add_stocks(Tally& tally, std::size_t cell, float brand_loyalty, floa
 // flushes keep the packed brand sum within 40 bits: |sum| <= 2^24 * 2^14.
 constexpr std::size_t stock_flush_customers = std::size_t{1} << 14;
 
+// acc[0..1] += words[0..1], as one 16-byte vector add where the compiler
+// has vector types (GCC, clang), as two adds elsewhere.
+inline void add_stock_pair(std::int64_t* acc, const std::int64_t* words) {
+#if defined(__GNUC__)
+  using Pair = std::int64_t __attribute__((vector_size(16)));
+  Pair sum, add;
+  std::memcpy(&sum, acc, sizeof sum);
+  std::memcpy(&add, words, sizeof add);
+  sum += add;
+  std::memcpy(acc, &sum, sizeof sum);
+#else
+  acc[0] += words[0];
+  acc[1] += words[1];
+#endif
+}
+
 void flush_stocks(Tally& tally, std::size_t cells) {
   std::int64_t* const acc = tally.stock_scratch.data();
   for (std::size_t cell = 0; cell < cells; ++cell) {
@@ -384,7 +400,7 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
   const std::size_t cells = static_cast<std::size_t>(t.cells);
   const bool recorded = ctx.month >= 1;
   std::int32_t slot[block];
-  std::int64_t brand_word[block], rep_word[block];
+  std::int64_t stock_words[2 * block];
   std::uint8_t scalar[block];
   FoundCustomers found[3];  // block k's in found[k % 3]
   std::int64_t* const acc = tally.stock_scratch.data();
@@ -398,14 +414,10 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
   for (std::size_t first = begin; first < end; first += block, ++k) {
     const std::size_t n = std::min(block, end - first);
     loyalty_pass(t, &c.segment[first], &c.firm[first], &c.rep[first], &c.next_event[first], &c.brand_loyalty[first],
-                 &c.rep_loyalty[first], slot, brand_word, rep_word, scalar, n);
+                 &c.rep_loyalty[first], slot, stock_words, scalar, n);
     if (recorded) {
       // The fast customers' stocks; the others add to the spare pair.
-      for (std::size_t j = 0; j < n; ++j) {
-        const std::size_t at = static_cast<std::size_t>(slot[j]);
-        acc[at] += brand_word[j];
-        acc[at + 1] += rep_word[j];
-      }
+      for (std::size_t j = 0; j < n; ++j) add_stock_pair(acc + slot[j], stock_words + 2 * j);
       pending += n;
     }
     // Stage 1: the others, found eight flags at a time.

@@ -87,11 +87,11 @@ void check_pass(bool uniform, std::int32_t firms, std::int32_t segments) {
       std::tie(k.base, k.transfer, k.growth, k.rep_decay, k.brand_decay);
   Population after = p;
   std::vector<std::int32_t> slot(n);
-  std::vector<std::int64_t> brand_word(n), rep_word(n);
+  std::vector<std::int64_t> stock_words(2 * n);
   std::vector<std::uint8_t> scalar(n);
   loyalty_pass(t, after.segment.data(), after.firm.data(), after.rep.data(), after.next_event.data(),
-               after.brand.data(), after.rep_loyalty.data(), slot.data(), brand_word.data(), rep_word.data(),
-               scalar.data(), n);
+               after.brand.data(), after.rep_loyalty.data(), slot.data(), stock_words.data(), scalar.data(),
+               n);
 
   std::size_t fast_count = 0, scalar_count = 0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -118,8 +118,8 @@ void check_pass(bool uniform, std::int32_t firms, std::int32_t segments) {
     EXPECT_EQ(after.rep_loyalty[i], new_R) << i;
     EXPECT_EQ(after.brand[i], new_B) << i;
     EXPECT_EQ(slot[i], 2 * static_cast<std::int32_t>(cell)) << i;
-    EXPECT_EQ(brand_word[i], stock_count_unit + static_cast<std::int64_t>(new_B * 16777216.0 + 0.5)) << i;
-    EXPECT_EQ(rep_word[i], static_cast<std::int64_t>(new_R * 16777216.0 + 0.5)) << i;
+    EXPECT_EQ(stock_words[2 * i], stock_count_unit + static_cast<std::int64_t>(new_B * 16777216.0 + 0.5)) << i;
+    EXPECT_EQ(stock_words[2 * i + 1], static_cast<std::int64_t>(new_R * 16777216.0 + 0.5)) << i;
   }
   // Both paths are exercised.
   EXPECT_GT(fast_count, n / 2);
@@ -152,25 +152,25 @@ TEST(LoyaltyPass, Avx512PassEqualsThePortableLoop) {
         const Case k = make_case(uniform, firms, segments, n, 100u + static_cast<unsigned>(n));
         Population vector = k.p, portable = k.p;
         std::vector<std::int32_t> slot_v(n), slot_p(n);
-        std::vector<std::int64_t> brand_v(n), brand_p(n), rep_v(n), rep_p(n);
+        std::vector<std::int64_t> words_v(2 * n), words_p(2 * n);
         std::vector<std::uint8_t> scalar_v(n), scalar_p(n);
         const std::size_t done =
             loyalty_pass_avx512(k.t, vector.segment.data(), vector.firm.data(), vector.rep.data(),
                                 vector.next_event.data(), vector.brand.data(), vector.rep_loyalty.data(),
-                                slot_v.data(), brand_v.data(), rep_v.data(), scalar_v.data(), n);
+                                slot_v.data(), words_v.data(), scalar_v.data(), n);
         EXPECT_EQ(done, n / 16 * 16);
         const auto portable_pass = uniform ? loyalty_pass_of<true> : loyalty_pass_of<false>;
         portable_pass(k.t, portable.segment.data(), portable.firm.data(), portable.rep.data(),
                       portable.next_event.data(), portable.brand.data(), portable.rep_loyalty.data(), slot_p.data(),
-                      brand_p.data(), rep_p.data(), scalar_p.data(), done);
+                      words_p.data(), scalar_p.data(), done);
         for (std::size_t i = 0; i < done; ++i) {
           EXPECT_EQ(std::bit_cast<std::uint32_t>(vector.brand[i]), std::bit_cast<std::uint32_t>(portable.brand[i])) << i;
           EXPECT_EQ(std::bit_cast<std::uint32_t>(vector.rep_loyalty[i]),
                     std::bit_cast<std::uint32_t>(portable.rep_loyalty[i]))
               << i;
           EXPECT_EQ(slot_v[i], slot_p[i]) << i;
-          EXPECT_EQ(brand_v[i], brand_p[i]) << i;
-          EXPECT_EQ(rep_v[i], rep_p[i]) << i;
+          EXPECT_EQ(words_v[2 * i], words_p[2 * i]) << i;
+          EXPECT_EQ(words_v[2 * i + 1], words_p[2 * i + 1]) << i;
           EXPECT_EQ(scalar_v[i], scalar_p[i]) << i;
         }
         // What the vector pass left is untouched.
@@ -182,11 +182,11 @@ TEST(LoyaltyPass, Avx512PassLeavesMoreThanSixteenCellsToThePortableLoop) {
   if (!avx512_pass_supported()) GTEST_SKIP() << "this processor has no AVX-512 (F, BW, VL, DQ)";
   Case k = make_case(true, 17, 1, 64, 5u);
   std::vector<std::int32_t> slot(64);
-  std::vector<std::int64_t> brand(64), rep(64);
+  std::vector<std::int64_t> words(128);
   std::vector<std::uint8_t> scalar(64);
   EXPECT_EQ(loyalty_pass_avx512(k.t, k.p.segment.data(), k.p.firm.data(), k.p.rep.data(), k.p.next_event.data(),
-                                k.p.brand.data(), k.p.rep_loyalty.data(), slot.data(), brand.data(), rep.data(),
-                                scalar.data(), 64),
+                                k.p.brand.data(), k.p.rep_loyalty.data(), slot.data(), words.data(), scalar.data(),
+                                64),
             0u);
 }
 #endif
