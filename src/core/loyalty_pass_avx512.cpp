@@ -60,6 +60,8 @@ LOYALSIM_AVX512 inline __m512i fixed_point(__m256 loyalty) {
 
 // How many customers ahead the pass prefetches its columns.
 constexpr std::size_t prefetch_ahead = 1024;
+// How many customers ahead it prefetches the rep gains they will gather.
+constexpr std::size_t gain_ahead = 64;
 
 template <bool Uniform>
 LOYALSIM_AVX512 std::size_t pass_of(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
@@ -98,6 +100,15 @@ LOYALSIM_AVX512 std::size_t pass_of(const LoyaltyPassTables& t, const std::uint8
     const __m512i f = _mm512_cvtepi16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(firm + j)));
     const __m512i s = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(segment + j)));
     const __m512i e = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(next_event + j)));
+    // The gains a few iterations ahead: a gather waits for the slowest of
+    // its sixteen loads, and the table (4 bytes per rep) is often out of
+    // the nearer caches while the pass streams the customers.
+    if (j + gain_ahead + 16 <= n) {
+      alignas(64) std::int32_t ahead[16];
+      _mm512_store_si512(ahead, _mm512_loadu_si512(rep + j + gain_ahead));
+      for (const std::int32_t r_ahead : ahead)
+        _mm_prefetch(reinterpret_cast<const char*>(t.rep_gain + r_ahead + 1), _MM_HINT_T0);
+    }
     const __m512i r = _mm512_add_epi32(_mm512_loadu_si512(rep + j), _mm512_set1_epi32(1));
     const __m512 g = _mm512_i32gather_ps(r, t.rep_gain, 4);
     const __m512 R = _mm512_loadu_ps(rep_loyalty + j);
