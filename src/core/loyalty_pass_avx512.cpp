@@ -58,6 +58,15 @@ LOYALSIM_AVX512 inline __m512i fixed_point(__m256 loyalty) {
   return _mm512_cvtepi32_epi64(_mm512_cvttpd_epi32(scaled));
 }
 
+// table[index] in each of sixteen lanes. (Unoptimised, GCC expands the
+// intrinsic as a macro whose all-lanes mask converts to a signed type.)
+LOYALSIM_AVX512 inline __m512 gather(const float* table, __m512i index) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-conversion"
+  return _mm512_i32gather_ps(index, table, 4);
+#pragma GCC diagnostic pop
+}
+
 // How many customers ahead the pass prefetches its columns.
 constexpr std::size_t prefetch_ahead = 1024;
 // How many customers ahead it prefetches the rep gains they will gather.
@@ -110,7 +119,7 @@ LOYALSIM_AVX512 std::size_t pass_of(const LoyaltyPassTables& t, const std::uint8
         _mm_prefetch(reinterpret_cast<const char*>(t.rep_gain + r_ahead + 1), _MM_HINT_T0);
     }
     const __m512i r = _mm512_add_epi32(_mm512_loadu_si512(rep + j), _mm512_set1_epi32(1));
-    const __m512 g = _mm512_i32gather_ps(r, t.rep_gain, 4);
+    const __m512 g = gather(t.rep_gain, r);
     const __m512 R = _mm512_loadu_ps(rep_loyalty + j);
     const __m512 B = _mm512_loadu_ps(brand_loyalty + j);
 
