@@ -13,6 +13,8 @@
 // one version their flags give.
 #include "core/loyalty_pass.hpp"
 
+#include "core/loyalty_pass_avx512.hpp"
+
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__EMSCRIPTEN__) && defined(__x86_64__) && defined(__ELF__) && \
     defined(__GLIBC__) && !defined(__AVX2__)
 #define LOYALSIM_PASS_VERSIONS __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -21,18 +23,39 @@
 #endif
 
 namespace loyalsim {
+namespace {
 
 LOYALSIM_PASS_VERSIONS
+void portable_pass(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
+                   const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty, float* rep_loyalty,
+                   std::int32_t* slot, std::int64_t* stock_words, std::uint8_t* scalar, std::size_t n) {
+  if (t.uniform_segment_rates)
+    loyalty_pass_of<true>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, stock_words, scalar,
+                          n);
+  else
+    loyalty_pass_of<false>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, stock_words, scalar,
+                           n);
+}
+
+#if LOYALSIM_HAVE_AVX512_PASS
+// Asked once, when the program starts.
+const bool use_avx512_pass = avx512_pass_supported();
+#endif
+
+}  // namespace
+
 void loyalty_pass(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
                   const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty, float* rep_loyalty,
-                  std::int32_t* slot, std::int64_t* brand_word, std::int64_t* rep_word, std::uint8_t* scalar,
-                  std::size_t n) {
-  if (t.uniform_segment_rates)
-    loyalty_pass_of<true>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, brand_word, rep_word,
-                          scalar, n);
-  else
-    loyalty_pass_of<false>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, brand_word, rep_word,
-                           scalar, n);
+                  std::int32_t* slot, std::int64_t* stock_words, std::uint8_t* scalar, std::size_t n) {
+  std::size_t done = 0;
+#if LOYALSIM_HAVE_AVX512_PASS
+  if (use_avx512_pass)
+    done = loyalty_pass_avx512(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, stock_words,
+                               scalar, n);
+#endif
+  if (done < n)
+    portable_pass(t, segment + done, firm + done, rep + done, next_event + done, brand_loyalty + done,
+                  rep_loyalty + done, slot + done, stock_words + 2 * done, scalar + done, n - done);
 }
 
 }  // namespace loyalsim

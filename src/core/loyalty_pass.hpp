@@ -63,16 +63,17 @@ inline float keep_or_replace(float old, float replacement, bool replace) {
 
 // Over customers [0, n) of the given columns: updates B and R of the fast
 // customers and leaves the others' untouched; writes for each customer its
-// stock slot and the two words it adds there (fixed point, 2^24 units,
-// rounded to nearest as the scalar path does: loyalties are in [0, 1]),
+// stock slot and the two words it adds there, side by side in stock_words
+// (2 per customer, so that one 16-byte add does both; fixed point, 2^24
+// units, rounded to nearest as the scalar path does: loyalties are in [0, 1]),
 // and whether it needs the scalar path (1) or not (0). `Uniform` must equal
 // t.uniform_segment_rates (loyalty_pass below chooses).
 template <bool Uniform>
 [[gnu::always_inline]] inline void loyalty_pass_of(
     const LoyaltyPassTables& t, const std::uint8_t* __restrict segment, const std::int16_t* __restrict firm,
     const std::int32_t* __restrict rep, const std::uint16_t* __restrict next_event, float* __restrict brand_loyalty,
-    float* __restrict rep_loyalty, std::int32_t* __restrict slot, std::int64_t* __restrict brand_word,
-    std::int64_t* __restrict rep_word, std::uint8_t* __restrict scalar, std::size_t n) {
+    float* __restrict rep_loyalty, std::int32_t* __restrict slot, std::int64_t* __restrict stock_words,
+    std::uint8_t* __restrict scalar, std::size_t n) {
   const float* __restrict gain = t.rep_gain;
   const double* __restrict base = t.base_brand_growth;
   const double* __restrict transfer = t.relationship_transfer;
@@ -110,8 +111,8 @@ template <bool Uniform>
     slot[j] = fast ? 2 * cell : spare;
     const std::int32_t brand_fixed = static_cast<std::int32_t>(static_cast<double>(out_B) * 16777216.0 + 0.5);
     const std::int32_t rep_fixed = static_cast<std::int32_t>(static_cast<double>(out_R) * 16777216.0 + 0.5);
-    brand_word[j] = stock_count_unit + brand_fixed;
-    rep_word[j] = rep_fixed;
+    stock_words[2 * j] = stock_count_unit + brand_fixed;
+    stock_words[2 * j + 1] = rep_fixed;
     scalar[j] = needs_scalar ? 1 : 0;
   }
 }
@@ -122,7 +123,6 @@ template <bool Uniform>
 // bits).
 void loyalty_pass(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
                   const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty, float* rep_loyalty,
-                  std::int32_t* slot, std::int64_t* brand_word, std::int64_t* rep_word, std::uint8_t* scalar,
-                  std::size_t n);
+                  std::int32_t* slot, std::int64_t* stock_words, std::uint8_t* scalar, std::size_t n);
 
 }  // namespace loyalsim

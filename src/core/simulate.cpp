@@ -4,6 +4,7 @@
 #include <limits>
 #include <span>
 
+#include "core/parallel.hpp"
 #include "core/state.hpp"
 #include "core/step.hpp"
 #include "core/tally_metrics.hpp"
@@ -22,15 +23,31 @@ void sum_over_processes(const State& state, std::span<std::int64_t> values) {
   if (state.partition.reducer != nullptr) state.partition.reducer->sum(values);
 }
 
+// `width` integer sums over the customers held, add(i, sums) adding
+// customer i's terms: in parallel, like the month step, so that these
+// once-a-run scans do not become the serial part of a run on many threads.
+// Integers, so the sums are the same in any order.
+template <class Add>
+std::vector<std::int64_t> sum_over_customers(const State& state, std::size_t width, const Add& add) {
+  PerWorker<std::vector<std::int64_t>> partial([width] { return std::vector<std::int64_t>(width, 0); });
+  for_each_range(state.customers.size(), std::size_t{1} << 16, [&](std::size_t begin, std::size_t end) {
+    std::vector<std::int64_t>& sums = partial.local();
+    for (std::size_t i = begin; i < end; ++i) add(i, sums);
+  });
+  std::vector<std::int64_t> total(width, 0);
+  for (const std::vector<std::int64_t>& sums : partial)
+    for (std::size_t k = 0; k < width; ++k) total[k] += sums[k];
+  sum_over_processes(state, total);
+  return total;
+}
+
 // Attached customers per (firm, segment) cell now: the stock at the start
 // of the first recorded month (later ones are the previous month's end).
 std::vector<std::int64_t> attached_per_cell(const Model& model, const State& state) {
-  std::vector<std::int64_t> counts(model.firms() * model.segments(), 0);
   const CustomerArrays& c = state.customers;
-  for (std::size_t i = 0; i < c.size(); ++i)
+  return sum_over_customers(state, model.firms() * model.segments(), [&](std::size_t i, auto& counts) {
     if (c.firm[i] != no_firm) ++counts[as_index(c.firm[i]) * model.segments() + c.segment[i]];
-  sum_over_processes(state, counts);
-  return counts;
+  });
 }
 
 // A split run's month: the tallies of every process summed (exact: they
@@ -100,15 +117,14 @@ std::size_t state_bytes(const State& state) {
 void close_open_spells(const Model& model, const State& state, RunResult& result) {
   const CustomerArrays& c = state.customers;
   const std::size_t segments = model.segments(), cells = model.firms() * segments;
-  std::vector<std::int64_t> sums(2 * cells, 0);  // before, then after, per cell
-  for (std::size_t i = 0; i < c.size(); ++i) {
-    if (c.firm[i] == no_firm) continue;
+  // Before, then after, per cell.
+  const std::vector<std::int64_t> sums = sum_over_customers(state, 2 * cells, [&](std::size_t i, auto& sums) {
+    if (c.firm[i] == no_firm) return;
     const std::size_t f = as_index(c.firm[i]);
     const SpellMonths spell = spell_anchor_months(anchors_of(model, state, f), c.attached_since[i], model.months + 1);
     sums[f * segments + c.segment[i]] += spell.before;
     sums[cells + f * segments + c.segment[i]] += spell.after;
-  }
-  sum_over_processes(state, sums);
+  });
   for (std::size_t f = 0; f < model.firms(); ++f)
     for (std::size_t s = 0; s < segments; ++s) {
       result.count(Total::all_months_before, f, s) += sums[f * segments + s];

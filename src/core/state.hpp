@@ -81,14 +81,19 @@ struct ActiveReps {
   IdVector<std::int32_t> ids;         // (rep capacity)
   std::int32_t count(std::size_t firm) const { return offsets[firm + 1] - offsets[firm]; }
   std::int32_t total() const { return offsets.back(); }
-  // A uniformly drawn active rep of `firm`, which must have one, from two words.
+  // A uniformly drawn active rep of `firm`, which must have one, from two
+  // words: its place in `ids`, and the rep.
+  std::size_t place_of_firm(std::size_t firm, std::uint32_t high, std::uint32_t low) const {
+    return as_index(offsets[firm]) + uniform_index(high, low, static_cast<std::uint32_t>(count(firm)));
+  }
   std::int32_t uniform_of_firm(std::size_t firm, std::uint32_t high, std::uint32_t low) const {
-    return ids[as_index(offsets[firm]) + uniform_index(high, low, static_cast<std::uint32_t>(count(firm)))];
+    return ids[place_of_firm(firm, high, low)];
   }
   // A uniformly drawn active rep of any firm (total() > 0), from two words.
-  std::int32_t uniform_of_all(std::uint32_t high, std::uint32_t low) const {
-    return ids[uniform_index(high, low, static_cast<std::uint32_t>(total()))];
+  std::size_t place_of_all(std::uint32_t high, std::uint32_t low) const {
+    return uniform_index(high, low, static_cast<std::uint32_t>(total()));
   }
+  std::int32_t uniform_of_all(std::uint32_t high, std::uint32_t low) const { return ids[place_of_all(high, low)]; }
 };
 
 // Per-thread counters of one month, (firm, segment)-indexed. Integers only,

@@ -284,6 +284,22 @@ inline void add_stocks(Tally& tally, std::size_t cell, float brand_loyalty, floa
 // flushes keep the packed brand sum within 40 bits: |sum| <= 2^24 * 2^14.
 constexpr std::size_t stock_flush_customers = std::size_t{1} << 14;
 
+// acc[0..1] += words[0..1], as one 16-byte vector add where the compiler
+// has vector types (GCC, clang), as two adds elsewhere.
+inline void add_stock_pair(std::int64_t* acc, const std::int64_t* words) {
+#if defined(__GNUC__)
+  using Pair = std::int64_t __attribute__((vector_size(16)));
+  Pair sum, add;
+  std::memcpy(&sum, acc, sizeof sum);
+  std::memcpy(&add, words, sizeof add);
+  sum += add;
+  std::memcpy(acc, &sum, sizeof sum);
+#else
+  acc[0] += words[0];
+  acc[1] += words[1];
+#endif
+}
+
 void flush_stocks(Tally& tally, std::size_t cells) {
   std::int64_t* const acc = tally.stock_scratch.data();
   for (std::size_t cell = 0; cell < cells; ++cell) {
@@ -298,51 +314,142 @@ void flush_stocks(Tally& tally, std::size_t cells) {
   std::fill(tally.stock_scratch.begin(), tally.stock_scratch.end(), 0);
 }
 
+// The rare-event customers are visited three blocks behind the loyalty
+// pass, so that what they read far in memory has arrived by then: the
+// columns only they touch (a cache miss each, the customers being far
+// apart), the rep rows, and the reps their draws this month pick (the rep
+// tables do not stay in cache while the pass streams the customers). The
+// prefetches change no value; they only let the misses overlap.
+//
+// Stage 1, when the pass finds the customer: its cold columns, its rep's
+// row, and the entry of the active-rep list that its draw picks if it
+// draws a rep (drawn_entry). (Inlined early on purpose: GCC 12 takes a
+// function made only of prefetches for a pure one and deletes its calls.)
+[[gnu::always_inline]] inline void prefetch_customer(const PassContext& ctx, const CustomerArrays& c, std::size_t i) {
+  __builtin_prefetch(&c.attached_since[i]);
+  __builtin_prefetch(&c.last_stay[i]);
+  __builtin_prefetch(&c.stay_marks[i]);
+  const std::int32_t rep = c.rep[i];
+  if (rep == no_rep) return;
+  const RepArrays& reps = ctx.state.reps;
+  __builtin_prefetch(&reps.skill[rep]);
+  __builtin_prefetch(&reps.left_firm[rep]);
+  __builtin_prefetch(&reps.joined_firm[rep]);
+  __builtin_prefetch(&reps.barred[rep]);
+}
+
+// The entry of an active-rep list that customer i's draw this month picks,
+// if it draws one: an acquisition trial (an unattached customer is visited
+// only in the month of its trial), a decision whose outcome is a stay (a
+// customer whose rep left this month: rep_gain -1), an assignment (no rep).
+// The same lists and words as acquisition_trial, decide and assign_rep;
+// only a guess for prefetching (a decision may not stay), never used as a
+// value.
+const std::int32_t* drawn_entry(const PassContext& ctx, const CustomerArrays& c, std::size_t i) {
+  const std::int16_t firm = c.firm[i];
+  if (firm == no_firm) {
+    const ActiveReps& active = ctx.state.after_hiring;
+    if (active.total() == 0) return nullptr;
+    const auto w = ctx.random.words(global_id(ctx, i), ctx.step, Purpose::monthly);
+    return &active.ids[active.place_of_all(w[1], w[2])];
+  }
+  const std::size_t f = as_index(firm);
+  const std::int32_t rep = c.rep[i];
+  if (rep != no_rep && ctx.tables.rep_gain[rep + 1] < 0.0f) {
+    const ActiveReps& active = ctx.state.before_hiring;
+    if (active.count(f) == 0) return nullptr;
+    const auto w = ctx.random.words(global_id(ctx, i), ctx.step, Purpose::decision);
+    return &active.ids[active.place_of_firm(f, w[1], w[2])];
+  }
+  if (rep == no_rep) {
+    const ActiveReps& active = ctx.state.after_hiring;
+    if (active.count(f) == 0) return nullptr;
+    const auto w = ctx.random.words(global_id(ctx, i), ctx.step, Purpose::assignment);
+    return &active.ids[active.place_of_firm(f, w[0], w[1])];
+  }
+  return nullptr;
+}
+
+// Stage 2, a block later: the drawn rep's row (its entry has arrived).
+[[gnu::always_inline]] inline void prefetch_drawn_rep(const PassContext& ctx, const std::int32_t* entry) {
+  if (entry == nullptr) return;
+  const std::int32_t rep = *entry;
+  __builtin_prefetch(&ctx.state.reps.skill[rep]);
+  __builtin_prefetch(&ctx.state.reps.firm[rep]);
+}
+
+// The rare-event customers one block of the pass found, on their way
+// through the stages.
+struct FoundCustomers {
+  static constexpr std::size_t capacity = 512;  // a block
+  std::size_t customer[capacity];
+  const std::int32_t* drawn[capacity];
+  std::size_t count = 0;
+};
+
 // Steps 2-7 for a range of customers, a block at a time: the vectorised
-// loyalty pass over the block, the fast customers' stocks, then the
-// block's few other customers through scalar_customer. Each customer's
-// month depends only on its own columns and on values fixed for the month,
-// so visiting the block in two passes gives the same state and counts.
+// loyalty pass over the block, the fast customers' stocks, then the few
+// other customers through scalar_customer, two blocks late (the stages
+// above). Each customer's month depends only on its own columns and on
+// values fixed for the month, so the order of visits gives the same state
+// and counts.
 void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin, std::size_t end, Tally& tally) {
-  constexpr std::size_t block = 512;
+  constexpr std::size_t block = FoundCustomers::capacity;
   static_assert(block <= stock_flush_customers && stock_flush_customers % block == 0 && block % 8 == 0);
   const LoyaltyPassTables& t = ctx.tables;
   const std::size_t cells = static_cast<std::size_t>(t.cells);
   const bool recorded = ctx.month >= 1;
   std::int32_t slot[block];
-  std::int64_t brand_word[block], rep_word[block];
+  std::int64_t stock_words[2 * block];
   std::uint8_t scalar[block];
+  FoundCustomers found[3];  // block k's in found[k % 3]
   std::int64_t* const acc = tally.stock_scratch.data();
   std::size_t pending = 0;  // customers added to the scratch since its last flush
+  const auto visit = [&](FoundCustomers& stage) {
+    for (std::size_t k = 0; k < stage.count; ++k) scalar_customer(ctx, c, stage.customer[k], tally);
+    stage.count = 0;
+  };
 
-  for (std::size_t first = begin; first < end; first += block) {
+  std::size_t k = 0;  // the block's number in this range
+  for (std::size_t first = begin; first < end; first += block, ++k) {
     const std::size_t n = std::min(block, end - first);
     loyalty_pass(t, &c.segment[first], &c.firm[first], &c.rep[first], &c.next_event[first], &c.brand_loyalty[first],
-                 &c.rep_loyalty[first], slot, brand_word, rep_word, scalar, n);
+                 &c.rep_loyalty[first], slot, stock_words, scalar, n);
     if (recorded) {
       // The fast customers' stocks; the others add to the spare pair.
-      for (std::size_t j = 0; j < n; ++j) {
-        const std::size_t at = static_cast<std::size_t>(slot[j]);
-        acc[at] += brand_word[j];
-        acc[at + 1] += rep_word[j];
-      }
+      for (std::size_t j = 0; j < n; ++j) add_stock_pair(acc + slot[j], stock_words + 2 * j);
       pending += n;
     }
-    // The few others, found eight flags at a time.
+    // Stage 1: the others, found eight flags at a time.
+    FoundCustomers& now = found[k % 3];
     std::size_t j = 0;
     for (; j + 8 <= n; j += 8) {
       std::uint64_t flags;
       std::memcpy(&flags, &scalar[j], sizeof flags);
       for (; flags != 0; flags &= flags - 1)
-        scalar_customer(ctx, c, first + j + static_cast<std::size_t>(std::countr_zero(flags)) / 8, tally);
+        now.customer[now.count++] = first + j + static_cast<std::size_t>(std::countr_zero(flags)) / 8;
     }
     for (; j < n; ++j)
-      if (scalar[j] != 0) scalar_customer(ctx, c, first + j, tally);
+      if (scalar[j] != 0) now.customer[now.count++] = first + j;
+    for (std::size_t x = 0; x < now.count; ++x) {
+      prefetch_customer(ctx, c, now.customer[x]);
+      now.drawn[x] = drawn_entry(ctx, c, now.customer[x]);
+      if (now.drawn[x] != nullptr) __builtin_prefetch(now.drawn[x]);
+    }
+    // Stage 2: block k - 1's drawn reps.
+    if (k >= 1) {
+      const FoundCustomers& before = found[(k - 1) % 3];
+      for (std::size_t x = 0; x < before.count; ++x) prefetch_drawn_rep(ctx, before.drawn[x]);
+    }
+    // Stage 3: block k - 2's customers.
+    if (k >= 2) visit(found[(k - 2) % 3]);
     if (pending == stock_flush_customers) {
       flush_stocks(tally, cells);
       pending = 0;
     }
   }
+  if (k >= 2) visit(found[(k - 2) % 3]);
+  if (k >= 1) visit(found[(k - 1) % 3]);
   if (pending > 0) flush_stocks(tally, cells);
 }
 

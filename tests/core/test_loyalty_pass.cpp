@@ -6,11 +6,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
+#include <tuple>
+#include <utility>
 #include <random>
 #include <vector>
 
 #include "core/loyalty_pass.hpp"
+#include "core/loyalty_pass_avx512.hpp"
 #include "core/model.hpp"
 
 namespace loyalsim {
@@ -24,31 +28,42 @@ struct Population {
   std::vector<float> brand, rep_loyalty;
 };
 
-void check_pass(bool uniform) {
-  constexpr std::int32_t firms = 3, segments = 2, cells = firms * segments, reps = 40;
-  constexpr std::uint16_t step = 7;
-  constexpr std::size_t n = 3000;
-  std::mt19937 random(uniform ? 11 : 12);
+// A month's tables and a population of n customers, drawn at random, with
+// every case of the pass: unattached, no rep, a rep who left (gain -1), a
+// candidate event, large growths that min(1, .) caps.
+struct Case {
+  std::vector<float> gain;
+  std::vector<double> base, transfer, growth, rep_decay, brand_decay;
+  LoyaltyPassTables t;
+  Population p;
+};
+
+Case make_case(bool uniform, std::int32_t firms, std::int32_t segments, std::size_t n, unsigned seed) {
+  const std::int32_t cells = firms * segments, reps = 40;
+  const std::uint16_t step = 7;
+  std::mt19937 random(seed);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
 
-  std::vector<float> gain(reps + 1);
+  Case k;
+  std::vector<float>& gain = k.gain;
+  gain.resize(reps + 1);
   gain[0] = -1.0f;  // no_rep
   for (std::int32_t r = 0; r < reps; ++r)
     gain[static_cast<std::size_t>(r) + 1] = r % 9 == 4 ? -1.0f : 0.2f + 2.5f * static_cast<float>(unit(random));
-  std::vector<double> base(cells), transfer(cells), growth(cells), rep_decay(cells), brand_decay(cells);
-  for (std::int32_t k = 0; k < cells; ++k) {
-    const auto c = static_cast<std::size_t>(k);
-    base[c] = 0.02 + 0.1 * unit(random);
-    transfer[c] = 0.3 * unit(random);
+  for (auto* column : {&k.base, &k.transfer, &k.growth, &k.rep_decay, &k.brand_decay})
+    column->resize(static_cast<std::size_t>(cells));
+  for (std::size_t c = 0; c < static_cast<std::size_t>(cells); ++c) {
+    k.base[c] = 0.02 + 0.1 * unit(random);
+    k.transfer[c] = 0.3 * unit(random);
     // Large growths so that min(1, .) binds for the most skilled reps.
-    growth[c] = uniform ? 0.45 : 0.05 + 0.4 * unit(random);
-    rep_decay[c] = uniform ? 0.03 : 0.05 * unit(random);
-    brand_decay[c] = uniform ? 0.02 : 0.05 * unit(random);
+    k.growth[c] = uniform ? 0.45 : 0.05 + 0.4 * unit(random);
+    k.rep_decay[c] = uniform ? 0.03 : 0.05 * unit(random);
+    k.brand_decay[c] = uniform ? 0.02 : 0.05 * unit(random);
   }
-  const LoyaltyPassTables t{gain.data(),        base.data(), transfer.data(), growth.data(), rep_decay.data(),
-                            brand_decay.data(), segments,    cells,           step,          uniform};
+  k.t = LoyaltyPassTables{gain.data(),          k.base.data(), k.transfer.data(), k.growth.data(), k.rep_decay.data(),
+                          k.brand_decay.data(), segments,      cells,             step,            uniform};
 
-  Population p;
+  Population& p = k.p;
   for (std::size_t i = 0; i < n; ++i) {
     const bool attached = unit(random) < 0.85;
     p.segment.push_back(static_cast<std::uint8_t>(random() % segments));
@@ -58,13 +73,25 @@ void check_pass(bool uniform) {
     p.brand.push_back(attached ? static_cast<float>(unit(random)) : 0.0f);
     p.rep_loyalty.push_back(attached ? static_cast<float>(unit(random)) : 0.0f);
   }
+  return k;
+}
+
+void check_pass(bool uniform, std::int32_t firms, std::int32_t segments) {
+  constexpr std::size_t n = 3000;  // not a multiple of 16: the vector passes' tails too
+  const Case k = make_case(uniform, firms, segments, n, uniform ? 11u : 12u);
+  const LoyaltyPassTables& t = k.t;
+  const Population& p = k.p;
+  const std::vector<float>& gain = k.gain;
+  const std::uint16_t step = t.step;
+  const auto& [base, transfer, growth, rep_decay, brand_decay] =
+      std::tie(k.base, k.transfer, k.growth, k.rep_decay, k.brand_decay);
   Population after = p;
   std::vector<std::int32_t> slot(n);
-  std::vector<std::int64_t> brand_word(n), rep_word(n);
+  std::vector<std::int64_t> stock_words(2 * n);
   std::vector<std::uint8_t> scalar(n);
   loyalty_pass(t, after.segment.data(), after.firm.data(), after.rep.data(), after.next_event.data(),
-               after.brand.data(), after.rep_loyalty.data(), slot.data(), brand_word.data(), rep_word.data(),
-               scalar.data(), n);
+               after.brand.data(), after.rep_loyalty.data(), slot.data(), stock_words.data(), scalar.data(),
+               n);
 
   std::size_t fast_count = 0, scalar_count = 0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -91,16 +118,78 @@ void check_pass(bool uniform) {
     EXPECT_EQ(after.rep_loyalty[i], new_R) << i;
     EXPECT_EQ(after.brand[i], new_B) << i;
     EXPECT_EQ(slot[i], 2 * static_cast<std::int32_t>(cell)) << i;
-    EXPECT_EQ(brand_word[i], stock_count_unit + static_cast<std::int64_t>(new_B * 16777216.0 + 0.5)) << i;
-    EXPECT_EQ(rep_word[i], static_cast<std::int64_t>(new_R * 16777216.0 + 0.5)) << i;
+    EXPECT_EQ(stock_words[2 * i], stock_count_unit + static_cast<std::int64_t>(new_B * 16777216.0 + 0.5)) << i;
+    EXPECT_EQ(stock_words[2 * i + 1], static_cast<std::int64_t>(new_R * 16777216.0 + 0.5)) << i;
   }
   // Both paths are exercised.
   EXPECT_GT(fast_count, n / 2);
   EXPECT_GT(scalar_count, n / 50);
 }
 
-TEST(LoyaltyPass, FastCustomersGetTheScalarUpdateBitForBitWithUniformSegmentRates) { check_pass(true); }
-TEST(LoyaltyPass, FastCustomersGetTheScalarUpdateBitForBitWithRatesPerSegment) { check_pass(false); }
+// 6 cells; 16, the most the AVX-512 pass holds in registers; 20, which it
+// leaves to the portable loop.
+TEST(LoyaltyPass, FastCustomersGetTheScalarUpdateBitForBitWithUniformSegmentRates) {
+  check_pass(true, 3, 2);
+  check_pass(true, 4, 4);
+  check_pass(true, 5, 4);
+}
+TEST(LoyaltyPass, FastCustomersGetTheScalarUpdateBitForBitWithRatesPerSegment) {
+  check_pass(false, 3, 2);
+  check_pass(false, 4, 4);
+  check_pass(false, 5, 4);
+}
+
+#if LOYALSIM_HAVE_AVX512_PASS
+// The AVX-512 pass writes exactly what the portable loop writes, for every
+// output, at table sizes from one cell to sixteen and block lengths around
+// its sixteen lanes.
+TEST(LoyaltyPass, Avx512PassEqualsThePortableLoop) {
+  if (!avx512_pass_supported()) GTEST_SKIP() << "this processor has no AVX-512 (F, BW, VL, DQ)";
+  for (const bool uniform : {true, false})
+    for (const auto& [firms, segments] : {std::pair{1, 1}, std::pair{2, 4}, std::pair{3, 3}, std::pair{8, 2}})
+      for (const std::size_t n : {std::size_t{0}, std::size_t{15}, std::size_t{16}, std::size_t{17}, std::size_t{1000}}) {
+        SCOPED_TRACE(testing::Message() << "uniform " << uniform << ", " << firms << " x " << segments << ", n " << n);
+        const Case k = make_case(uniform, firms, segments, n, 100u + static_cast<unsigned>(n));
+        Population vector = k.p, portable = k.p;
+        std::vector<std::int32_t> slot_v(n), slot_p(n);
+        std::vector<std::int64_t> words_v(2 * n), words_p(2 * n);
+        std::vector<std::uint8_t> scalar_v(n), scalar_p(n);
+        const std::size_t done =
+            loyalty_pass_avx512(k.t, vector.segment.data(), vector.firm.data(), vector.rep.data(),
+                                vector.next_event.data(), vector.brand.data(), vector.rep_loyalty.data(),
+                                slot_v.data(), words_v.data(), scalar_v.data(), n);
+        EXPECT_EQ(done, n / 16 * 16);
+        const auto portable_pass = uniform ? loyalty_pass_of<true> : loyalty_pass_of<false>;
+        portable_pass(k.t, portable.segment.data(), portable.firm.data(), portable.rep.data(),
+                      portable.next_event.data(), portable.brand.data(), portable.rep_loyalty.data(), slot_p.data(),
+                      words_p.data(), scalar_p.data(), done);
+        for (std::size_t i = 0; i < done; ++i) {
+          EXPECT_EQ(std::bit_cast<std::uint32_t>(vector.brand[i]), std::bit_cast<std::uint32_t>(portable.brand[i])) << i;
+          EXPECT_EQ(std::bit_cast<std::uint32_t>(vector.rep_loyalty[i]),
+                    std::bit_cast<std::uint32_t>(portable.rep_loyalty[i]))
+              << i;
+          EXPECT_EQ(slot_v[i], slot_p[i]) << i;
+          EXPECT_EQ(words_v[2 * i], words_p[2 * i]) << i;
+          EXPECT_EQ(words_v[2 * i + 1], words_p[2 * i + 1]) << i;
+          EXPECT_EQ(scalar_v[i], scalar_p[i]) << i;
+        }
+        // What the vector pass left is untouched.
+        for (std::size_t i = done; i < n; ++i) EXPECT_EQ(vector.brand[i], k.p.brand[i]) << i;
+      }
+}
+
+TEST(LoyaltyPass, Avx512PassLeavesMoreThanSixteenCellsToThePortableLoop) {
+  if (!avx512_pass_supported()) GTEST_SKIP() << "this processor has no AVX-512 (F, BW, VL, DQ)";
+  Case k = make_case(true, 17, 1, 64, 5u);
+  std::vector<std::int32_t> slot(64);
+  std::vector<std::int64_t> words(128);
+  std::vector<std::uint8_t> scalar(64);
+  EXPECT_EQ(loyalty_pass_avx512(k.t, k.p.segment.data(), k.p.firm.data(), k.p.rep.data(), k.p.next_event.data(),
+                                k.p.brand.data(), k.p.rep_loyalty.data(), slot.data(), words.data(), scalar.data(),
+                                64),
+            0u);
+}
+#endif
 
 }  // namespace
 }  // namespace loyalsim

@@ -1,0 +1,193 @@
+// The loyalty pass written for AVX-512 (docs/PERFORMANCE.md, "The AVX-512
+// pass"): the loop of loyalty_pass_of, sixteen customers at a time, with the
+// two things no compiler makes of the portable loop. The rep's gain is one
+// hardware gather of sixteen floats, and the per-cell constants come from
+// registers (a permute of a table of up to sixteen cells) instead of a load
+// per customer. The arithmetic is the portable loop's, operation for
+// operation and in the same order, in double precision without fused
+// multiply-adds (-ffp-contract=off), so every lane computes the bits the
+// scalar update computes; tests/core/test_loyalty_pass.cpp compares the two.
+#include "core/loyalty_pass_avx512.hpp"
+
+#if LOYALSIM_HAVE_AVX512_PASS
+
+#include <immintrin.h>
+
+// GCC 12's AVX-512 headers trip its own -Wmaybe-uninitialized (GCC bug
+// 105593, fixed in 13): the "uninitialised" value is the undefined
+// pass-through operand of an unmasked intrinsic.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+#define LOYALSIM_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq")))
+
+namespace loyalsim {
+namespace {
+
+// Up to sixteen doubles per (firm, segment) cell, held in two registers.
+struct CellTable {
+  __m512d low, high;
+};
+
+LOYALSIM_AVX512 CellTable load_cells(const double* values, std::int32_t cells) {
+  const __mmask8 low_mask = static_cast<__mmask8>(cells >= 8 ? 0xff : (1u << cells) - 1u);
+  const __mmask8 high_mask = static_cast<__mmask8>(cells >= 16 ? 0xff : cells > 8 ? (1u << (cells - 8)) - 1u : 0u);
+  return {_mm512_maskz_loadu_pd(low_mask, values), _mm512_maskz_loadu_pd(high_mask, values + 8)};
+}
+
+// The values of eight cells (indices 0..15 in `cell`, 64-bit lanes).
+LOYALSIM_AVX512 inline __m512d of_cells(const CellTable& table, __m512i cell) {
+  return _mm512_permutex2var_pd(table.low, cell, table.high);
+}
+
+// One month of a loyalty's growth and decay for eight customers: the
+// scalar grown_loyalty(loyalty, capped_growth(rate), decay) with the same
+// operations in the same order (min(rate, 1) is rate < 1 ? rate : 1).
+LOYALSIM_AVX512 inline __m256 grown(__m512d loyalty, __m512d rate, __m512d decay) {
+  const __m512d one = _mm512_set1_pd(1.0);
+  const __m512d growth = _mm512_min_pd(rate, one);
+  const __m512d grown = _mm512_add_pd(loyalty, _mm512_mul_pd(growth, _mm512_sub_pd(one, loyalty)));
+  return _mm512_cvtpd_ps(_mm512_sub_pd(grown, _mm512_mul_pd(decay, loyalty)));
+}
+
+// The fixed-point stock of eight loyalties: (int)(loyalty * 2^24 + 0.5).
+LOYALSIM_AVX512 inline __m512i fixed_point(__m256 loyalty) {
+  const __m512d scaled = _mm512_add_pd(_mm512_mul_pd(_mm512_cvtps_pd(loyalty), _mm512_set1_pd(16777216.0)),
+                                       _mm512_set1_pd(0.5));
+  return _mm512_cvtepi32_epi64(_mm512_cvttpd_epi32(scaled));
+}
+
+// table[index] in each of sixteen lanes. (Unoptimised, GCC expands the
+// intrinsic as a macro whose all-lanes mask converts to a signed type.)
+LOYALSIM_AVX512 inline __m512 gather(const float* table, __m512i index) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-conversion"
+  return _mm512_i32gather_ps(index, table, 4);
+#pragma GCC diagnostic pop
+}
+
+// How many customers ahead the pass prefetches its columns.
+constexpr std::size_t prefetch_ahead = 1024;
+// How many customers ahead it prefetches the rep gains they will gather.
+constexpr std::size_t gain_ahead = 64;
+
+template <bool Uniform>
+LOYALSIM_AVX512 std::size_t pass_of(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
+                                    const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty,
+                                    float* rep_loyalty, std::int32_t* slot, std::int64_t* stock_words,
+                                    std::uint8_t* scalar, std::size_t n) {
+  const CellTable base = load_cells(t.base_brand_growth, t.cells);
+  const CellTable transfer = load_cells(t.relationship_transfer, t.cells);
+  const CellTable growth = load_cells(t.rep_growth, t.cells);
+  const CellTable rep_decay = load_cells(t.rep_decay, t.cells);
+  const CellTable brand_decay = load_cells(t.brand_decay, t.cells);
+  // The same in every cell (t.uniform_segment_rates): cell 0's, in every lane.
+  const __m512d growth_0 = _mm512_set1_pd(t.rep_growth[0]);
+  const __m512d rep_decay_0 = _mm512_set1_pd(t.rep_decay[0]);
+  const __m512d brand_decay_0 = _mm512_set1_pd(t.brand_decay[0]);
+  const __m512i segments = _mm512_set1_epi32(t.segments);
+  const __m512i step = _mm512_set1_epi32(t.step);
+  const __m512i spare = _mm512_set1_epi32(spare_slot(t));
+  const __m512i count_unit = _mm512_set1_epi64(stock_count_unit);
+  const __m128i one_byte = _mm_set1_epi8(1);
+  // Interleave eight brand words (0-7) with eight rep words (8-15).
+  const __m512i first_four = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11);
+  const __m512i last_four = _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15);
+
+  std::size_t j = 0;
+  for (; j + 16 <= n; j += 16) {
+    // The columns stream from memory; the hardware prefetchers lose them
+    // at every page boundary and between the blocks the month step hands
+    // in, so ask for them ahead (past the end too: a prefetch never faults).
+    _mm_prefetch(reinterpret_cast<const char*>(rep + j + prefetch_ahead), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(rep_loyalty + j + prefetch_ahead), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(brand_loyalty + j + prefetch_ahead), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(firm + j + prefetch_ahead), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(next_event + j + prefetch_ahead), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(segment + j + prefetch_ahead), _MM_HINT_T0);
+    const __m512i f = _mm512_cvtepi16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(firm + j)));
+    const __m512i s = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(segment + j)));
+    const __m512i e = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(next_event + j)));
+    // The gains a few iterations ahead: a gather waits for the slowest of
+    // its sixteen loads, and the table (4 bytes per rep) is often out of
+    // the nearer caches while the pass streams the customers.
+    if (j + gain_ahead + 16 <= n) {
+      alignas(64) std::int32_t ahead[16];
+      _mm512_store_si512(ahead, _mm512_loadu_si512(rep + j + gain_ahead));
+      for (const std::int32_t r_ahead : ahead)
+        _mm_prefetch(reinterpret_cast<const char*>(t.rep_gain + r_ahead + 1), _MM_HINT_T0);
+    }
+    const __m512i r = _mm512_add_epi32(_mm512_loadu_si512(rep + j), _mm512_set1_epi32(1));
+    const __m512 g = gather(t.rep_gain, r);
+    const __m512 R = _mm512_loadu_ps(rep_loyalty + j);
+    const __m512 B = _mm512_loadu_ps(brand_loyalty + j);
+
+    const __mmask16 attached = _mm512_cmpge_epi32_mask(f, _mm512_setzero_si512());
+    const __mmask16 event = _mm512_cmpeq_epi32_mask(e, step);
+    const __mmask16 usable = _mm512_cmp_ps_mask(g, _mm512_setzero_ps(), _CMP_GE_OQ);
+    const __mmask16 fast = static_cast<__mmask16>(attached & ~event & usable);
+    const __mmask16 needs_scalar = static_cast<__mmask16>(event | (attached & ~usable));
+    const __m512i cell = _mm512_add_epi32(_mm512_mullo_epi32(_mm512_maskz_mov_epi32(attached, f), segments), s);
+
+    __m256 new_R[2], new_B[2];
+    for (int half = 0; half < 2; ++half) {
+      const __m512i c = _mm512_cvtepi32_epi64(half == 0 ? _mm512_castsi512_si256(cell)
+                                                        : _mm512_extracti64x4_epi64(cell, 1));
+      const __m256 R8 = half == 0 ? _mm512_castps512_ps256(R) : _mm512_extractf32x8_ps(R, 1);
+      const __m256 B8 = half == 0 ? _mm512_castps512_ps256(B) : _mm512_extractf32x8_ps(B, 1);
+      const __m256 g8 = half == 0 ? _mm512_castps512_ps256(g) : _mm512_extractf32x8_ps(g, 1);
+      const __m512d Rd = _mm512_cvtps_pd(R8);
+      const __m512d Bd = _mm512_cvtps_pd(B8);
+      const __m512d g_r = Uniform ? growth_0 : of_cells(growth, c);
+      const __m512d d_r = Uniform ? rep_decay_0 : of_cells(rep_decay, c);
+      const __m512d d_b = Uniform ? brand_decay_0 : of_cells(brand_decay, c);
+      new_R[half] = grown(Rd, _mm512_mul_pd(g_r, _mm512_cvtps_pd(g8)), d_r);
+      new_B[half] = grown(Bd, _mm512_add_pd(of_cells(base, c), _mm512_mul_pd(of_cells(transfer, c), Rd)), d_b);
+    }
+    const __m512 out_R = _mm512_mask_blend_ps(
+        fast, R, _mm512_insertf32x8(_mm512_castps256_ps512(new_R[0]), new_R[1], 1));
+    const __m512 out_B = _mm512_mask_blend_ps(
+        fast, B, _mm512_insertf32x8(_mm512_castps256_ps512(new_B[0]), new_B[1], 1));
+    _mm512_storeu_ps(rep_loyalty + j, out_R);
+    _mm512_storeu_ps(brand_loyalty + j, out_B);
+    _mm512_storeu_si512(slot + j, _mm512_mask_blend_epi32(fast, spare, _mm512_add_epi32(cell, cell)));
+    for (std::size_t half = 0; half < 2; ++half) {
+      const __m256 out_B8 = half == 0 ? _mm512_castps512_ps256(out_B) : _mm512_extractf32x8_ps(out_B, 1);
+      const __m256 out_R8 = half == 0 ? _mm512_castps512_ps256(out_R) : _mm512_extractf32x8_ps(out_R, 1);
+      // Customer by customer, the brand word (with the count) then the rep word.
+      const __m512i brand_words = _mm512_add_epi64(count_unit, fixed_point(out_B8));
+      const __m512i rep_words = fixed_point(out_R8);
+      std::int64_t* const out = stock_words + 2 * (j + 8 * half);
+      _mm512_storeu_si512(out, _mm512_permutex2var_epi64(brand_words, first_four, rep_words));
+      _mm512_storeu_si512(out + 8, _mm512_permutex2var_epi64(brand_words, last_four, rep_words));
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(scalar + j), _mm_maskz_mov_epi8(needs_scalar, one_byte));
+  }
+  return j;
+}
+
+}  // namespace
+
+LOYALSIM_AVX512 std::size_t loyalty_pass_avx512(const LoyaltyPassTables& t, const std::uint8_t* segment,
+                                                const std::int16_t* firm, const std::int32_t* rep,
+                                                const std::uint16_t* next_event, float* brand_loyalty,
+                                                float* rep_loyalty, std::int32_t* slot, std::int64_t* stock_words,
+                                                std::uint8_t* scalar, std::size_t n) {
+  if (t.cells > avx512_pass_max_cells) return 0;
+  if (t.uniform_segment_rates)
+    return pass_of<true>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, stock_words, scalar,
+                         n);
+  return pass_of<false>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, stock_words, scalar,
+                        n);
+}
+
+bool avx512_pass_supported() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+}
+
+}  // namespace loyalsim
+
+#endif

@@ -1,0 +1,38 @@
+// The loyalty pass for processors with AVX-512 (core/loyalty_pass_avx512.cpp),
+// used by loyalty_pass (core/loyalty_pass.cpp) where the processor has it
+// and the run has at most avx512_pass_max_cells (firm, segment) cells. It
+// gives the bits of loyalty_pass_of (tests/core/test_loyalty_pass.cpp).
+// Built with GCC or clang for x86-64 only; elsewhere
+// LOYALSIM_HAVE_AVX512_PASS is 0 and the portable loop does all the work.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/loyalty_pass.hpp"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__EMSCRIPTEN__)
+#define LOYALSIM_HAVE_AVX512_PASS 1
+#else
+#define LOYALSIM_HAVE_AVX512_PASS 0
+#endif
+
+namespace loyalsim {
+
+#if LOYALSIM_HAVE_AVX512_PASS
+// The cell constants are held in two registers of eight doubles.
+inline constexpr std::int32_t avx512_pass_max_cells = 16;
+
+// Whether this processor has AVX-512 F, BW, VL and DQ.
+bool avx512_pass_supported();
+
+// The pass over the first customers of [0, n), sixteen at a time, as
+// loyalty_pass_of does it; returns how many it did (a multiple of 16, or
+// 0 if t.cells > avx512_pass_max_cells). Only where avx512_pass_supported().
+std::size_t loyalty_pass_avx512(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
+                                const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty,
+                                float* rep_loyalty, std::int32_t* slot, std::int64_t* stock_words,
+                                std::uint8_t* scalar, std::size_t n);
+#endif
+
+}  // namespace loyalsim
