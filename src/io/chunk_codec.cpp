@@ -7,7 +7,7 @@
 #include <string>
 
 #include "core/errors.hpp"
-#include "io/zlib_stream.hpp"
+#include "io/zlib_compress.hpp"
 
 namespace loyalsim::io {
 namespace {
@@ -64,7 +64,7 @@ std::span<const unsigned char> ChunkEncoder::encode(std::span<const unsigned cha
   // zlib stream never needs it.
   std::size_t size = ::compressBound(static_cast<uLong>(bytes.size()));
   deflated_.resize(size);
-  const int status = compress_reusing(deflated_.data(), &size, bytes.data(), bytes.size(), filters.deflate_level);
+  const int status = zlib_compress(deflated_.data(), &size, bytes.data(), bytes.size(), filters.deflate_level);
   if (status != Z_OK) throw Error("zlib: compressing a chunk of " + std::to_string(bytes.size()) + " bytes failed");
   return {deflated_.data(), size};
 }

@@ -3,7 +3,7 @@
 // (hdf5::Dataset::write_chunk) instead of through the library's filter
 // pipeline, whose deflate filter calls compress2 for every chunk: for the
 // one-run chunks of a results file (a few KiB or a few dozen bytes each)
-// compress2's set-up cost more than the compression (io/zlib_stream.hpp).
+// compress2's set-up cost more than the compression (io/zlib_compress.hpp).
 //
 // The format is HDF5's, so every reader decodes it with its own filters:
 //   shuffle (H5Z_FILTER_SHUFFLE, parameter: the element size): byte k of

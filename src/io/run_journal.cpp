@@ -23,7 +23,7 @@
 #include "core/event_columns.hpp"
 #include "core/metrics.hpp"
 #include "io/run_columns.hpp"
-#include "io/zlib_stream.hpp"
+#include "io/zlib_compress.hpp"
 
 namespace loyalsim::io {
 namespace {
@@ -947,7 +947,7 @@ void RunJournal::append(const RunRecord& record, const RunResult& result) {
   frame.resize(record_header_bytes + compressed_size + trailer_bytes);
   unsigned char* const compressed = frame.data() + record_header_bytes;
   // compress2's format, without building a stream per record.
-  if (compress_reusing(compressed, &compressed_size, raw.data(), raw.size(), compression_level) != Z_OK) {
+  if (zlib_compress(compressed, &compressed_size, raw.data(), raw.size(), compression_level) != Z_OK) {
     throw Error(context(path_) + ": run " + std::to_string(record.run) + ": zlib could not compress the record");
   }
   frame.resize(record_bytes(compressed_size));

@@ -1,7 +1,7 @@
 // The results file's own chunk encoding (shuffle, deflate through a reused
-// zlib stream) against zlib and HDF5's filter definitions: what is encoded
+// compressor) against zlib and HDF5's filter definitions: what is encoded
 // decodes to the same bytes, with any sizes, levels and element sizes, in
-// any order on one thread's reused streams.
+// any order on one thread.
 #include <gtest/gtest.h>
 
 #include <zlib.h>
@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "io/chunk_codec.hpp"
-#include "io/zlib_stream.hpp"
+#include "io/zlib_compress.hpp"
 
 namespace loyalsim::io {
 namespace {
@@ -35,7 +35,7 @@ std::vector<unsigned char> inflated(std::span<const unsigned char> stream, std::
   return out;
 }
 
-TEST(ZlibStream, EveryLevelAndSizeInflatesBackInAnyOrderOnOneThread) {
+TEST(ZlibCompress, EveryLevelAndSizeInflatesBackInAnyOrderOnOneThread) {
   // Levels and sizes interleaved: each level's stream is reused after
   // buffers of other sizes, so a stream left in any state is reset right.
   unsigned seed = 1;
@@ -46,19 +46,19 @@ TEST(ZlibStream, EveryLevelAndSizeInflatesBackInAnyOrderOnOneThread) {
         const std::vector<unsigned char> raw = sample_bytes(size, seed++);
         std::vector<unsigned char> stream(::compressBound(static_cast<uLong>(size)));
         std::size_t written = stream.size();
-        ASSERT_EQ(compress_reusing(stream.data(), &written, raw.data(), raw.size(), level), Z_OK);
+        ASSERT_EQ(zlib_compress(stream.data(), &written, raw.data(), raw.size(), level), Z_OK);
         EXPECT_EQ(inflated(std::span(stream.data(), written), size), raw);
       }
 }
 
-TEST(ZlibStream, TooSmallAnOutputIsABufferErrorAndTheStreamStaysUsable) {
+TEST(ZlibCompress, TooSmallAnOutputIsABufferErrorAndTheStreamStaysUsable) {
   const std::vector<unsigned char> raw = sample_bytes(5000, 7);
   std::vector<unsigned char> stream(100);
   std::size_t written = stream.size();
-  EXPECT_EQ(compress_reusing(stream.data(), &written, raw.data(), raw.size(), 4), Z_BUF_ERROR);
+  EXPECT_EQ(zlib_compress(stream.data(), &written, raw.data(), raw.size(), 4), Z_BUF_ERROR);
   stream.resize(::compressBound(static_cast<uLong>(raw.size())));
   written = stream.size();
-  ASSERT_EQ(compress_reusing(stream.data(), &written, raw.data(), raw.size(), 4), Z_OK);
+  ASSERT_EQ(zlib_compress(stream.data(), &written, raw.data(), raw.size(), 4), Z_OK);
   EXPECT_EQ(inflated(std::span(stream.data(), written), raw.size()), raw);
 }
 
