@@ -765,9 +765,11 @@ File File::create(const std::filesystem::path& path, std::string label) {
   // The writer takes no lock, so that a sweep's file can be opened and read
   // (h5py, xarray) while runs are still being added to it.
   check(H5Pset_file_locking(access.id(), false, true), text(here));
-  // Every chunk is written once and never read back, so the chunk cache is
-  // off: with the default 1 MiB per dataset, a long sweep's peak memory grew
-  // with the chunks it had touched (27 MiB at 100 runs, 50 MiB at 1,000).
+  // A results file's chunks are written once, whole (a run's metrics go
+  // past the cache, H5Dwrite_chunk), or a batch of runs/ rows at a time,
+  // so the chunk cache is off: with the default 1 MiB per dataset, a long
+  // sweep's peak memory grew with the chunks it had touched (27 MiB at 100
+  // runs, 50 MiB at 1,000).
   check(H5Pset_cache(access.id(), 0, 521, 0, 1.0), text(here));
   // Likewise the metadata cache: it would otherwise adapt upwards to 32 MiB
   // as a sweep's chunk index grows. 1 MiB holds the working set; with both
