@@ -249,14 +249,15 @@ void ResultsFile::Impl::write_metric(h5::Dataset& dataset, const MetricChunks& m
   Dims offset(start.size(), 0);
   offset[0] = run;
   for (hsize_t step = 0; step < m.steps; step += m.chunk_steps) {
-    const auto* first = reinterpret_cast<const unsigned char*>(values.data() + step * m.step_elements);
-    std::span<const unsigned char> raw(first, chunk_elements * sizeof(T));
-    if (step + m.chunk_steps > m.steps) {
+    const T* first = values.data() + step * m.step_elements;
+    std::span<const unsigned char> raw;
+    if (step + m.chunk_steps <= m.steps) {
+      raw = {reinterpret_cast<const unsigned char*>(first), chunk_elements * sizeof(T)};
+    } else {
       // The last chunk reaches past the last step: the rest holds the fill
       // value, as HDF5 fills a chunk it writes in part.
-      const std::size_t held = (m.steps - step) * m.step_elements;
       std::vector<T> chunk(chunk_elements, fill);
-      std::copy_n(values.data() + step * m.step_elements, held, chunk.begin());
+      std::copy_n(first, (m.steps - step) * m.step_elements, chunk.begin());
       padded.assign(reinterpret_cast<const unsigned char*>(chunk.data()),
                     reinterpret_cast<const unsigned char*>(chunk.data() + chunk.size()));
       raw = padded;
