@@ -9,7 +9,7 @@ LOYALSIM_PACKAGES=(
   build-essential cmake pkg-config
   libtbb-dev libhdf5-dev libboost-program-options-dev
   libgtest-dev libtomlplusplus-dev librandom123-dev zlib1g-dev libboost-dev time
-  libnlopt-cxx-dev libeigen3-dev
+  libnlopt-cxx-dev libeigen3-dev libdeflate-dev
   python3 python3-h5py python3-matplotlib python3-numpy
   python3-h5netcdf python3-xarray python3-pandas
 )

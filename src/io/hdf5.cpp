@@ -560,6 +560,67 @@ void Dataset::write_strings(const std::vector<std::string>& texts, const Dims& s
   write_raw(type.id(), pointers.data(), pointers.size(), start, count);
 }
 
+void Dataset::write_elements_raw(hid_t memory_type, const void* data, std::size_t size,
+                                 const std::vector<hsize_t>& rows) {
+  silence_automatic_error_printing();
+  const auto here = [this] { return where("writing dataset"); };
+  if (size != rows.size()) {
+    throw Hdf5Error(here() + ": " + std::to_string(size) + " values given for " + std::to_string(rows.size()) +
+                    " elements");
+  }
+  if (rows.empty()) return;
+  Dataspace file_space = space();
+  if (file_space.dims().size() != 1) throw Hdf5Error(here() + ": elements by row need a 1-D dataset");
+  check(H5Sselect_elements(file_space.id(), H5S_SELECT_SET, rows.size(), rows.data()), here);
+  const Dataspace memory_space = Dataspace::simple({rows.size()});
+  check(H5Dwrite(id(), memory_type, memory_space.id(), file_space.id(), H5P_DEFAULT, data), here);
+}
+
+void Dataset::write_strings_at(const std::vector<std::string>& texts, const std::vector<hsize_t>& rows) {
+  const Datatype type = Datatype::utf8_string();
+  const std::vector<const char*> pointers = c_strings(texts);
+  write_elements_raw(type.id(), pointers.data(), pointers.size(), rows);
+}
+
+Dataset::ChunkLayout Dataset::chunk_layout() const {
+  silence_automatic_error_printing();
+  const auto here = [this] { return where("reading the chunk layout of dataset"); };
+  const Handle creation(check_id(H5Dget_create_plist(id()), here), H5Pclose);
+  ChunkLayout layout;
+  if (H5Pget_layout(creation.id()) != H5D_CHUNKED) return layout;
+  const int rank = H5Pget_chunk(creation.id(), 0, nullptr);
+  if (rank < 0) fail(here);
+  layout.chunk.resize(static_cast<std::size_t>(rank));
+  if (H5Pget_chunk(creation.id(), rank, layout.chunk.data()) < 0) fail(here);
+  const int filters = H5Pget_nfilters(creation.id());
+  if (filters < 0) fail(here);
+  for (int i = 0; i < filters; ++i) {
+    Filter filter;
+    unsigned flags = 0;
+    std::size_t count = 8;
+    filter.values.resize(count);
+    filter.id = H5Pget_filter2(creation.id(), static_cast<unsigned>(i), &flags, &count, filter.values.data(), 0,
+                               nullptr, nullptr);
+    if (filter.id < 0) fail(here);
+    // `count` comes back as the filter's number of values, which may exceed the room given.
+    if (count > filter.values.size()) {
+      filter.values.resize(count);
+      if (H5Pget_filter2(creation.id(), static_cast<unsigned>(i), &flags, &count, filter.values.data(), 0, nullptr,
+                         nullptr) < 0)
+        fail(here);
+    }
+    filter.values.resize(count);
+    layout.filters.push_back(std::move(filter));
+  }
+  return layout;
+}
+
+void Dataset::write_chunk(const Dims& offset, const void* bytes, std::size_t size) {
+  silence_automatic_error_printing();
+  check(H5Dwrite_chunk(id(), H5P_DEFAULT, 0, offset.data(), size, bytes),
+        [this] { return where("writing a chunk of dataset"); });
+}
+
 std::vector<std::string> Dataset::read_strings() const {
   silence_automatic_error_printing();
   const std::string here = where("reading dataset");
@@ -704,9 +765,11 @@ File File::create(const std::filesystem::path& path, std::string label) {
   // The writer takes no lock, so that a sweep's file can be opened and read
   // (h5py, xarray) while runs are still being added to it.
   check(H5Pset_file_locking(access.id(), false, true), text(here));
-  // Every chunk is written once and never read back, so the chunk cache is
-  // off: with the default 1 MiB per dataset, a long sweep's peak memory grew
-  // with the chunks it had touched (27 MiB at 100 runs, 50 MiB at 1,000).
+  // A results file's chunks are written once, whole (a run's metrics go
+  // past the cache, H5Dwrite_chunk), or a batch of runs/ rows at a time,
+  // so the chunk cache is off: with the default 1 MiB per dataset, a long
+  // sweep's peak memory grew with the chunks it had touched (27 MiB at 100
+  // runs, 50 MiB at 1,000).
   check(H5Pset_cache(access.id(), 0, 521, 0, 1.0), text(here));
   // Likewise the metadata cache: it would otherwise adapt upwards to 32 MiB
   // as a sweep's chunk index grows. 1 MiB holds the working set; with both

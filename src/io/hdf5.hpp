@@ -270,6 +270,31 @@ class Dataset : public Object {
   }
   void write_strings(const std::vector<std::string>& texts);  // whole 1-D dataset
   void write_strings(const std::vector<std::string>& texts, const Dims& start, const Dims& count);
+  // A 1-D dataset: data[i] to element rows[i], all in one call (so each
+  // chunk touched is read, filtered and written once, not once per row).
+  template <ElementRange R>
+  void write_elements(const R& data, const std::vector<hsize_t>& rows) {
+    using T = std::remove_cv_t<std::ranges::range_value_t<R>>;
+    write_elements_raw(TypeOf<T>::memory(), std::ranges::data(data), std::ranges::size(data), rows);
+  }
+  void write_strings_at(const std::vector<std::string>& texts, const std::vector<hsize_t>& rows);
+
+  // How a chunked dataset stores its chunks: the chunk's dimensions (empty
+  // if the dataset is not chunked) and the filters in pipeline order, each
+  // with its parameters as the file records them.
+  struct Filter {
+    H5Z_filter_t id = H5Z_FILTER_NONE;
+    std::vector<unsigned> values;
+  };
+  struct ChunkLayout {
+    Dims chunk;
+    std::vector<Filter> filters;
+  };
+  ChunkLayout chunk_layout() const;
+  // Stores one chunk, the one starting at `offset` (a multiple of the chunk
+  // dimensions), as `bytes`: the chunk after every filter of the dataset's
+  // pipeline, which the caller has applied (H5Dwrite_chunk, filter mask 0).
+  void write_chunk(const Dims& offset, const void* bytes, std::size_t size);
   std::vector<std::string> read_strings() const;
 
   // Grows a dataset created with unlimited max_dims.
@@ -290,6 +315,7 @@ class Dataset : public Object {
   static std::size_t product(const Dims& dims);
   // Empty start and count select the whole dataset.
   void write_raw(hid_t memory_type, const void* data, std::size_t size, const Dims& start, const Dims& count);
+  void write_elements_raw(hid_t memory_type, const void* data, std::size_t size, const std::vector<hsize_t>& rows);
   void read_raw(hid_t memory_type, void* data, const Dims& start, const Dims& count) const;
 };
 

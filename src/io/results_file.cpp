@@ -2,18 +2,22 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <ctime>
 #include <limits>
 #include <optional>
 #include <set>
+#include <span>
 #include <string_view>
 #include <system_error>
 
 #include "core/errors.hpp"
 #include "core/metrics.hpp"
+#include "io/chunk_codec.hpp"
 #include "io/hdf5.hpp"
 #include "io/results_layout.hpp"
 #include "io/run_columns.hpp"
@@ -31,7 +35,7 @@ using detail::EventsTable;
 using detail::RunsTable;
 using detail::stage_events;
 using detail::write_events_in_run_order;
-using detail::write_runs_row;
+using detail::write_runs_rows;
 using h5::Dims;
 
 constexpr std::int32_t format_version = 1;
@@ -95,6 +99,47 @@ void write_root_attributes(h5::File& file, const FileMetadata& meta) {
   }
 }
 
+// runs/ rows wait until this many runs are pending or this long has
+// passed since the last rows were written (and are written at suspend and
+// commit). Writing a row rewrites its columns' chunks (1,024 rows each,
+// shuffled and deflated): per run, that was most of the cost of recording
+// a small run; per batch it is negligible, and a reader of the .partial
+// file still sees a finished run's status within a second.
+constexpr std::size_t max_pending_rows = 256;
+constexpr auto max_row_delay = std::chrono::seconds(1);
+
+// How write_run stores one run of a metric: its chunks encoded here and
+// written whole (Dataset::write_chunk), or, when the dataset's chunks or
+// filters are not of that kind, through HDF5's own pipeline.
+struct MetricChunks {
+  std::optional<ChunkFilters> filters;  // nothing: write through HDF5
+  hsize_t steps = 0;                    // the second axis (months, or firms in summary/)
+  hsize_t chunk_steps = 0;              // of which one chunk holds this many
+  std::size_t step_elements = 0;        // elements per step: the rest of the axes, whole
+};
+
+// Direct chunk writes need: one run per chunk, every axis past the second
+// whole, 8-byte elements stored as they lie in memory (little-endian
+// int64 and float64: the file types are LE), and a pipeline ChunkEncoder
+// reproduces.
+MetricChunks metric_chunks(const h5::Dataset& dataset) {
+  MetricChunks m;
+  const Dims dims = dataset.dims();
+  const h5::Dataset::ChunkLayout layout = dataset.chunk_layout();
+  if constexpr (std::endian::native != std::endian::little) return m;
+  if (dims.size() < 2 || layout.chunk.size() != dims.size() || layout.chunk[0] != 1 || layout.chunk[1] == 0) return m;
+  if (H5Tget_size(dataset.type().id()) != 8) return m;
+  m.step_elements = 1;
+  for (std::size_t i = 2; i < dims.size(); ++i) {
+    if (layout.chunk[i] != dims[i]) return m;
+    m.step_elements *= dims[i];
+  }
+  m.steps = dims[1];
+  m.chunk_steps = layout.chunk[1];
+  m.filters = encodable_filters(layout.filters);
+  return m;
+}
+
 }  // namespace
 
 // ------------------------------------------------------------ ResultsFile
@@ -111,6 +156,14 @@ struct ResultsFile::Impl {
   std::vector<h5::Dataset> series;  // series_metrics order
   std::vector<h5::Dataset> totals;  // summary_metrics order
   std::optional<EventsTable> events;
+
+  std::vector<MetricChunks> series_chunks;  // per dataset of series, totals
+  std::vector<MetricChunks> totals_chunks;
+  ChunkEncoder encoder;
+  std::vector<unsigned char> padded;  // a chunk that runs past the last month, filled out
+
+  std::vector<RunRecord> pending_rows;  // finished runs whose runs/ row is not written yet
+  std::chrono::steady_clock::time_point rows_written_at = std::chrono::steady_clock::now();
 
   std::vector<bool> written;  // per run: a run is written once
   bool open = true;           // false once commit() has begun
@@ -140,6 +193,13 @@ struct ResultsFile::Impl {
   }
 
   void check_run(const RunRecord& record, const RunResult& result) const;
+  // Writes one run's slab of a metric (values: its 8-byte elements in C order).
+  template <class T>
+  void write_metric(h5::Dataset& dataset, const MetricChunks& m, const std::vector<T>& values, hsize_t run,
+                    const Dims& start, const Dims& count, T fill);
+  // The pending runs/ rows, after a flush of their runs' data: a reader
+  // never sees a run marked done whose data have not reached the file.
+  void write_pending_rows();
   // Closes every handle, datasets first, reporting failures.
   void close_all();
 };
@@ -175,6 +235,46 @@ void ResultsFile::Impl::check_run(const RunRecord& record, const RunResult& resu
                     " has an index outside the layout");
     }
   }
+}
+
+template <class T>
+void ResultsFile::Impl::write_metric(h5::Dataset& dataset, const MetricChunks& m, const std::vector<T>& values,
+                                     hsize_t run, const Dims& start, const Dims& count, T fill) {
+  static_assert(sizeof(T) == 8);
+  if (!m.filters) {
+    dataset.write(values, start, count);
+    return;
+  }
+  const std::size_t chunk_elements = m.chunk_steps * m.step_elements;
+  Dims offset(start.size(), 0);
+  offset[0] = run;
+  for (hsize_t step = 0; step < m.steps; step += m.chunk_steps) {
+    const T* first = values.data() + step * m.step_elements;
+    std::span<const unsigned char> raw;
+    if (step + m.chunk_steps <= m.steps) {
+      raw = {reinterpret_cast<const unsigned char*>(first), chunk_elements * sizeof(T)};
+    } else {
+      // The last chunk reaches past the last step: the rest holds the fill
+      // value, as HDF5 fills a chunk it writes in part.
+      std::vector<T> chunk(chunk_elements, fill);
+      std::copy_n(first, (m.steps - step) * m.step_elements, chunk.begin());
+      padded.assign(reinterpret_cast<const unsigned char*>(chunk.data()),
+                    reinterpret_cast<const unsigned char*>(chunk.data() + chunk.size()));
+      raw = padded;
+    }
+    offset[1] = step;
+    const std::span<const unsigned char> stored = encoder.encode(raw, *m.filters);
+    dataset.write_chunk(offset, stored.data(), stored.size());
+  }
+}
+
+void ResultsFile::Impl::write_pending_rows() {
+  if (pending_rows.empty()) return;
+  file.flush();
+  write_runs_rows(runs, pending_rows);
+  file.flush();
+  pending_rows.clear();
+  rows_written_at = std::chrono::steady_clock::now();
 }
 
 void ResultsFile::Impl::close_all() {
@@ -217,6 +317,8 @@ ResultsFile ResultsFile::create(const std::filesystem::path& final_path, const R
   impl->totals = create_summary(impl->file, layout);
   if (layout.events) impl->events = create_events_table(impl->file, layout, impl->temporary_path);
   if (layout.design) create_design_group(impl->file, *layout.design);
+  for (const h5::Dataset& d : impl->series) impl->series_chunks.push_back(metric_chunks(d));
+  for (const h5::Dataset& d : impl->totals) impl->totals_chunks.push_back(metric_chunks(d));
   impl->file.flush();
   return ResultsFile(std::move(impl));
 }
@@ -241,9 +343,9 @@ void ResultsFile::write_run(const RunRecord& record, const RunResult& result) {
     const Dims start = by_segment ? Dims{run, 0, 0, 0} : Dims{run, 0, 0};
     const Dims count = by_segment ? Dims{1, months, firms, segments} : Dims{1, months, firms};
     if (metric.type == MetricType::count) {
-      f.series[i].write(result.series.counts[i], start, count);
+      f.write_metric(f.series[i], f.series_chunks[i], result.series.counts[i], run, start, count, detail::count_fill);
     } else {
-      f.series[i].write(result.series.reals[i], start, count);
+      f.write_metric(f.series[i], f.series_chunks[i], result.series.reals[i], run, start, count, detail::real_fill);
     }
   }
   for (std::size_t i = 0; i < summary_metrics.size(); ++i) {
@@ -251,25 +353,26 @@ void ResultsFile::write_run(const RunRecord& record, const RunResult& result) {
     const Dims start = by_segment ? Dims{run, 0, 0} : Dims{run, 0};
     const Dims count = by_segment ? Dims{1, firms, segments} : Dims{1, firms};
     if (summary_metrics[i].type == MetricType::count) {
-      f.totals[i].write(result.totals.counts[i], start, count);
+      f.write_metric(f.totals[i], f.totals_chunks[i], result.totals.counts[i], run, start, count, detail::count_fill);
     } else {
-      f.totals[i].write(result.totals.reals[i], start, count);
+      f.write_metric(f.totals[i], f.totals_chunks[i], result.totals.reals[i], run, start, count, detail::real_fill);
     }
   }
   if (f.events) stage_events(*f.events, record.run, result.events);
 
-  // The runs/ row, with its status "done", goes last and after a flush of
-  // the data: a reader mid-sweep never sees a run marked done whose data
-  // have not reached the file.
-  f.file.flush();
-  write_runs_row(f.runs, record);
-  f.file.flush();
+  // The runs/ row, with its status "done", comes later, in a batch, after
+  // a flush of the data (write_pending_rows).
   f.written[run] = true;
+  f.pending_rows.push_back(record);
+  if (f.pending_rows.size() >= max_pending_rows ||
+      std::chrono::steady_clock::now() - f.rows_written_at >= max_row_delay)
+    f.write_pending_rows();
 }
 
 void ResultsFile::suspend() {
   if (!impl_ || !impl_->open) throw Error("results file: suspend after commit or move");
   Impl& f = *impl_;
+  f.write_pending_rows();
   if (f.events) write_events_in_run_order(*f.events);
   f.open = false;
   f.keep_temporary = true;
@@ -286,6 +389,7 @@ void ResultsFile::keep_after_failure() noexcept {
 void ResultsFile::commit() {
   if (!impl_ || !impl_->open) throw Error("results file: commit after commit or move");
   Impl& f = *impl_;
+  f.write_pending_rows();
   if (f.events) write_events_in_run_order(*f.events);
   f.open = false;
   f.file.write_attribute("complete", std::int8_t{1});

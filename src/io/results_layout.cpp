@@ -28,11 +28,6 @@ constexpr hsize_t runs_chunk_rows = 1024;
 // Metric elements are int64 or float64 alike.
 constexpr std::size_t metric_element_bytes = 8;
 
-// Unwritten runs read back as these. Only the real fill is also a netCDF
-// _FillValue attribute (see announce_fill).
-constexpr std::int64_t count_fill = -1;
-constexpr double real_fill = std::numeric_limits<double>::quiet_NaN();
-
 // netCDF readers (xarray, R's ncdf4) mask a variable's _FillValue, and to
 // mask an integer they must turn it into floats: xarray would load every
 // count as float64. So only reals, whose fill (NaN) is a float already, get
@@ -202,25 +197,25 @@ RunsTable create_runs_table(h5::File& file, const ResultsLayout& layout) {
   return table;
 }
 
-namespace {
-
-template <h5::Element T>
-void write_cell(h5::Dataset& column, hsize_t run, T value) {
-  column.write(std::array<T, 1>{value}, {run}, {1});
-}
-
-}  // namespace
-
-void write_runs_row(RunsTable& table, const RunRecord& record) {
-  const auto run = static_cast<hsize_t>(record.run);
+void write_runs_rows(RunsTable& table, const std::vector<RunRecord>& records) {
+  if (records.empty()) return;
+  std::vector<hsize_t> rows;
+  for (const RunRecord& record : records) rows.push_back(static_cast<hsize_t>(record.run));
   std::size_t i = 0;
   for_each_run_column([&](const auto& column) {
     using Stored = typename std::remove_cvref_t<decltype(column)>::stored_type;
-    write_cell(table.columns[i++], run, static_cast<Stored>(record.*column.member));
-    if (!column.text_name.empty()) table.columns[i++].write_strings({decimal_text(record.*column.member)}, {run}, {1});
+    std::vector<Stored> values;
+    for (const RunRecord& record : records) values.push_back(static_cast<Stored>(record.*column.member));
+    table.columns[i++].write_elements(values, rows);
+    if (column.text_name.empty()) return;
+    std::vector<std::string> texts;
+    for (const RunRecord& record : records) texts.push_back(decimal_text(record.*column.member));
+    table.columns[i++].write_strings_at(texts, rows);
   });
-  for (std::size_t i = 0; i < table.parameters.size(); ++i) {
-    write_cell(table.parameters[i], run, record.parameter_values[i]);
+  for (std::size_t p = 0; p < table.parameters.size(); ++p) {
+    std::vector<double> values;
+    for (const RunRecord& record : records) values.push_back(record.parameter_values[p]);
+    table.parameters[p].write_elements(values, rows);
   }
 }
 

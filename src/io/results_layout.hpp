@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,6 +22,11 @@ using h5::Dims;
 
 // ------------------------------------------------------------ building blocks
 // (results_layout.cpp)
+
+// Unwritten runs read back as these. Only the real fill is also a netCDF
+// _FillValue attribute (see announce_fill in results_layout.cpp).
+inline constexpr std::int64_t count_fill = -1;
+inline constexpr double real_fill = std::numeric_limits<double>::quiet_NaN();
 
 h5::DatasetCreation compressed(const Dims& chunk);
 
@@ -52,7 +58,8 @@ struct RunsTable {
 
 RunsTable create_runs_table(h5::File& file, const ResultsLayout& layout);
 
-void write_runs_row(RunsTable& table, const RunRecord& record);
+// The rows of `records` (any runs, in any order), each column in one write.
+void write_runs_rows(RunsTable& table, const std::vector<RunRecord>& records);
 
 // ------------------------------------------------------------ timeseries/ and summary/
 // (results_layout.cpp)

@@ -23,6 +23,7 @@
 #include "core/event_columns.hpp"
 #include "core/metrics.hpp"
 #include "io/run_columns.hpp"
+#include "io/zlib_compress.hpp"
 
 namespace loyalsim::io {
 namespace {
@@ -941,12 +942,12 @@ void RunJournal::append(const RunRecord& record, const RunResult& result) {
   const Bytes& raw = payload_;
 
   // Header, payload and trailer in one buffer, so the record goes out in one write().
-  uLongf compressed_size = ::compressBound(static_cast<uLong>(raw.size()));
+  std::size_t compressed_size = ::compressBound(static_cast<uLong>(raw.size()));
   Bytes& frame = frame_;
   frame.resize(record_header_bytes + compressed_size + trailer_bytes);
   unsigned char* const compressed = frame.data() + record_header_bytes;
-  if (::compress2(compressed, &compressed_size, raw.data(), static_cast<uLong>(raw.size()), compression_level) !=
-      Z_OK) {
+  // compress2's format, without building a stream per record.
+  if (zlib_compress(compressed, &compressed_size, raw.data(), raw.size(), compression_level) != Z_OK) {
     throw Error(context(path_) + ": run " + std::to_string(record.run) + ": zlib could not compress the record");
   }
   frame.resize(record_bytes(compressed_size));

@@ -28,7 +28,7 @@
 //       u64 compressed_size, u64 raw_size
 //       u32 crc32 of the compressed payload
 //       u32 crc32 of the 44 bytes above (marker included)
-//     compressed_size bytes: the payload, zlib compress2 level 1, which
+//     compressed_size bytes: the payload, a zlib stream (compress2's format) at level 1, which
 //       inflates to raw_size bytes (see run_journal.cpp for its fields).
 //     record trailer, 20 bytes:
 //       u64 sequence, u64 compressed_size (as in the record header)

@@ -556,6 +556,57 @@ TEST(ResultsFileContent, ChunksSplitMonthsToStayUnderOneMiBWhenFirmsTimesSegment
   EXPECT_EQ(Creation(timeseries.open_dataset("reps_active")).chunk(), (Dims{1, 24, 64}));
 }
 
+// A run's months split over chunks, the last one reaching past the last
+// month: every value reads back, the written run and the unwritten one.
+TEST(ResultsFileContent, RunSplitOverChunksWithAPartLastChunkReadsBackExactly) {
+  const ScratchFolder folder;
+  ResultsLayout layout = small_layout(false);
+  layout.runs = 2;
+  layout.months = 3;
+  layout.firm_names.clear();
+  layout.segment_names.clear();
+  // 171 x 256 x 8 bytes = 342 KiB a month: 2 months a chunk, so the second
+  // chunk holds month 3 and a month past the end.
+  for (int i = 0; i < 171; ++i) layout.firm_names.push_back("firm" + std::to_string(i));
+  for (int i = 0; i < 256; ++i) layout.segment_names.push_back("segment" + std::to_string(i));
+  const std::size_t firms = layout.firm_names.size(), segments = layout.segment_names.size();
+  RunResult result;
+  result.allocate(layout.months, firms, segments);
+  for (std::size_t m = 0; m < series_metrics.size(); ++m) {
+    for (std::size_t k = 0; k < result.series.counts[m].size(); ++k)
+      result.series.counts[m][k] = static_cast<std::int64_t>(m * 1000000 + k);
+    for (std::size_t k = 0; k < result.series.reals[m].size(); ++k)
+      result.series.reals[m][k] = static_cast<double>(m) + 1e-7 * static_cast<double>(k);
+  }
+  RunRecord record = fabricated_record(1);
+  record.status = RunStatus::done;
+  const fs::path path = folder.path() / "split.h5";
+  {
+    ResultsFile file = ResultsFile::create(path, layout, small_metadata());
+    file.write_run(record, result);
+    file.commit();
+  }
+  const hdf5::File file = hdf5::File::open(path, hdf5::File::Access::read_only);
+  const hdf5::Group timeseries = file.open_group("timeseries");
+  EXPECT_EQ(Creation(timeseries.open_dataset("revenue")).chunk(), (Dims{1, 2, firms, segments}));
+  for (std::size_t m = 0; m < series_metrics.size(); ++m) {
+    const MetricInfo& info = series_metrics[m];
+    SCOPED_TRACE(std::string(info.name));
+    const hdf5::Dataset dataset = timeseries.open_dataset(info.name);
+    Dims count = dataset.dims();
+    count[0] = 1;
+    Dims start(count.size(), 0);
+    const auto unwritten = dataset.read<double>(start, count);
+    start[0] = 1;
+    const auto written = dataset.read<double>(start, count);
+    ASSERT_EQ(written.size(), result.series_size(info));
+    for (std::size_t k = 0; k < written.size(); ++k) {
+      ASSERT_TRUE(same(written[k], element(result.series, info, m, k))) << k;
+      ASSERT_TRUE(info.type == MetricType::count ? unwritten[k] == -1.0 : std::isnan(unwritten[k])) << k;
+    }
+  }
+}
+
 // ------------------------------------------------------------ lifecycle
 
 TEST(ResultsFileLifecycle, NothingAppearsAtTheFinalPathBeforeCommit) {
