@@ -1,4 +1,8 @@
-// The loyalty pass compiled once per instruction set, so a portable build
+// The loyalty pass: the AVX-512 pass (core/loyalty_pass_avx512.cpp) where
+// the processor has AVX-512 and the run at most 16 cells, the customers it
+// leaves (the last n mod 16, or all) to the portable loop below.
+//
+// The portable loop is compiled once per instruction set, so a portable build
 // (no -march) vectorises it with AVX-512 or AVX2 where the processor has
 // them, not only with SSE2 (docs/PERFORMANCE.md). GCC's target_clones makes
 // the versions and an ifunc resolver that picks one when the program loads.

@@ -118,9 +118,11 @@ template <bool Uniform>
 }
 
 // loyalty_pass_of for t.uniform_segment_rates, in the best instruction set
-// the running processor has (core/loyalty_pass.cpp: one compiled version per
-// instruction set, chosen once at load time; every version gives the same
-// bits).
+// the running processor has (core/loyalty_pass.cpp): the AVX-512 pass
+// (core/loyalty_pass_avx512.hpp) for runs of at most 16 cells, sixteen
+// customers at a time, and the portable loop for the rest, compiled once
+// per instruction set and chosen once at load time. Every version gives
+// the same bits.
 void loyalty_pass(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
                   const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty, float* rep_loyalty,
                   std::int32_t* slot, std::int64_t* stock_words, std::uint8_t* scalar, std::size_t n);

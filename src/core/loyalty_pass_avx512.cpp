@@ -13,6 +13,8 @@
 
 #include <immintrin.h>
 
+#include <cstdint>
+
 // GCC 12's AVX-512 headers trip its own -Wmaybe-uninitialized (GCC bug
 // 105593, fixed in 13): the "uninitialised" value is the undefined
 // pass-through operand of an unmasked intrinsic.
@@ -72,6 +74,15 @@ constexpr std::size_t prefetch_ahead = 1024;
 // How many customers ahead it prefetches the rep gains they will gather.
 constexpr std::size_t gain_ahead = 64;
 
+// Asks for column[j + prefetch_ahead]'s line. The address is computed as an
+// integer: it may lie past the column's end, where a pointer may not point
+// (a prefetch of any address is harmless).
+template <class T>
+inline void prefetch_ahead_of(const T* column, std::size_t j) {
+  const std::uintptr_t at = reinterpret_cast<std::uintptr_t>(column) + (j + prefetch_ahead) * sizeof(T);
+  _mm_prefetch(reinterpret_cast<const char*>(at), _MM_HINT_T0);
+}
+
 template <bool Uniform>
 LOYALSIM_AVX512 std::size_t pass_of(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
                                     const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty,
@@ -100,12 +111,12 @@ LOYALSIM_AVX512 std::size_t pass_of(const LoyaltyPassTables& t, const std::uint8
     // The columns stream from memory; the hardware prefetchers lose them
     // at every page boundary and between the blocks the month step hands
     // in, so ask for them ahead (past the end too: a prefetch never faults).
-    _mm_prefetch(reinterpret_cast<const char*>(rep + j + prefetch_ahead), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(rep_loyalty + j + prefetch_ahead), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(brand_loyalty + j + prefetch_ahead), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(firm + j + prefetch_ahead), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(next_event + j + prefetch_ahead), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(segment + j + prefetch_ahead), _MM_HINT_T0);
+    prefetch_ahead_of(rep, j);
+    prefetch_ahead_of(rep_loyalty, j);
+    prefetch_ahead_of(brand_loyalty, j);
+    prefetch_ahead_of(firm, j);
+    prefetch_ahead_of(next_event, j);
+    prefetch_ahead_of(segment, j);
     const __m512i f = _mm512_cvtepi16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(firm + j)));
     const __m512i s = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(segment + j)));
     const __m512i e = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(next_event + j)));
@@ -131,7 +142,7 @@ LOYALSIM_AVX512 std::size_t pass_of(const LoyaltyPassTables& t, const std::uint8
     const __m512i cell = _mm512_add_epi32(_mm512_mullo_epi32(_mm512_maskz_mov_epi32(attached, f), segments), s);
 
     __m256 new_R[2], new_B[2];
-    for (int half = 0; half < 2; ++half) {
+    for (std::size_t half = 0; half < 2; ++half) {
       const __m512i c = _mm512_cvtepi32_epi64(half == 0 ? _mm512_castsi512_si256(cell)
                                                         : _mm512_extracti64x4_epi64(cell, 1));
       const __m256 R8 = half == 0 ? _mm512_castps512_ps256(R) : _mm512_extractf32x8_ps(R, 1);

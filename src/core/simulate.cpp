@@ -45,7 +45,7 @@ std::vector<std::int64_t> sum_over_customers(const State& state, std::size_t wid
 // of the first recorded month (later ones are the previous month's end).
 std::vector<std::int64_t> attached_per_cell(const Model& model, const State& state) {
   const CustomerArrays& c = state.customers;
-  return sum_over_customers(state, model.firms() * model.segments(), [&](std::size_t i, auto& counts) {
+  return sum_over_customers(state, model.firms() * model.segments(), [&](std::size_t i, std::vector<std::int64_t>& counts) {
     if (c.firm[i] != no_firm) ++counts[as_index(c.firm[i]) * model.segments() + c.segment[i]];
   });
 }
@@ -118,13 +118,14 @@ void close_open_spells(const Model& model, const State& state, RunResult& result
   const CustomerArrays& c = state.customers;
   const std::size_t segments = model.segments(), cells = model.firms() * segments;
   // Before, then after, per cell.
-  const std::vector<std::int64_t> sums = sum_over_customers(state, 2 * cells, [&](std::size_t i, auto& sums) {
+  const auto add_spell = [&](std::size_t i, std::vector<std::int64_t>& partial) {
     if (c.firm[i] == no_firm) return;
     const std::size_t f = as_index(c.firm[i]);
     const SpellMonths spell = spell_anchor_months(anchors_of(model, state, f), c.attached_since[i], model.months + 1);
-    sums[f * segments + c.segment[i]] += spell.before;
-    sums[cells + f * segments + c.segment[i]] += spell.after;
-  });
+    partial[f * segments + c.segment[i]] += spell.before;
+    partial[cells + f * segments + c.segment[i]] += spell.after;
+  };
+  const std::vector<std::int64_t> sums = sum_over_customers(state, 2 * cells, add_spell);
   for (std::size_t f = 0; f < model.firms(); ++f)
     for (std::size_t s = 0; s < segments; ++s) {
       result.count(Total::all_months_before, f, s) += sums[f * segments + s];

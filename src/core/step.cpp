@@ -35,6 +35,20 @@ inline std::uint32_t global_id(const PassContext& ctx, std::size_t i) {
   return ctx.first_customer + static_cast<std::uint32_t>(i);
 }
 
+// Where in an active-rep list (core/state.hpp) this month's draws pick a
+// rep, from the words each draws: a decision to stay (from the reps active
+// before hiring), an assignment and an acquisition (after hiring). The
+// visits use them, and so does drawn_entry to prefetch the same entries.
+std::size_t stay_place(const ActiveReps& before_hiring, std::size_t firm, const RandomWords& decision) {
+  return before_hiring.place_of_firm(firm, decision[1], decision[2]);
+}
+std::size_t assignment_place(const ActiveReps& after_hiring, std::size_t firm, const RandomWords& assignment) {
+  return after_hiring.place_of_firm(firm, assignment[0], assignment[1]);
+}
+std::size_t acquisition_place(const ActiveReps& after_hiring, const RandomWords& monthly) {
+  return after_hiring.place_of_all(monthly[1], monthly[2]);
+}
+
 // Stay decisions whose 12-month mark is still ahead fail when the customer
 // leaves the firm at `month` (follow, defect or churn; docs/MODEL.md
 // section 8, "What is recorded").
@@ -129,7 +143,7 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
       ++tally.at(cell, Tally::stayed);
       if (can_follow) ++tally.at(cell, Tally::stayed_contested);
       const ActiveReps& active = ctx.state.before_hiring;
-      c.rep[i] = active.count(f) > 0 ? active.uniform_of_firm(f, w[1], w[2]) : no_rep;
+      c.rep[i] = active.count(f) > 0 ? active.ids[stay_place(active, f, w)] : no_rep;
       c.rep_loyalty[i] = static_cast<float>(firm.handoff_quality * R);
       to_firm = static_cast<std::int16_t>(f);
       // Only stays whose 12-month mark is recorded count for retained_12m_after_stay.
@@ -170,7 +184,7 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
   const auto f = as_index(c.firm[i]);
   if (active.count(f) > 0) {
     const auto w = ctx.random.words(global_id(ctx, i), ctx.step, Purpose::assignment);
-    c.rep[i] = active.uniform_of_firm(f, w[0], w[1]);
+    c.rep[i] = active.ids[assignment_place(active, f, w)];
   }
 }
 
@@ -207,7 +221,7 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
   const auto& seg = model.scenario.segments[s];
   const auto w = ctx.random.words(global_id(ctx, i), ctx.step, Purpose::monthly);
   if (active.total() > 0) {
-    const std::int32_t rep = active.uniform_of_all(w[1], w[2]);
+    const std::int32_t rep = active.ids[acquisition_place(active, w)];
     c.firm[i] = ctx.state.reps.firm[rep];
     c.rep[i] = rep;
     c.brand_loyalty[i] = static_cast<float>(seg.initial_brand_loyalty);
@@ -314,7 +328,7 @@ void flush_stocks(Tally& tally, std::size_t cells) {
   std::fill(tally.stock_scratch.begin(), tally.stock_scratch.end(), 0);
 }
 
-// The rare-event customers are visited three blocks behind the loyalty
+// The rare-event customers are visited two blocks behind the loyalty
 // pass, so that what they read far in memory has arrived by then: the
 // columns only they touch (a cache miss each, the customers being far
 // apart), the rep rows, and the reps their draws this month pick (the rep
@@ -342,16 +356,16 @@ void flush_stocks(Tally& tally, std::size_t cells) {
 // if it draws one: an acquisition trial (an unattached customer is visited
 // only in the month of its trial), a decision whose outcome is a stay (a
 // customer whose rep left this month: rep_gain -1), an assignment (no rep).
-// The same lists and words as acquisition_trial, decide and assign_rep;
-// only a guess for prefetching (a decision may not stay), never used as a
-// value.
+// The same lists, words and places (stay_place, assignment_place,
+// acquisition_place) as decide, assign_rep and acquisition_trial; only a
+// guess for prefetching (a decision may not stay), never used as a value.
 const std::int32_t* drawn_entry(const PassContext& ctx, const CustomerArrays& c, std::size_t i) {
   const std::int16_t firm = c.firm[i];
   if (firm == no_firm) {
     const ActiveReps& active = ctx.state.after_hiring;
     if (active.total() == 0) return nullptr;
     const auto w = ctx.random.words(global_id(ctx, i), ctx.step, Purpose::monthly);
-    return &active.ids[active.place_of_all(w[1], w[2])];
+    return &active.ids[acquisition_place(active, w)];
   }
   const std::size_t f = as_index(firm);
   const std::int32_t rep = c.rep[i];
@@ -359,13 +373,13 @@ const std::int32_t* drawn_entry(const PassContext& ctx, const CustomerArrays& c,
     const ActiveReps& active = ctx.state.before_hiring;
     if (active.count(f) == 0) return nullptr;
     const auto w = ctx.random.words(global_id(ctx, i), ctx.step, Purpose::decision);
-    return &active.ids[active.place_of_firm(f, w[1], w[2])];
+    return &active.ids[stay_place(active, f, w)];
   }
   if (rep == no_rep) {
     const ActiveReps& active = ctx.state.after_hiring;
     if (active.count(f) == 0) return nullptr;
     const auto w = ctx.random.words(global_id(ctx, i), ctx.step, Purpose::assignment);
-    return &active.ids[active.place_of_firm(f, w[0], w[1])];
+    return &active.ids[assignment_place(active, f, w)];
   }
   return nullptr;
 }
@@ -406,7 +420,7 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
   std::int64_t* const acc = tally.stock_scratch.data();
   std::size_t pending = 0;  // customers added to the scratch since its last flush
   const auto visit = [&](FoundCustomers& stage) {
-    for (std::size_t k = 0; k < stage.count; ++k) scalar_customer(ctx, c, stage.customer[k], tally);
+    for (std::size_t x = 0; x < stage.count; ++x) scalar_customer(ctx, c, stage.customer[x], tally);
     stage.count = 0;
   };
 

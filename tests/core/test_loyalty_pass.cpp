@@ -49,7 +49,9 @@ Case make_case(bool uniform, std::int32_t firms, std::int32_t segments, std::siz
   gain.resize(reps + 1);
   gain[0] = -1.0f;  // no_rep
   for (std::int32_t r = 0; r < reps; ++r)
-    gain[static_cast<std::size_t>(r) + 1] = r % 9 == 4 ? -1.0f : 0.2f + 2.5f * static_cast<float>(unit(random));
+    gain[static_cast<std::size_t>(r) + 1] = r % 9 == 4    ? -1.0f
+                                            : r % 13 == 6 ? 0.0f  // a rep who adds nothing: growth exactly 0
+                                                          : 0.2f + 2.5f * static_cast<float>(unit(random));
   for (auto* column : {&k.base, &k.transfer, &k.growth, &k.rep_decay, &k.brand_decay})
     column->resize(static_cast<std::size_t>(cells));
   for (std::size_t c = 0; c < static_cast<std::size_t>(cells); ++c) {
@@ -72,6 +74,10 @@ Case make_case(bool uniform, std::int32_t firms, std::int32_t segments, std::siz
     p.next_event.push_back(unit(random) < 0.05 ? step : static_cast<std::uint16_t>(step + 1 + random() % 50));
     p.brand.push_back(attached ? static_cast<float>(unit(random)) : 0.0f);
     p.rep_loyalty.push_back(attached ? static_cast<float>(unit(random)) : 0.0f);
+    // The ends of the range, where min(1, .) and the rounding to fixed point
+    // are at their edges.
+    if (attached && i % 37 == 5) p.brand.back() = p.rep_loyalty.back() = 1.0f;
+    if (attached && i % 41 == 7) p.brand.back() = p.rep_loyalty.back() = 0.0f;
   }
   return k;
 }
@@ -141,7 +147,8 @@ TEST(LoyaltyPass, FastCustomersGetTheScalarUpdateBitForBitWithRatesPerSegment) {
 
 #if LOYALSIM_HAVE_AVX512_PASS
 // The AVX-512 pass writes exactly what the portable loop writes, for every
-// output, at table sizes from one cell to sixteen and block lengths around
+// output, at 1, 8, 9 and 16 cells (the edges of its two registers of cell
+// constants) and block lengths around
 // its sixteen lanes.
 TEST(LoyaltyPass, Avx512PassEqualsThePortableLoop) {
   if (!avx512_pass_supported()) GTEST_SKIP() << "this processor has no AVX-512 (F, BW, VL, DQ)";
@@ -174,7 +181,10 @@ TEST(LoyaltyPass, Avx512PassEqualsThePortableLoop) {
           EXPECT_EQ(scalar_v[i], scalar_p[i]) << i;
         }
         // What the vector pass left is untouched.
-        for (std::size_t i = done; i < n; ++i) EXPECT_EQ(vector.brand[i], k.p.brand[i]) << i;
+        for (std::size_t i = done; i < n; ++i) {
+          EXPECT_EQ(vector.brand[i], k.p.brand[i]) << i;
+          EXPECT_EQ(vector.rep_loyalty[i], k.p.rep_loyalty[i]) << i;
+        }
       }
 }
 
