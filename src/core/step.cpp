@@ -38,7 +38,7 @@ inline std::uint32_t global_id(const PassContext& ctx, std::size_t i) {
 // Where in an active-rep list (core/state.hpp) this month's draws pick a
 // rep, from the words each draws: a decision to stay (from the reps active
 // before hiring), an assignment and an acquisition (after hiring). The
-// visits use them, and so does drawn_entry to prefetch the same entries.
+// visits use them, and so does draw_early to prefetch the same entries.
 std::size_t stay_place(const ActiveReps& before_hiring, std::size_t firm, const RandomWords& decision) {
   return before_hiring.place_of_firm(firm, decision[1], decision[2]);
 }
@@ -47,6 +47,25 @@ std::size_t assignment_place(const ActiveReps& after_hiring, std::size_t firm, c
 }
 std::size_t acquisition_place(const ActiveReps& after_hiring, const RandomWords& monthly) {
   return after_hiring.place_of_all(monthly[1], monthly[2]);
+}
+
+// A rare-event customer's first draw of the month, made when the pass
+// found it (draw_early) rather than at its visit two blocks later: the
+// words, for `purpose`, and the entry of an active-rep list they pick, if
+// they pick one (prefetched meanwhile).
+struct EarlyDraw {
+  RandomWords words{};
+  Purpose purpose = Purpose::monthly;
+  bool drawn = false;
+  const std::int32_t* entry = nullptr;
+};
+
+// The words customer i draws for `purpose` this month: the early ones if
+// they are for that purpose, else drawn now. The same words either way:
+// they are a function of the customer, the step and the purpose.
+RandomWords draw(const PassContext& ctx, std::size_t i, Purpose purpose, const EarlyDraw& early) {
+  if (early.drawn && early.purpose == purpose) return early.words;
+  return ctx.random.words(global_id(ctx, i), ctx.step, purpose);
 }
 
 // Stay decisions whose 12-month mark is still ahead fail when the customer
@@ -100,9 +119,17 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
   c.next_event[i] = event_step(ctx.step, ctx.acquisition_wait(wait_word), ctx.model.steps);
 }
 
+// A choice's logit weight exp((u - top) / theta) against the top utility:
+// exactly 1 for the top one, whose exp(0) is 1 (so skipping it changes no
+// bit), an exp for the others.
+inline double relative_weight(double u, double top, double theta) {
+  return u == top ? 1.0 : std::exp((u - top) / theta);
+}
+
 // Step 2: a customer whose rep left this month chooses stay, follow or
 // defect by multinomial logit.
-[[gnu::noinline]] void decide(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally) {
+[[gnu::noinline]] void decide(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally,
+                              const EarlyDraw& early) {
   const Model& model = ctx.model;
   const RepArrays& reps = ctx.state.reps;
   const std::int32_t rep = c.rep[i];
@@ -123,12 +150,12 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
   // exp() nor the division can overflow, however small theta is.
   const double top = std::max({u_stay, u_defect, can_follow ? u_follow : u_stay});
   const double theta = seg.decision_noise;
-  const double e_stay = std::exp((u_stay - top) / theta);
-  const double e_follow = can_follow ? std::exp((u_follow - top) / theta) : 0.0;
-  const double e_defect = std::exp((u_defect - top) / theta);
+  const double e_stay = relative_weight(u_stay, top, theta);
+  const double e_follow = can_follow ? relative_weight(u_follow, top, theta) : 0.0;
+  const double e_defect = relative_weight(u_defect, top, theta);
   const double total = e_stay + e_follow + e_defect;
 
-  const auto w = ctx.random.words(global_id(ctx, i), ctx.step, Purpose::decision);
+  const RandomWords w = draw(ctx, i, Purpose::decision, early);
   const double u = uniform01(w[0]) * total;
   const Choice choice = u < e_stay ? Choice::stay : (u < e_stay + e_follow ? Choice::follow : Choice::defect);
 
@@ -179,11 +206,11 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
 }
 
 // 3. An attached customer without a rep gets one if its firm has any.
-[[gnu::noinline]] void assign_rep(const PassContext& ctx, CustomerArrays& c, std::size_t i) {
+[[gnu::noinline]] void assign_rep(const PassContext& ctx, CustomerArrays& c, std::size_t i, const EarlyDraw& early) {
   const ActiveReps& active = ctx.state.after_hiring;
   const auto f = as_index(c.firm[i]);
   if (active.count(f) > 0) {
-    const auto w = ctx.random.words(global_id(ctx, i), ctx.step, Purpose::assignment);
+    const RandomWords w = draw(ctx, i, Purpose::assignment, early);
     c.rep[i] = active.ids[assignment_place(active, f, w)];
   }
 }
@@ -214,12 +241,13 @@ void become_unattached(const PassContext& ctx, CustomerArrays& c, std::size_t i,
 // (a geometric wait at acquisition_rate). A firm in proportion to its active
 // reps, then a uniform rep of it: a uniform draw over all active reps. While
 // no firm has a rep, nobody is won.
-[[gnu::noinline]] void acquisition_trial(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally) {
+[[gnu::noinline]] void acquisition_trial(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally,
+                                         const EarlyDraw& early) {
   const Model& model = ctx.model;
   const ActiveReps& active = ctx.state.after_hiring;
   const std::size_t s = c.segment[i];
   const auto& seg = model.scenario.segments[s];
-  const auto w = ctx.random.words(global_id(ctx, i), ctx.step, Purpose::monthly);
+  const RandomWords w = draw(ctx, i, Purpose::monthly, early);
   if (active.total() > 0) {
     const std::int32_t rep = active.ids[acquisition_place(active, w)];
     c.firm[i] = ctx.state.reps.firm[rep];
@@ -247,7 +275,8 @@ inline void add_stocks(Tally& tally, std::size_t cell, float brand_loyalty, floa
 // event this month (churn or acquisition candidate), without a rep, or
 // whose rep left a firm this month. Every other customer takes the
 // vectorised loyalty_pass, which does exactly this function's step 4 and 7.
-[[gnu::noinline]] void scalar_customer(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally) {
+[[gnu::noinline]] void scalar_customer(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally,
+                                       const EarlyDraw& early) {
   const Model& model = ctx.model;
   const std::size_t segments = model.segments();
   const std::uint16_t step = static_cast<std::uint16_t>(ctx.step);
@@ -255,7 +284,7 @@ inline void add_stocks(Tally& tally, std::size_t cell, float brand_loyalty, floa
 
   if (c.firm[i] == no_firm) {
     if (c.next_event[i] != step) return;
-    acquisition_trial(ctx, c, i, tally);
+    acquisition_trial(ctx, c, i, tally, early);
     if (recorded && c.firm[i] != no_firm)
       add_stocks(tally, as_index(c.firm[i]) * segments + c.segment[i], c.brand_loyalty[i], c.rep_loyalty[i]);
     return;
@@ -264,12 +293,12 @@ inline void add_stocks(Tally& tally, std::size_t cell, float brand_loyalty, floa
   // 2. Decision, if this customer's rep left the firm this month.
   std::int32_t rep = c.rep[i];
   if (rep != no_rep && test_bit(ctx.state.reps.left_this_month.data(), rep)) {
-    if (ctx.state.reps.left_firm[rep] == c.firm[i]) decide(ctx, c, i, tally);
+    if (ctx.state.reps.left_firm[rep] == c.firm[i]) decide(ctx, c, i, tally, early);
     if (c.firm[i] == no_firm) return;  // defected
     rep = c.rep[i];
   }
   if (rep == no_rep) {
-    assign_rep(ctx, c, i);
+    assign_rep(ctx, c, i, early);
     rep = c.rep[i];
   }
 
@@ -337,7 +366,7 @@ void flush_stocks(Tally& tally, std::size_t cells) {
 //
 // Stage 1, when the pass finds the customer: its cold columns, its rep's
 // row, and the entry of the active-rep list that its draw picks if it
-// draws a rep (drawn_entry). (Inlined early on purpose: GCC 12 takes a
+// draws a rep (draw_early). (Inlined early on purpose: GCC 12 takes a
 // function made only of prefetches for a pure one and deletes its calls.)
 [[gnu::always_inline]] inline void prefetch_customer(const PassContext& ctx, const CustomerArrays& c, std::size_t i) {
   __builtin_prefetch(&c.attached_since[i]);
@@ -352,36 +381,40 @@ void flush_stocks(Tally& tally, std::size_t cells) {
   __builtin_prefetch(&reps.barred[rep]);
 }
 
-// The entry of an active-rep list that customer i's draw this month picks,
-// if it draws one: an acquisition trial (an unattached customer is visited
-// only in the month of its trial), a decision whose outcome is a stay (a
-// customer whose rep left this month: rep_gain -1), an assignment (no rep).
-// The same lists, words and places (stay_place, assignment_place,
-// acquisition_place) as decide, assign_rep and acquisition_trial; only a
-// guess for prefetching (a decision may not stay), never used as a value.
-const std::int32_t* drawn_entry(const PassContext& ctx, const CustomerArrays& c, std::size_t i) {
+// Customer i's first draw of the month, made early (EarlyDraw): for an
+// acquisition trial (an unattached customer is visited only in the month
+// of its trial), a decision (a customer whose rep left this month:
+// rep_gain -1), or an assignment (no rep); with the list entry the draw
+// picks (a decision's if it is a stay), through the same places
+// (acquisition_place, stay_place, assignment_place) as acquisition_trial,
+// decide and assign_rep. A churn candidate draws nothing early. The visit
+// uses the words only for the purpose they were drawn for (draw), so a
+// wrong guess costs a Philox block, never a different result.
+EarlyDraw draw_early(const PassContext& ctx, const CustomerArrays& c, std::size_t i) {
+  EarlyDraw early;
   const std::int16_t firm = c.firm[i];
+  const std::int32_t rep = c.rep[i];
+  if (firm == no_firm)
+    early.purpose = Purpose::monthly;
+  else if (rep != no_rep && ctx.tables.rep_gain[rep + 1] < 0.0f)
+    early.purpose = Purpose::decision;
+  else if (rep == no_rep)
+    early.purpose = Purpose::assignment;
+  else
+    return early;
+  early.words = ctx.random.words(global_id(ctx, i), ctx.step, early.purpose);
+  early.drawn = true;
   if (firm == no_firm) {
     const ActiveReps& active = ctx.state.after_hiring;
-    if (active.total() == 0) return nullptr;
-    const auto w = ctx.random.words(global_id(ctx, i), ctx.step, Purpose::monthly);
-    return &active.ids[acquisition_place(active, w)];
+    if (active.total() > 0) early.entry = &active.ids[acquisition_place(active, early.words)];
+    return early;
   }
   const std::size_t f = as_index(firm);
-  const std::int32_t rep = c.rep[i];
-  if (rep != no_rep && ctx.tables.rep_gain[rep + 1] < 0.0f) {
-    const ActiveReps& active = ctx.state.before_hiring;
-    if (active.count(f) == 0) return nullptr;
-    const auto w = ctx.random.words(global_id(ctx, i), ctx.step, Purpose::decision);
-    return &active.ids[stay_place(active, f, w)];
-  }
-  if (rep == no_rep) {
-    const ActiveReps& active = ctx.state.after_hiring;
-    if (active.count(f) == 0) return nullptr;
-    const auto w = ctx.random.words(global_id(ctx, i), ctx.step, Purpose::assignment);
-    return &active.ids[assignment_place(active, f, w)];
-  }
-  return nullptr;
+  const ActiveReps& active = early.purpose == Purpose::decision ? ctx.state.before_hiring : ctx.state.after_hiring;
+  if (active.count(f) > 0)
+    early.entry = &active.ids[early.purpose == Purpose::decision ? stay_place(active, f, early.words)
+                                                                : assignment_place(active, f, early.words)];
+  return early;
 }
 
 // Stage 2, a block later: the drawn rep's row (its entry has arrived).
@@ -397,7 +430,7 @@ const std::int32_t* drawn_entry(const PassContext& ctx, const CustomerArrays& c,
 struct FoundCustomers {
   static constexpr std::size_t capacity = 512;  // a block
   std::size_t customer[capacity];
-  const std::int32_t* drawn[capacity];
+  EarlyDraw early[capacity];
   std::size_t count = 0;
 };
 
@@ -420,7 +453,7 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
   std::int64_t* const acc = tally.stock_scratch.data();
   std::size_t pending = 0;  // customers added to the scratch since its last flush
   const auto visit = [&](FoundCustomers& stage) {
-    for (std::size_t x = 0; x < stage.count; ++x) scalar_customer(ctx, c, stage.customer[x], tally);
+    for (std::size_t x = 0; x < stage.count; ++x) scalar_customer(ctx, c, stage.customer[x], tally, stage.early[x]);
     stage.count = 0;
   };
 
@@ -447,13 +480,13 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
       if (scalar[j] != 0) now.customer[now.count++] = first + j;
     for (std::size_t x = 0; x < now.count; ++x) {
       prefetch_customer(ctx, c, now.customer[x]);
-      now.drawn[x] = drawn_entry(ctx, c, now.customer[x]);
-      if (now.drawn[x] != nullptr) __builtin_prefetch(now.drawn[x]);
+      now.early[x] = draw_early(ctx, c, now.customer[x]);
+      if (now.early[x].entry != nullptr) __builtin_prefetch(now.early[x].entry);
     }
     // Stage 2: block k - 1's drawn reps.
     if (k >= 1) {
       const FoundCustomers& before = found[(k - 1) % 3];
-      for (std::size_t x = 0; x < before.count; ++x) prefetch_drawn_rep(ctx, before.drawn[x]);
+      for (std::size_t x = 0; x < before.count; ++x) prefetch_drawn_rep(ctx, before.early[x].entry);
     }
     // Stage 3: block k - 2's customers.
     if (k >= 2) visit(found[(k - 2) % 3]);
