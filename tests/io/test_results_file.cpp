@@ -539,15 +539,23 @@ TEST(ResultsFileContent, DatasetsAreChunkedOneRunPerChunkWithShuffleThenDeflateL
   expect_filters(choice);
 }
 
-TEST(ResultsFileContent, ChunksSplitMonthsToStayUnderOneMiBWhenFirmsTimesSegmentsIsLarge) {
-  const ScratchFolder folder;
+// small_layout's file with many firms and segments (named firm0.., segment0..),
+// so that a month's cells fill a large part of a chunk.
+ResultsLayout wide_layout(std::size_t run_count, std::size_t month_count, std::size_t firm_count,
+                          std::size_t segment_count) {
   ResultsLayout layout = small_layout(false);
-  layout.runs = 1;
-  layout.months = 24;
+  layout.runs = run_count;
+  layout.months = month_count;
   layout.firm_names.clear();
   layout.segment_names.clear();
-  for (int i = 0; i < 64; ++i) layout.firm_names.push_back("firm" + std::to_string(i));
-  for (int i = 0; i < 256; ++i) layout.segment_names.push_back("segment" + std::to_string(i));
+  for (std::size_t i = 0; i < firm_count; ++i) layout.firm_names.push_back("firm" + std::to_string(i));
+  for (std::size_t i = 0; i < segment_count; ++i) layout.segment_names.push_back("segment" + std::to_string(i));
+  return layout;
+}
+
+TEST(ResultsFileContent, ChunksSplitMonthsToStayUnderOneMiBWhenFirmsTimesSegmentsIsLarge) {
+  const ScratchFolder folder;
+  const ResultsLayout layout = wide_layout(1, 24, 64, 256);
   const fs::path path = write_file(folder, {}, layout);
   const hdf5::File file = hdf5::File::open(path, hdf5::File::Access::read_only);
   const hdf5::Group timeseries = file.open_group("timeseries");
@@ -560,15 +568,9 @@ TEST(ResultsFileContent, ChunksSplitMonthsToStayUnderOneMiBWhenFirmsTimesSegment
 // month: every value reads back, the written run and the unwritten one.
 TEST(ResultsFileContent, RunSplitOverChunksWithAPartLastChunkReadsBackExactly) {
   const ScratchFolder folder;
-  ResultsLayout layout = small_layout(false);
-  layout.runs = 2;
-  layout.months = 3;
-  layout.firm_names.clear();
-  layout.segment_names.clear();
   // 171 x 256 x 8 bytes = 342 KiB a month: 2 months a chunk, so the second
   // chunk holds month 3 and a month past the end.
-  for (int i = 0; i < 171; ++i) layout.firm_names.push_back("firm" + std::to_string(i));
-  for (int i = 0; i < 256; ++i) layout.segment_names.push_back("segment" + std::to_string(i));
+  const ResultsLayout layout = wide_layout(2, 3, 171, 256);
   const std::size_t firms = layout.firm_names.size(), segments = layout.segment_names.size();
   RunResult result;
   result.allocate(layout.months, firms, segments);
