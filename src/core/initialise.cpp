@@ -136,7 +136,7 @@ void initialise(const Model& model, State& state, bool record_events, const Part
   state.tallies = PerWorker<Tally>([cells] {
     Tally t;
     t.values.assign(cells * Tally::field_count, 0);
-    t.stock_scratch.assign((cells + 2) * 2, 0);
+    t.stock_scratch.assign(stock_scratch_copies * (cells + 2) * 2, 0);
     return t;
   });
 }

@@ -33,7 +33,16 @@ struct LoyaltyPassTables {
   // each the same in every cell, as when the segments leave them at their
   // defaults: the pass then reads them once instead of per customer.
   bool uniform_segment_rates;
+  // Whether rep_gain is too large to stay in the nearer caches while the
+  // customers stream through (many reps), so that the pass asks for the
+  // gains it will gather ahead of time; with few reps the asking costs
+  // more than it saves. It changes no value.
+  bool prefetch_gains;
 };
+
+// The size of rep_gain above which loyalty_pass prefetches it (a quarter of
+// a typical per-core L2 cache).
+inline constexpr std::size_t prefetch_gains_above_bytes = std::size_t{256} << 10;
 
 // Where a customer's stocks go in a worker's per-cell scratch
 // (core/step.cpp): two words per cell, at 2 * cell for a fast customer;

@@ -53,11 +53,18 @@ LOYALSIM_AVX512 inline __m256 grown(__m512d loyalty, __m512d rate, __m512d decay
   return _mm512_cvtpd_ps(_mm512_sub_pd(grown, _mm512_mul_pd(decay, loyalty)));
 }
 
-// The fixed-point stock of eight loyalties: (int)(loyalty * 2^24 + 0.5).
-LOYALSIM_AVX512 inline __m512i fixed_point(__m256 loyalty) {
-  const __m512d scaled = _mm512_add_pd(_mm512_mul_pd(_mm512_cvtps_pd(loyalty), _mm512_set1_pd(16777216.0)),
-                                       _mm512_set1_pd(0.5));
-  return _mm512_cvtepi32_epi64(_mm512_cvttpd_epi32(scaled));
+// The fixed-point stocks of sixteen loyalties, (int)((double)loyalty * 2^24
+// + 0.5) as the portable loop computes them, in single precision with the
+// same result: x = loyalty * 2^24 is exact in a float (a power-of-two
+// scale), its integer part t and fraction x - t are exact too, and x + 0.5
+// truncates to t + 1 exactly when the fraction is at least 0.5 (x >= 0; for
+// a tiny negative x both give 0). Half the work of going through doubles.
+LOYALSIM_AVX512 inline __m512i fixed_point(__m512 loyalty) {
+  const __m512 x = _mm512_mul_ps(loyalty, _mm512_set1_ps(16777216.0f));
+  const __m512i t = _mm512_cvttps_epi32(x);
+  const __m512 fraction = _mm512_sub_ps(x, _mm512_cvtepi32_ps(t));
+  const __mmask16 round_up = _mm512_cmp_ps_mask(fraction, _mm512_set1_ps(0.5f), _CMP_GE_OQ);
+  return _mm512_mask_add_epi32(t, round_up, t, _mm512_set1_epi32(1));
 }
 
 // table[index] in each of sixteen lanes. (Unoptimised, GCC expands the
@@ -123,7 +130,7 @@ LOYALSIM_AVX512 std::size_t pass_of(const LoyaltyPassTables& t, const std::uint8
     // The gains a few iterations ahead: a gather waits for the slowest of
     // its sixteen loads, and the table (4 bytes per rep) is often out of
     // the nearer caches while the pass streams the customers.
-    if (j + gain_ahead + 16 <= n) {
+    if (t.prefetch_gains && j + gain_ahead + 16 <= n) {
       alignas(64) std::int32_t ahead[16];
       _mm512_store_si512(ahead, _mm512_loadu_si512(rep + j + gain_ahead));
       for (const std::int32_t r_ahead : ahead)
@@ -163,15 +170,18 @@ LOYALSIM_AVX512 std::size_t pass_of(const LoyaltyPassTables& t, const std::uint8
     _mm512_storeu_ps(rep_loyalty + j, out_R);
     _mm512_storeu_ps(brand_loyalty + j, out_B);
     _mm512_storeu_si512(slot + j, _mm512_mask_blend_epi32(fast, spare, _mm512_add_epi32(cell, cell)));
+    const __m512i brand_fixed = fixed_point(out_B);
+    const __m512i rep_fixed = fixed_point(out_R);
     for (std::size_t half = 0; half < 2; ++half) {
-      const __m256 out_B8 = half == 0 ? _mm512_castps512_ps256(out_B) : _mm512_extractf32x8_ps(out_B, 1);
-      const __m256 out_R8 = half == 0 ? _mm512_castps512_ps256(out_R) : _mm512_extractf32x8_ps(out_R, 1);
+      const __m512i brand_8 = _mm512_cvtepi32_epi64(half == 0 ? _mm512_castsi512_si256(brand_fixed)
+                                                              : _mm512_extracti64x4_epi64(brand_fixed, 1));
+      const __m512i rep_8 = _mm512_cvtepi32_epi64(half == 0 ? _mm512_castsi512_si256(rep_fixed)
+                                                            : _mm512_extracti64x4_epi64(rep_fixed, 1));
       // Customer by customer, the brand word (with the count) then the rep word.
-      const __m512i brand_words = _mm512_add_epi64(count_unit, fixed_point(out_B8));
-      const __m512i rep_words = fixed_point(out_R8);
+      const __m512i brand_words = _mm512_add_epi64(count_unit, brand_8);
       std::int64_t* const out = stock_words + 2 * (j + 8 * half);
-      _mm512_storeu_si512(out, _mm512_permutex2var_epi64(brand_words, first_four, rep_words));
-      _mm512_storeu_si512(out + 8, _mm512_permutex2var_epi64(brand_words, last_four, rep_words));
+      _mm512_storeu_si512(out, _mm512_permutex2var_epi64(brand_words, first_four, rep_8));
+      _mm512_storeu_si512(out + 8, _mm512_permutex2var_epi64(brand_words, last_four, rep_8));
     }
     _mm_storeu_si128(reinterpret_cast<__m128i*>(scalar + j), _mm_maskz_mov_epi8(needs_scalar, one_byte));
   }

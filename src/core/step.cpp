@@ -52,12 +52,14 @@ std::size_t acquisition_place(const ActiveReps& after_hiring, const RandomWords&
 // A rare-event customer's first draw of the month, made when the pass
 // found it (draw_early) rather than at its visit two blocks later: the
 // words, for `purpose`, and the entry of an active-rep list they pick, if
-// they pick one (prefetched meanwhile).
+// they pick one (prefetched meanwhile). No member initialisers: the found
+// lists below hold 1,536 of them per range of customers, and zeroing those
+// cost more than the draws (draw_early sets what the visit reads).
 struct EarlyDraw {
-  RandomWords words{};
-  Purpose purpose = Purpose::monthly;
-  bool drawn = false;
-  const std::int32_t* entry = nullptr;
+  RandomWords words;
+  Purpose purpose;
+  bool drawn;
+  const std::int32_t* entry;
 };
 
 // The words customer i draws for `purpose` this month: the early ones if
@@ -345,14 +347,19 @@ inline void add_stock_pair(std::int64_t* acc, const std::int64_t* words) {
 
 void flush_stocks(Tally& tally, std::size_t cells) {
   std::int64_t* const acc = tally.stock_scratch.data();
+  const std::size_t copy_stride = tally.stock_scratch.size() / stock_scratch_copies;
   for (std::size_t cell = 0; cell < cells; ++cell) {
-    const std::int64_t packed = acc[2 * cell];
+    std::int64_t packed = 0, rep = 0;
+    for (std::size_t copy = 0; copy < stock_scratch_copies; ++copy) {
+      packed += acc[copy * copy_stride + 2 * cell];
+      rep += acc[copy * copy_stride + 2 * cell + 1];
+    }
     // Sign-extends the low 40 bits (arithmetic shifts, defined in C++20).
     const std::int64_t brand = static_cast<std::int64_t>(static_cast<std::uint64_t>(packed) << 24) >> 24;
     std::int64_t* v = &tally.values[cell * Tally::field_count];
     v[Tally::customers] += (packed - brand) >> 40;
     v[Tally::brand_sum] += brand;
-    v[Tally::rep_sum] += acc[2 * cell + 1];
+    v[Tally::rep_sum] += rep;
   }
   std::fill(tally.stock_scratch.begin(), tally.stock_scratch.end(), 0);
 }
@@ -390,8 +397,11 @@ void flush_stocks(Tally& tally, std::size_t cells) {
 // decide and assign_rep. A churn candidate draws nothing early. The visit
 // uses the words only for the purpose they were drawn for (draw), so a
 // wrong guess costs a Philox block, never a different result.
-EarlyDraw draw_early(const PassContext& ctx, const CustomerArrays& c, std::size_t i) {
-  EarlyDraw early;
+// (Written in place: returned by value, GCC builds the struct on the stack
+// in two halves and copies it whole, a store-forwarding stall per customer.)
+void draw_early(const PassContext& ctx, const CustomerArrays& c, std::size_t i, EarlyDraw& early) {
+  early.drawn = false;
+  early.entry = nullptr;
   const std::int16_t firm = c.firm[i];
   const std::int32_t rep = c.rep[i];
   if (firm == no_firm)
@@ -401,20 +411,19 @@ EarlyDraw draw_early(const PassContext& ctx, const CustomerArrays& c, std::size_
   else if (rep == no_rep)
     early.purpose = Purpose::assignment;
   else
-    return early;
+    return;
   early.words = ctx.random.words(global_id(ctx, i), ctx.step, early.purpose);
   early.drawn = true;
   if (firm == no_firm) {
     const ActiveReps& active = ctx.state.after_hiring;
     if (active.total() > 0) early.entry = &active.ids[acquisition_place(active, early.words)];
-    return early;
+    return;
   }
   const std::size_t f = as_index(firm);
   const ActiveReps& active = early.purpose == Purpose::decision ? ctx.state.before_hiring : ctx.state.after_hiring;
   if (active.count(f) > 0)
     early.entry = &active.ids[early.purpose == Purpose::decision ? stay_place(active, f, early.words)
                                                                 : assignment_place(active, f, early.words)];
-  return early;
 }
 
 // Stage 2, a block later: the drawn rep's row (its entry has arrived).
@@ -451,6 +460,8 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
   std::uint8_t scalar[block];
   FoundCustomers found[3];  // block k's in found[k % 3]
   std::int64_t* const acc = tally.stock_scratch.data();
+  const std::size_t copy_stride = tally.stock_scratch.size() / stock_scratch_copies;
+  static_assert(stock_scratch_copies == 4);
   std::size_t pending = 0;  // customers added to the scratch since its last flush
   const auto visit = [&](FoundCustomers& stage) {
     for (std::size_t x = 0; x < stage.count; ++x) scalar_customer(ctx, c, stage.customer[x], tally, stage.early[x]);
@@ -464,7 +475,12 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
                  &c.rep_loyalty[first], slot, stock_words, scalar, n);
     if (recorded) {
       // The fast customers' stocks; the others add to the spare pair.
-      for (std::size_t j = 0; j < n; ++j) add_stock_pair(acc + slot[j], stock_words + 2 * j);
+      // Customer j adds to copy j % 4 (n is a multiple of 4 but in a last block).
+      std::size_t j = 0;
+      for (; j + 4 <= n; j += 4)
+        for (std::size_t copy = 0; copy < 4; ++copy)
+          add_stock_pair(acc + copy * copy_stride + slot[j + copy], stock_words + 2 * (j + copy));
+      for (; j < n; ++j) add_stock_pair(acc + slot[j], stock_words + 2 * j);
       pending += n;
     }
     // Stage 1: the others, found eight flags at a time.
@@ -480,7 +496,7 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
       if (scalar[j] != 0) now.customer[now.count++] = first + j;
     for (std::size_t x = 0; x < now.count; ++x) {
       prefetch_customer(ctx, c, now.customer[x]);
-      now.early[x] = draw_early(ctx, c, now.customer[x]);
+      draw_early(ctx, c, now.customer[x], now.early[x]);
       if (now.early[x].entry != nullptr) __builtin_prefetch(now.early[x].entry);
     }
     // Stage 2: block k - 1's drawn reps.
@@ -566,7 +582,8 @@ void step(const Model& model, State& state) {
                                  static_cast<std::int32_t>(model.segments()),
                                  static_cast<std::int32_t>(model.cells.size()),
                                  static_cast<std::uint16_t>(state.step),
-                                 state.uniform_segment_rates};
+                                 state.uniform_segment_rates,
+                                 state.rep_gain.size() * sizeof(float) > prefetch_gains_above_bytes};
   std::vector<GeometricWait> churn_wait;
   for (std::size_t s = 0; s < model.segments(); ++s) churn_wait.emplace_back(model.churn_probability[s]);
   const PassContext ctx{model,

@@ -63,7 +63,9 @@ Case make_case(bool uniform, std::int32_t firms, std::int32_t segments, std::siz
     k.brand_decay[c] = uniform ? 0.02 : 0.05 * unit(random);
   }
   k.t = LoyaltyPassTables{gain.data(),          k.base.data(), k.transfer.data(), k.growth.data(), k.rep_decay.data(),
-                          k.brand_decay.data(), segments,      cells,             step,            uniform};
+                          k.brand_decay.data(), segments,      cells,             step,            uniform,
+                          // Both ways of reading the gains (the prefetch changes no value).
+                          cells % 2 == 0};
 
   Population& p = k.p;
   for (std::size_t i = 0; i < n; ++i) {
