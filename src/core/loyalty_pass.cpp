@@ -19,6 +19,9 @@
 
 #include "core/loyalty_pass_avx512.hpp"
 
+#include <bit>
+#include <cstring>
+
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__EMSCRIPTEN__) && defined(__x86_64__) && defined(__ELF__) && \
     defined(__GLIBC__) && !defined(__AVX2__)
 #define LOYALSIM_PASS_VERSIONS __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -48,18 +51,33 @@ const bool use_avx512_pass = avx512_pass_supported();
 
 }  // namespace
 
-void loyalty_pass(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
-                  const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty, float* rep_loyalty,
-                  std::int32_t* slot, std::int64_t* stock_words, std::uint8_t* scalar, std::size_t n) {
-  std::size_t done = 0;
+std::size_t loyalty_pass(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
+                         const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty,
+                         float* rep_loyalty, std::int32_t* slot, std::int64_t* stock_words, std::uint16_t* found,
+                         std::size_t n) {
+  std::size_t done = 0, count = 0;
 #if LOYALSIM_HAVE_AVX512_PASS
   if (use_avx512_pass)
     done = loyalty_pass_avx512(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, stock_words,
-                               scalar, n);
+                               found, &count, n);
 #endif
-  if (done < n)
+  if (done < n) {
+    std::uint8_t scalar[loyalty_pass_max_customers];
+    const std::size_t rest = n - done;
     portable_pass(t, segment + done, firm + done, rep + done, next_event + done, brand_loyalty + done,
-                  rep_loyalty + done, slot + done, stock_words + 2 * done, scalar + done, n - done);
+                  rep_loyalty + done, slot + done, stock_words + 2 * done, scalar, rest);
+    // The flags to offsets, eight at a time.
+    std::size_t j = 0;
+    for (; j + 8 <= rest; j += 8) {
+      std::uint64_t flags;
+      std::memcpy(&flags, &scalar[j], sizeof flags);
+      for (; flags != 0; flags &= flags - 1)
+        found[count++] = static_cast<std::uint16_t>(done + j + static_cast<std::size_t>(std::countr_zero(flags)) / 8);
+    }
+    for (; j < rest; ++j)
+      if (scalar[j] != 0) found[count++] = static_cast<std::uint16_t>(done + j);
+  }
+  return count;
 }
 
 }  // namespace loyalsim

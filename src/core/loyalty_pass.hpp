@@ -126,14 +126,23 @@ template <bool Uniform>
   }
 }
 
+// The most customers one call of loyalty_pass takes, and the room its
+// `found` list needs beyond n (the AVX-512 pass stores sixteen entries at a
+// time and keeps those it found).
+inline constexpr std::size_t loyalty_pass_max_customers = 4096;
+inline constexpr std::size_t found_list_slack = 16;
+
 // loyalty_pass_of for t.uniform_segment_rates, in the best instruction set
 // the running processor has (core/loyalty_pass.cpp): the AVX-512 pass
 // (core/loyalty_pass_avx512.hpp) for runs of at most 16 cells, sixteen
 // customers at a time, and the portable loop for the rest, compiled once
 // per instruction set and chosen once at load time. Every version gives
-// the same bits.
-void loyalty_pass(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
-                  const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty, float* rep_loyalty,
-                  std::int32_t* slot, std::int64_t* stock_words, std::uint8_t* scalar, std::size_t n);
+// the same bits. Instead of the flags, it lists the customers that need
+// the scalar path: their offsets, ascending, in found[0, k) (found has room
+// for n + found_list_slack); returns k. n <= loyalty_pass_max_customers.
+std::size_t loyalty_pass(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
+                         const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty,
+                         float* rep_loyalty, std::int32_t* slot, std::int64_t* stock_words, std::uint16_t* found,
+                         std::size_t n);
 
 }  // namespace loyalsim

@@ -13,6 +13,7 @@
 
 #include <immintrin.h>
 
+#include <bit>
 #include <cstdint>
 
 // GCC 12's AVX-512 headers trip its own -Wmaybe-uninitialized (GCC bug
@@ -94,7 +95,7 @@ template <bool Uniform>
 LOYALSIM_AVX512 std::size_t pass_of(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
                                     const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty,
                                     float* rep_loyalty, std::int32_t* slot, std::int64_t* stock_words,
-                                    std::uint8_t* scalar, std::size_t n) {
+                                    std::uint16_t* found, std::size_t* count, std::size_t n) {
   const CellTable base = load_cells(t.base_brand_growth, t.cells);
   const CellTable transfer = load_cells(t.relationship_transfer, t.cells);
   const CellTable growth = load_cells(t.rep_growth, t.cells);
@@ -108,7 +109,8 @@ LOYALSIM_AVX512 std::size_t pass_of(const LoyaltyPassTables& t, const std::uint8
   const __m512i step = _mm512_set1_epi32(t.step);
   const __m512i spare = _mm512_set1_epi32(spare_slot(t));
   const __m512i count_unit = _mm512_set1_epi64(stock_count_unit);
-  const __m128i one_byte = _mm_set1_epi8(1);
+  const __m512i offsets = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  std::size_t listed = *count;
   // Interleave eight brand words (0-7) with eight rep words (8-15).
   const __m512i first_four = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11);
   const __m512i last_four = _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15);
@@ -183,8 +185,15 @@ LOYALSIM_AVX512 std::size_t pass_of(const LoyaltyPassTables& t, const std::uint8
       _mm512_storeu_si512(out, _mm512_permutex2var_epi64(brand_words, first_four, rep_8));
       _mm512_storeu_si512(out + 8, _mm512_permutex2var_epi64(brand_words, last_four, rep_8));
     }
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(scalar + j), _mm_maskz_mov_epi8(needs_scalar, one_byte));
+    // The flagged customers' offsets, packed to the front of sixteen
+    // entries (a 32-bit compress, AVX-512F, then narrowed to the list's 16
+    // bits); all sixteen are stored and the list grows by those flagged.
+    const __m512i here = _mm512_add_epi32(offsets, _mm512_set1_epi32(static_cast<std::int32_t>(j)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(found + listed),
+                        _mm512_cvtepi32_epi16(_mm512_maskz_compress_epi32(needs_scalar, here)));
+    listed += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(needs_scalar)));
   }
+  *count = listed;
   return j;
 }
 
@@ -194,13 +203,13 @@ LOYALSIM_AVX512 std::size_t loyalty_pass_avx512(const LoyaltyPassTables& t, cons
                                                 const std::int16_t* firm, const std::int32_t* rep,
                                                 const std::uint16_t* next_event, float* brand_loyalty,
                                                 float* rep_loyalty, std::int32_t* slot, std::int64_t* stock_words,
-                                                std::uint8_t* scalar, std::size_t n) {
+                                                std::uint16_t* found, std::size_t* count, std::size_t n) {
   if (t.cells > avx512_pass_max_cells) return 0;
   if (t.uniform_segment_rates)
-    return pass_of<true>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, stock_words, scalar,
-                         n);
-  return pass_of<false>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, stock_words, scalar,
-                        n);
+    return pass_of<true>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, stock_words, found,
+                         count, n);
+  return pass_of<false>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, stock_words, found,
+                        count, n);
 }
 
 bool avx512_pass_supported() {

@@ -451,13 +451,14 @@ struct FoundCustomers {
 // and counts.
 void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin, std::size_t end, Tally& tally) {
   constexpr std::size_t block = FoundCustomers::capacity;
-  static_assert(block <= stock_flush_customers && stock_flush_customers % block == 0 && block % 8 == 0);
+  static_assert(block <= stock_flush_customers && stock_flush_customers % block == 0 && block % 8 == 0 &&
+                block <= loyalty_pass_max_customers);
   const LoyaltyPassTables& t = ctx.tables;
   const std::size_t cells = static_cast<std::size_t>(t.cells);
   const bool recorded = ctx.month >= 1;
   std::int32_t slot[block];
   std::int64_t stock_words[2 * block];
-  std::uint8_t scalar[block];
+  std::uint16_t found_offsets[block + found_list_slack];
   FoundCustomers found[3];  // block k's in found[k % 3]
   std::int64_t* const acc = tally.stock_scratch.data();
   const std::size_t copy_stride = tally.stock_scratch.size() / stock_scratch_copies;
@@ -471,8 +472,9 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
   std::size_t k = 0;  // the block's number in this range
   for (std::size_t first = begin; first < end; first += block, ++k) {
     const std::size_t n = std::min(block, end - first);
-    loyalty_pass(t, &c.segment[first], &c.firm[first], &c.rep[first], &c.next_event[first], &c.brand_loyalty[first],
-                 &c.rep_loyalty[first], slot, stock_words, scalar, n);
+    const std::size_t found_count =
+        loyalty_pass(t, &c.segment[first], &c.firm[first], &c.rep[first], &c.next_event[first], &c.brand_loyalty[first],
+                     &c.rep_loyalty[first], slot, stock_words, found_offsets, n);
     if (recorded) {
       // The fast customers' stocks; the others add to the spare pair.
       // Customer j adds to copy j % 4 (n is a multiple of 4 but in a last block).
@@ -483,17 +485,10 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
       for (; j < n; ++j) add_stock_pair(acc + slot[j], stock_words + 2 * j);
       pending += n;
     }
-    // Stage 1: the others, found eight flags at a time.
+    // Stage 1: the others.
     FoundCustomers& now = found[k % 3];
-    std::size_t j = 0;
-    for (; j + 8 <= n; j += 8) {
-      std::uint64_t flags;
-      std::memcpy(&flags, &scalar[j], sizeof flags);
-      for (; flags != 0; flags &= flags - 1)
-        now.customer[now.count++] = first + j + static_cast<std::size_t>(std::countr_zero(flags)) / 8;
-    }
-    for (; j < n; ++j)
-      if (scalar[j] != 0) now.customer[now.count++] = first + j;
+    now.count = found_count;
+    for (std::size_t x = 0; x < found_count; ++x) now.customer[x] = first + found_offsets[x];
     for (std::size_t x = 0; x < now.count; ++x) {
       prefetch_customer(ctx, c, now.customer[x]);
       draw_early(ctx, c, now.customer[x], now.early[x]);

@@ -96,10 +96,19 @@ void check_pass(bool uniform, std::int32_t firms, std::int32_t segments) {
   Population after = p;
   std::vector<std::int32_t> slot(n);
   std::vector<std::int64_t> stock_words(2 * n);
+  std::vector<std::uint16_t> found(n + found_list_slack);
+  const std::size_t found_count =
+      loyalty_pass(t, after.segment.data(), after.firm.data(), after.rep.data(), after.next_event.data(),
+                   after.brand.data(), after.rep_loyalty.data(), slot.data(), stock_words.data(), found.data(), n);
+  // The list is ascending, so it reads back as one flag per customer.
   std::vector<std::uint8_t> scalar(n);
-  loyalty_pass(t, after.segment.data(), after.firm.data(), after.rep.data(), after.next_event.data(),
-               after.brand.data(), after.rep_loyalty.data(), slot.data(), stock_words.data(), scalar.data(),
-               n);
+  for (std::size_t x = 0; x < found_count; ++x) {
+    if (x > 0) {
+      EXPECT_LT(found[x - 1], found[x]) << x;
+    }
+    ASSERT_LT(found[x], n);
+    scalar[found[x]] = 1;
+  }
 
   std::size_t fast_count = 0, scalar_count = 0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -162,12 +171,22 @@ TEST(LoyaltyPass, Avx512PassEqualsThePortableLoop) {
         Population vector = k.p, portable = k.p;
         std::vector<std::int32_t> slot_v(n), slot_p(n);
         std::vector<std::int64_t> words_v(2 * n), words_p(2 * n);
-        std::vector<std::uint8_t> scalar_v(n), scalar_p(n);
+        std::vector<std::uint16_t> found(n + found_list_slack);
+        std::size_t found_count = 0;
         const std::size_t done =
             loyalty_pass_avx512(k.t, vector.segment.data(), vector.firm.data(), vector.rep.data(),
                                 vector.next_event.data(), vector.brand.data(), vector.rep_loyalty.data(),
-                                slot_v.data(), words_v.data(), scalar_v.data(), n);
+                                slot_v.data(), words_v.data(), found.data(), &found_count, n);
         EXPECT_EQ(done, n / 16 * 16);
+        // Its list, ascending, as the portable loop's flags.
+        std::vector<std::uint8_t> scalar_v(n), scalar_p(n);
+        for (std::size_t x = 0; x < found_count; ++x) {
+          if (x > 0) {
+      EXPECT_LT(found[x - 1], found[x]) << x;
+    }
+          ASSERT_LT(found[x], done);
+          scalar_v[found[x]] = 1;
+        }
         const auto portable_pass = uniform ? loyalty_pass_of<true> : loyalty_pass_of<false>;
         portable_pass(k.t, portable.segment.data(), portable.firm.data(), portable.rep.data(),
                       portable.next_event.data(), portable.brand.data(), portable.rep_loyalty.data(), slot_p.data(),
@@ -195,11 +214,13 @@ TEST(LoyaltyPass, Avx512PassLeavesMoreThanSixteenCellsToThePortableLoop) {
   Case k = make_case(true, 17, 1, 64, 5u);
   std::vector<std::int32_t> slot(64);
   std::vector<std::int64_t> words(128);
-  std::vector<std::uint8_t> scalar(64);
+  std::vector<std::uint16_t> found(64 + found_list_slack);
+  std::size_t found_count = 0;
   EXPECT_EQ(loyalty_pass_avx512(k.t, k.p.segment.data(), k.p.firm.data(), k.p.rep.data(), k.p.next_event.data(),
-                                k.p.brand.data(), k.p.rep_loyalty.data(), slot.data(), words.data(), scalar.data(),
-                                64),
+                                k.p.brand.data(), k.p.rep_loyalty.data(), slot.data(), words.data(), found.data(),
+                                &found_count, 64),
             0u);
+  EXPECT_EQ(found_count, 0u);
 }
 #endif
 
