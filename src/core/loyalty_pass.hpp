@@ -53,6 +53,19 @@ inline std::int32_t spare_slot(const LoyaltyPassTables& t) { return 2 * t.cells;
 // count of one (bit 40) with the brand stock, the second is the rep stock.
 inline constexpr std::int64_t stock_count_unit = std::int64_t{1} << 40;
 
+// A worker's per-cell stock sums, the end-of-month stocks of the fast
+// customers (docs/MODEL.md section 7.7) that loyalty_pass adds: in
+// stock_scratch_copies copies (2 words per cell and a spare pair each,
+// copy_stride words apart) that neighbouring customers add to in turn, so
+// that a customer's add need not wait for its neighbour's to the same
+// cell. Integers, so the sum is exact in any order; core/step.cpp reads
+// them (flush_stocks) before the packed brand sums can pass 40 bits.
+inline constexpr std::size_t stock_scratch_copies = 4;
+struct StockScratch {
+  std::int64_t* words;
+  std::size_t copy_stride;
+};
+
 // One month of a loyalty's growth and decay (docs/MODEL.md section 7.4):
 // the growth rate capped at 1, then the update. The vector pass and the
 // scalar path (step.cpp) both call these, so they compute the same bits.
@@ -126,23 +139,26 @@ template <bool Uniform>
   }
 }
 
-// The most customers one call of loyalty_pass takes, and the room its
-// `found` list needs beyond n (the AVX-512 pass stores sixteen entries at a
-// time and keeps those it found).
-inline constexpr std::size_t loyalty_pass_max_customers = 4096;
+// The room loyalty_pass's `found` list needs beyond n (the AVX-512 pass
+// stores sixteen entries at a time and keeps those it found), and the most
+// customers one call takes (the list holds 16-bit offsets).
 inline constexpr std::size_t found_list_slack = 16;
+inline constexpr std::size_t loyalty_pass_max_customers = 4096;
 
-// loyalty_pass_of for t.uniform_segment_rates, in the best instruction set
-// the running processor has (core/loyalty_pass.cpp): the AVX-512 pass
-// (core/loyalty_pass_avx512.hpp) for runs of at most 16 cells, sixteen
-// customers at a time, and the portable loop for the rest, compiled once
-// per instruction set and chosen once at load time. Every version gives
-// the same bits. Instead of the flags, it lists the customers that need
-// the scalar path: their offsets, ascending, in found[0, k) (found has room
-// for n + found_list_slack); returns k. n <= loyalty_pass_max_customers.
+// loyalty_pass_of for t.uniform_segment_rates over customers [0, n), in the
+// best instruction set the running processor has (core/loyalty_pass.cpp):
+// the AVX-512 pass (core/loyalty_pass_avx512.hpp) for runs of at most 16
+// cells, sixteen customers at a time, and the portable loop for the rest,
+// compiled once per instruction set and chosen once at load time. Every
+// version gives the same bits. Instead of its per-customer outputs:
+// - the fast customers' stocks are added to `stocks` (none if null, as in
+//   the months not recorded);
+// - the customers that need the scalar path are listed: their offsets,
+//   ascending, in found[0, k) (found has room for n + found_list_slack);
+//   returns k.
+// n <= loyalty_pass_max_customers.
 std::size_t loyalty_pass(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
                          const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty,
-                         float* rep_loyalty, std::int32_t* slot, std::int64_t* stock_words, std::uint16_t* found,
-                         std::size_t n);
+                         float* rep_loyalty, const StockScratch* stocks, std::uint16_t* found, std::size_t n);
 
 }  // namespace loyalsim

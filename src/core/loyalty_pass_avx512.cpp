@@ -91,11 +91,73 @@ inline void prefetch_ahead_of(const T* column, std::size_t j) {
   _mm_prefetch(reinterpret_cast<const char*>(at), _MM_HINT_T0);
 }
 
-template <bool Uniform>
+// What the pass does with the fast customers' stocks: nothing (a month not
+// recorded), per-customer words for the caller to add, or per-cell sums in
+// registers for runs of at most 4 or 8 cells (StockSums::cells_4, cells_8).
+enum class StockSums : int { none = -1, words = 0, cells_4 = 4, cells_8 = 8 };
+
+// Per-cell sums of the fixed-point stocks in registers: lane l of cell c's
+// brand and rep registers sums the stocks of the fast customers of cell c
+// in lane l, and counts[c] how many there were. A lane adds at most 2^24
+// per iteration, so the registers are emptied into the scratch's first
+// copy every 64 iterations, before a lane can pass 2^30.
+template <std::size_t Cells>
+struct CellSums {
+  static constexpr std::size_t flush_every = 64;
+  __m512i brand[Cells];
+  __m512i rep[Cells];
+  std::int64_t counts[Cells];
+};
+
+template <std::size_t Cells>
+LOYALSIM_AVX512 inline void clear(CellSums<Cells>& sums) {
+#pragma GCC unroll 8
+  for (std::size_t c = 0; c < Cells; ++c) {
+    sums.brand[c] = _mm512_setzero_si512();
+    sums.rep[c] = _mm512_setzero_si512();
+    sums.counts[c] = 0;
+  }
+}
+
+template <std::size_t Cells>
+LOYALSIM_AVX512 inline void add(CellSums<Cells>& sums, __m512i cell, __mmask16 fast, __m512i brand_fixed,
+                                __m512i rep_fixed) {
+#pragma GCC unroll 8
+  for (std::size_t c = 0; c < Cells; ++c) {
+    const __mmask16 in_cell = _mm512_mask_cmpeq_epi32_mask(fast, cell, _mm512_set1_epi32(static_cast<std::int32_t>(c)));
+    sums.brand[c] = _mm512_mask_add_epi32(sums.brand[c], in_cell, sums.brand[c], brand_fixed);
+    sums.rep[c] = _mm512_mask_add_epi32(sums.rep[c], in_cell, sums.rep[c], rep_fixed);
+    sums.counts[c] += std::popcount(static_cast<unsigned>(in_cell));
+  }
+}
+
+// The sixteen lanes' total, in 64 bits (lanes up to 2^30 each).
+LOYALSIM_AVX512 inline std::int64_t total(__m512i lanes) {
+  return _mm512_reduce_add_epi64(_mm512_add_epi64(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(lanes)),
+                                                  _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(lanes, 1))));
+}
+
+// Adds the sums of the run's cells to the scratch's first copy, packed as
+// the words are (count at bit 40 with the brand sum; the rep sum), and
+// clears them.
+template <std::size_t Cells>
+LOYALSIM_AVX512 inline void empty_into(CellSums<Cells>& sums, std::int32_t cells, std::int64_t* scratch) {
+  for (std::size_t c = 0; c < Cells && c < static_cast<std::size_t>(cells); ++c) {
+    scratch[2 * c] += sums.counts[c] * stock_count_unit + total(sums.brand[c]);
+    scratch[2 * c + 1] += total(sums.rep[c]);
+  }
+  clear(sums);
+}
+
+template <bool Uniform, StockSums Stocks>
 LOYALSIM_AVX512 std::size_t pass_of(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
                                     const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty,
                                     float* rep_loyalty, std::int32_t* slot, std::int64_t* stock_words,
-                                    std::uint16_t* found, std::size_t* count, std::size_t n) {
+                                    std::int64_t* scratch, std::uint16_t* found, std::size_t* count, std::size_t n) {
+  constexpr std::size_t sum_cells = Stocks == StockSums::cells_4 ? 4 : 8;
+  constexpr bool in_registers = Stocks == StockSums::cells_4 || Stocks == StockSums::cells_8;
+  CellSums<sum_cells> sums;
+  if constexpr (in_registers) clear(sums);
   const CellTable base = load_cells(t.base_brand_growth, t.cells);
   const CellTable transfer = load_cells(t.relationship_transfer, t.cells);
   const CellTable growth = load_cells(t.rep_growth, t.cells);
@@ -171,19 +233,25 @@ LOYALSIM_AVX512 std::size_t pass_of(const LoyaltyPassTables& t, const std::uint8
         fast, B, _mm512_insertf32x8(_mm512_castps256_ps512(new_B[0]), new_B[1], 1));
     _mm512_storeu_ps(rep_loyalty + j, out_R);
     _mm512_storeu_ps(brand_loyalty + j, out_B);
-    _mm512_storeu_si512(slot + j, _mm512_mask_blend_epi32(fast, spare, _mm512_add_epi32(cell, cell)));
-    const __m512i brand_fixed = fixed_point(out_B);
-    const __m512i rep_fixed = fixed_point(out_R);
-    for (std::size_t half = 0; half < 2; ++half) {
-      const __m512i brand_8 = _mm512_cvtepi32_epi64(half == 0 ? _mm512_castsi512_si256(brand_fixed)
-                                                              : _mm512_extracti64x4_epi64(brand_fixed, 1));
-      const __m512i rep_8 = _mm512_cvtepi32_epi64(half == 0 ? _mm512_castsi512_si256(rep_fixed)
-                                                            : _mm512_extracti64x4_epi64(rep_fixed, 1));
-      // Customer by customer, the brand word (with the count) then the rep word.
-      const __m512i brand_words = _mm512_add_epi64(count_unit, brand_8);
-      std::int64_t* const out = stock_words + 2 * (j + 8 * half);
-      _mm512_storeu_si512(out, _mm512_permutex2var_epi64(brand_words, first_four, rep_8));
-      _mm512_storeu_si512(out + 8, _mm512_permutex2var_epi64(brand_words, last_four, rep_8));
+    if constexpr (Stocks == StockSums::words) {
+      _mm512_storeu_si512(slot + j, _mm512_mask_blend_epi32(fast, spare, _mm512_add_epi32(cell, cell)));
+      const __m512i brand_fixed = fixed_point(out_B);
+      const __m512i rep_fixed = fixed_point(out_R);
+      for (std::size_t half = 0; half < 2; ++half) {
+        const __m512i brand_8 = _mm512_cvtepi32_epi64(half == 0 ? _mm512_castsi512_si256(brand_fixed)
+                                                                : _mm512_extracti64x4_epi64(brand_fixed, 1));
+        const __m512i rep_8 = _mm512_cvtepi32_epi64(half == 0 ? _mm512_castsi512_si256(rep_fixed)
+                                                              : _mm512_extracti64x4_epi64(rep_fixed, 1));
+        // Customer by customer, the brand word (with the count) then the rep word.
+        const __m512i brand_words = _mm512_add_epi64(count_unit, brand_8);
+        std::int64_t* const out = stock_words + 2 * (j + 8 * half);
+        _mm512_storeu_si512(out, _mm512_permutex2var_epi64(brand_words, first_four, rep_8));
+        _mm512_storeu_si512(out + 8, _mm512_permutex2var_epi64(brand_words, last_four, rep_8));
+      }
+    } else if constexpr (in_registers) {
+      add(sums, cell, fast, fixed_point(out_B), fixed_point(out_R));
+      if ((j / 16) % CellSums<sum_cells>::flush_every == CellSums<sum_cells>::flush_every - 1)
+        empty_into(sums, t.cells, scratch);
     }
     // The flagged customers' offsets, packed to the front of sixteen
     // entries (a 32-bit compress, AVX-512F, then narrowed to the list's 16
@@ -193,23 +261,47 @@ LOYALSIM_AVX512 std::size_t pass_of(const LoyaltyPassTables& t, const std::uint8
                         _mm512_cvtepi32_epi16(_mm512_maskz_compress_epi32(needs_scalar, here)));
     listed += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(needs_scalar)));
   }
+  if constexpr (in_registers) empty_into(sums, t.cells, scratch);
   *count = listed;
   return j;
 }
 
+// The instance for these tables and this use of the stocks.
+template <bool Uniform>
+LOYALSIM_AVX512 std::size_t pass_with_stocks(const LoyaltyPassTables& t, const std::uint8_t* segment,
+                                             const std::int16_t* firm, const std::int32_t* rep,
+                                             const std::uint16_t* next_event, float* brand_loyalty, float* rep_loyalty,
+                                             std::int32_t* slot, std::int64_t* stock_words, const StockScratch* stocks,
+                                             std::uint16_t* found, std::size_t* count, std::size_t n) {
+  if (stocks == nullptr)
+    return pass_of<Uniform, StockSums::none>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot,
+                                             stock_words, nullptr, found, count, n);
+  if (t.cells <= 4)
+    return pass_of<Uniform, StockSums::cells_4>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot,
+                                                stock_words, stocks->words, found, count, n);
+  if (t.cells <= avx512_pass_max_sum_cells)
+    return pass_of<Uniform, StockSums::cells_8>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot,
+                                                stock_words, stocks->words, found, count, n);
+  return pass_of<Uniform, StockSums::words>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot,
+                                            stock_words, nullptr, found, count, n);
+}
+
 }  // namespace
+
+bool avx512_pass_sums_stocks(const LoyaltyPassTables& t) { return t.cells <= avx512_pass_max_sum_cells; }
 
 LOYALSIM_AVX512 std::size_t loyalty_pass_avx512(const LoyaltyPassTables& t, const std::uint8_t* segment,
                                                 const std::int16_t* firm, const std::int32_t* rep,
                                                 const std::uint16_t* next_event, float* brand_loyalty,
                                                 float* rep_loyalty, std::int32_t* slot, std::int64_t* stock_words,
-                                                std::uint16_t* found, std::size_t* count, std::size_t n) {
+                                                const StockScratch* stocks, std::uint16_t* found, std::size_t* count,
+                                                std::size_t n) {
   if (t.cells > avx512_pass_max_cells) return 0;
   if (t.uniform_segment_rates)
-    return pass_of<true>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, stock_words, found,
-                         count, n);
-  return pass_of<false>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, stock_words, found,
-                        count, n);
+    return pass_with_stocks<true>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, stock_words,
+                                  stocks, found, count, n);
+  return pass_with_stocks<false>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot, stock_words,
+                                 stocks, found, count, n);
 }
 
 bool avx512_pass_supported() {

@@ -8,6 +8,7 @@
 
 #include "core/column.hpp"
 #include "core/customers.hpp"
+#include "core/loyalty_pass.hpp"
 #include "core/parallel.hpp"
 #include "core/partition.hpp"
 #include "core/random.hpp"
@@ -125,16 +126,12 @@ struct Tally {
   std::vector<std::int64_t> values;  // (firms * segments * field_count)
   std::vector<DecisionEvent> events;
   // The month step's per-cell stock sums before they reach `values`
-  // (core/step.cpp, flush_stocks): 2 words per cell, and 2 spare cells, in
-  // stock_scratch_copies copies that neighbouring customers add to in turn.
+  // (core/step.cpp, flush_stocks): a StockScratch (core/loyalty_pass.hpp),
+  // 2 words per cell and 2 spare cells, in stock_scratch_copies copies.
   std::vector<std::int64_t> stock_scratch;  // (stock_scratch_copies * (firms * segments + 2) * 2)
 
   std::int64_t& at(std::size_t cell, Field field) { return values[cell * field_count + field]; }
 };
-
-// Four copies: a customer's stock add need not wait for its neighbour's
-// to the same cell (a store-to-load chain when the cells are few).
-inline constexpr std::size_t stock_scratch_copies = 4;
 
 inline constexpr double loyalty_fixed_point = 16777216.0;  // 2^24: a float's mantissa
 

@@ -329,22 +329,6 @@ inline void add_stocks(Tally& tally, std::size_t cell, float brand_loyalty, floa
 // flushes keep the packed brand sum within 40 bits: |sum| <= 2^24 * 2^14.
 constexpr std::size_t stock_flush_customers = std::size_t{1} << 14;
 
-// acc[0..1] += words[0..1], as one 16-byte vector add where the compiler
-// has vector types (GCC, clang), as two adds elsewhere.
-inline void add_stock_pair(std::int64_t* acc, const std::int64_t* words) {
-#if defined(__GNUC__)
-  using Pair = std::int64_t __attribute__((vector_size(16)));
-  Pair sum, add;
-  std::memcpy(&sum, acc, sizeof sum);
-  std::memcpy(&add, words, sizeof add);
-  sum += add;
-  std::memcpy(acc, &sum, sizeof sum);
-#else
-  acc[0] += words[0];
-  acc[1] += words[1];
-#endif
-}
-
 void flush_stocks(Tally& tally, std::size_t cells) {
   std::int64_t* const acc = tally.stock_scratch.data();
   const std::size_t copy_stride = tally.stock_scratch.size() / stock_scratch_copies;
@@ -456,13 +440,9 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
   const LoyaltyPassTables& t = ctx.tables;
   const std::size_t cells = static_cast<std::size_t>(t.cells);
   const bool recorded = ctx.month >= 1;
-  std::int32_t slot[block];
-  std::int64_t stock_words[2 * block];
   std::uint16_t found_offsets[block + found_list_slack];
   FoundCustomers found[3];  // block k's in found[k % 3]
-  std::int64_t* const acc = tally.stock_scratch.data();
-  const std::size_t copy_stride = tally.stock_scratch.size() / stock_scratch_copies;
-  static_assert(stock_scratch_copies == 4);
+  const StockScratch stocks{tally.stock_scratch.data(), tally.stock_scratch.size() / stock_scratch_copies};
   std::size_t pending = 0;  // customers added to the scratch since its last flush
   const auto visit = [&](FoundCustomers& stage) {
     for (std::size_t x = 0; x < stage.count; ++x) scalar_customer(ctx, c, stage.customer[x], tally, stage.early[x]);
@@ -472,19 +452,11 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
   std::size_t k = 0;  // the block's number in this range
   for (std::size_t first = begin; first < end; first += block, ++k) {
     const std::size_t n = std::min(block, end - first);
+    // The fast customers' stocks are summed in recorded months only.
     const std::size_t found_count =
         loyalty_pass(t, &c.segment[first], &c.firm[first], &c.rep[first], &c.next_event[first], &c.brand_loyalty[first],
-                     &c.rep_loyalty[first], slot, stock_words, found_offsets, n);
-    if (recorded) {
-      // The fast customers' stocks; the others add to the spare pair.
-      // Customer j adds to copy j % 4 (n is a multiple of 4 but in a last block).
-      std::size_t j = 0;
-      for (; j + 4 <= n; j += 4)
-        for (std::size_t copy = 0; copy < 4; ++copy)
-          add_stock_pair(acc + copy * copy_stride + slot[j + copy], stock_words + 2 * (j + copy));
-      for (; j < n; ++j) add_stock_pair(acc + slot[j], stock_words + 2 * j);
-      pending += n;
-    }
+                     &c.rep_loyalty[first], recorded ? &stocks : nullptr, found_offsets, n);
+    if (recorded) pending += n;
     // Stage 1: the others.
     FoundCustomers& now = found[k % 3];
     now.count = found_count;
