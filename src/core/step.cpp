@@ -58,7 +58,6 @@ std::size_t acquisition_place(const ActiveReps& after_hiring, const RandomWords&
 struct EarlyDraw {
   RandomWords words;
   Purpose purpose;
-  bool drawn;
   const std::int32_t* entry;
 };
 
@@ -66,7 +65,7 @@ struct EarlyDraw {
 // they are for that purpose, else drawn now. The same words either way:
 // they are a function of the customer, the step and the purpose.
 RandomWords draw(const PassContext& ctx, std::size_t i, Purpose purpose, const EarlyDraw& early) {
-  if (early.drawn && early.purpose == purpose) return early.words;
+  if (early.purpose == purpose) return early.words;
   return ctx.random.words(global_id(ctx, i), ctx.step, purpose);
 }
 
@@ -222,11 +221,12 @@ inline double relative_weight(double u, double top, double theta) {
 // with probability 1 - loyalty. This thinning gives exactly the monthly
 // probability of docs/MODEL.md section 7.5 while drawing random numbers only
 // at events.
-[[gnu::noinline]] void churn_candidate(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally) {
+[[gnu::noinline]] void churn_candidate(const PassContext& ctx, CustomerArrays& c, std::size_t i, Tally& tally,
+                                       const EarlyDraw& early) {
   const Model& model = ctx.model;
   const std::size_t s = c.segment[i];
   const auto& seg = model.scenario.segments[s];
-  const auto w = ctx.random.words(global_id(ctx, i), ctx.step, Purpose::monthly);
+  const RandomWords w = draw(ctx, i, Purpose::monthly, early);
   const double weights = seg.brand_weight + seg.rep_weight;
   const double loyalty =
       weights > 0.0 ? (seg.brand_weight * c.brand_loyalty[i] + seg.rep_weight * c.rep_loyalty[i]) / weights : 0.0;
@@ -315,7 +315,7 @@ inline void add_stocks(Tally& tally, std::size_t cell, float brand_loyalty, floa
       grown_loyalty(B, capped_growth(k.base_brand_growth + k.relationship_transfer * R), k.brand_decay);
 
   if (c.next_event[i] == step) {
-    churn_candidate(ctx, c, i, tally);
+    churn_candidate(ctx, c, i, tally, early);
     if (c.firm[i] == no_firm) return;
   }
   if (recorded) add_stocks(tally, cell, c.brand_loyalty[i], c.rep_loyalty[i]);
@@ -355,59 +355,75 @@ void flush_stocks(Tally& tally, std::size_t cells) {
 // tables do not stay in cache while the pass streams the customers). The
 // prefetches change no value; they only let the misses overlap.
 //
-// Stage 1, when the pass finds the customer: its cold columns, its rep's
-// row, and the entry of the active-rep list that its draw picks if it
-// draws a rep (draw_early). (Inlined early on purpose: GCC 12 takes a
-// function made only of prefetches for a pure one and deletes its calls.)
-[[gnu::always_inline]] inline void prefetch_customer(const PassContext& ctx, const CustomerArrays& c, std::size_t i) {
-  __builtin_prefetch(&c.attached_since[i]);
-  __builtin_prefetch(&c.last_stay[i]);
-  __builtin_prefetch(&c.stay_marks[i]);
-  const std::int32_t rep = c.rep[i];
-  if (rep == no_rep) return;
-  const RepArrays& reps = ctx.state.reps;
-  __builtin_prefetch(&reps.skill[rep]);
-  __builtin_prefetch(&reps.left_firm[rep]);
-  __builtin_prefetch(&reps.joined_firm[rep]);
-  __builtin_prefetch(&reps.barred[rep]);
-}
-
+// Stage 1, when the pass finds the customer: its first draw of the month
+// (draw_early), then what its visit will read far in memory, by the kind of
+// visit the draw is for (prefetch_for_visit).
+//
 // Customer i's first draw of the month, made early (EarlyDraw): for an
 // acquisition trial (an unattached customer is visited only in the month
 // of its trial), a decision (a customer whose rep left this month:
-// rep_gain -1), or an assignment (no rep); with the list entry the draw
-// picks (a decision's if it is a stay), through the same places
-// (acquisition_place, stay_place, assignment_place) as acquisition_trial,
-// decide and assign_rep. A churn candidate draws nothing early. The visit
-// uses the words only for the purpose they were drawn for (draw), so a
-// wrong guess costs a Philox block, never a different result.
+// rep_gain -1), an assignment (no rep), or else a churn candidate (an
+// attached customer with a rep is visited only then); with the list entry
+// the draw picks if it picks a rep (a decision's if it is a stay), through
+// the same places (acquisition_place, stay_place, assignment_place) as
+// acquisition_trial, decide and assign_rep. The visit uses the words only
+// for the purpose they were drawn for (draw), so a wrong guess costs a
+// Philox block, never a different result.
 // (Written in place: returned by value, GCC builds the struct on the stack
 // in two halves and copies it whole, a store-forwarding stall per customer.)
 void draw_early(const PassContext& ctx, const CustomerArrays& c, std::size_t i, EarlyDraw& early) {
-  early.drawn = false;
   early.entry = nullptr;
   const std::int16_t firm = c.firm[i];
   const std::int32_t rep = c.rep[i];
-  if (firm == no_firm)
+  if (firm == no_firm || (rep != no_rep && ctx.tables.rep_gain[rep + 1] >= 0.0f))
     early.purpose = Purpose::monthly;
-  else if (rep != no_rep && ctx.tables.rep_gain[rep + 1] < 0.0f)
+  else if (rep != no_rep)
     early.purpose = Purpose::decision;
-  else if (rep == no_rep)
-    early.purpose = Purpose::assignment;
   else
-    return;
+    early.purpose = Purpose::assignment;
   early.words = ctx.random.words(global_id(ctx, i), ctx.step, early.purpose);
-  early.drawn = true;
   if (firm == no_firm) {
     const ActiveReps& active = ctx.state.after_hiring;
     if (active.total() > 0) early.entry = &active.ids[acquisition_place(active, early.words)];
     return;
   }
+  if (early.purpose == Purpose::monthly) return;  // a churn candidate picks no rep
   const std::size_t f = as_index(firm);
   const ActiveReps& active = early.purpose == Purpose::decision ? ctx.state.before_hiring : ctx.state.after_hiring;
   if (active.count(f) > 0)
     early.entry = &active.ids[early.purpose == Purpose::decision ? stay_place(active, f, early.words)
                                                                 : assignment_place(active, f, early.words)];
+}
+
+// The columns only the rare path touches, one line each (the customers it
+// visits are far apart): the spell's start and the pending stays, read when
+// a customer decides, leaves its firm (leave_firm) or is acquired.
+[[gnu::always_inline]] inline void prefetch_cold_columns(const CustomerArrays& c, std::size_t i) {
+  __builtin_prefetch(&c.attached_since[i]);
+  __builtin_prefetch(&c.last_stay[i]);
+  __builtin_prefetch(&c.stay_marks[i]);
+}
+
+// What the visit of customer i will read far in memory, asked for now:
+// the cold columns, and its rep's row as far as the visit reads it (a
+// decision: whether the rep can be followed, and its skill if followed; a
+// churn candidate: its skill, for this month's growth). Asking for the cold
+// columns of every visit measured faster than asking only for the visits
+// that will read them (churns guessed from the draw, acquisitions' spell
+// start only): 10% slower at 5x10^6 customers, side by side on the two
+// cores (docs/PERFORMANCE.md). (Inlined on purpose: GCC 12 takes a
+// function made only of prefetches for a pure one and deletes its calls.)
+[[gnu::always_inline]] inline void prefetch_for_visit(const PassContext& ctx, const CustomerArrays& c, std::size_t i,
+                                                      const EarlyDraw& early) {
+  prefetch_cold_columns(c, i);
+  const std::int32_t rep = c.rep[i];
+  if (rep == no_rep) return;
+  const RepArrays& reps = ctx.state.reps;
+  __builtin_prefetch(&reps.skill[rep]);
+  if (early.purpose != Purpose::decision) return;
+  __builtin_prefetch(&reps.left_firm[rep]);
+  __builtin_prefetch(&reps.joined_firm[rep]);
+  __builtin_prefetch(&reps.barred[rep]);
 }
 
 // Stage 2, a block later: the drawn rep's row (its entry has arrived).
@@ -462,8 +478,8 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
     now.count = found_count;
     for (std::size_t x = 0; x < found_count; ++x) now.customer[x] = first + found_offsets[x];
     for (std::size_t x = 0; x < now.count; ++x) {
-      prefetch_customer(ctx, c, now.customer[x]);
       draw_early(ctx, c, now.customer[x], now.early[x]);
+      prefetch_for_visit(ctx, c, now.customer[x], now.early[x]);
       if (now.early[x].entry != nullptr) __builtin_prefetch(now.early[x].entry);
     }
     // Stage 2: block k - 1's drawn reps.
