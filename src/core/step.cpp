@@ -309,7 +309,12 @@ inline void add_stocks(Tally& tally, std::size_t cell, float brand_loyalty, floa
   const CellConstants& k = model.cells[cell];
   const double R = c.rep_loyalty[i];
   const double B = c.brand_loyalty[i];
-  const double skill = rep != no_rep ? ctx.state.reps.skill[rep] : 0.0;
+  // The skill from the pass's gain table where it holds it (the same
+  // float, and likely in cache: the pass gathered it for this customer, and
+  // stage 2 asked for a drawn rep's); a rep who left a firm this month (a
+  // follower's) is -1 there.
+  const float gain = ctx.tables.rep_gain[rep + 1];
+  const double skill = rep == no_rep ? 0.0 : gain >= 0.0f ? gain : ctx.state.reps.skill[rep];
   c.rep_loyalty[i] = grown_loyalty(R, capped_growth(k.rep_growth * skill), k.rep_decay);
   c.brand_loyalty[i] =
       grown_loyalty(B, capped_growth(k.base_brand_growth + k.relationship_transfer * R), k.brand_decay);
@@ -419,8 +424,8 @@ void draw_early(const PassContext& ctx, const CustomerArrays& c, std::size_t i, 
   const std::int32_t rep = c.rep[i];
   if (rep == no_rep) return;
   const RepArrays& reps = ctx.state.reps;
-  __builtin_prefetch(&reps.skill[rep]);
   if (early.purpose != Purpose::decision) return;
+  __builtin_prefetch(&reps.skill[rep]);
   __builtin_prefetch(&reps.left_firm[rep]);
   __builtin_prefetch(&reps.joined_firm[rep]);
   __builtin_prefetch(&reps.barred[rep]);
@@ -430,7 +435,7 @@ void draw_early(const PassContext& ctx, const CustomerArrays& c, std::size_t i, 
 [[gnu::always_inline]] inline void prefetch_drawn_rep(const PassContext& ctx, const std::int32_t* entry) {
   if (entry == nullptr) return;
   const std::int32_t rep = *entry;
-  __builtin_prefetch(&ctx.state.reps.skill[rep]);
+  __builtin_prefetch(&ctx.tables.rep_gain[rep + 1]);
   __builtin_prefetch(&ctx.state.reps.firm[rep]);
 }
 
