@@ -114,23 +114,47 @@ std::size_t state_bytes(const State& state) {
 
 // Spells still open after the last month add their DiD sums as if they
 // ended after it (e = months + 1: every anchor's 12 months after are full).
+// A spell's sums depend only on its firm and start, so the customers are
+// first counted per (cell, start), one increment each, and each start's
+// sums are computed once and multiplied by its count: the same integers as
+// summing per customer. Starts run from initial_attached_since (the
+// customers attached from the start) to the last month; a start outside
+// them (none the model makes) has its sums added directly, after the counts.
 void close_open_spells(const Model& model, const State& state, RunResult& result) {
   const CustomerArrays& c = state.customers;
   const std::size_t segments = model.segments(), cells = model.firms() * segments;
-  // Before, then after, per cell.
-  const auto add_spell = [&](std::size_t i, std::vector<std::int64_t>& partial) {
+  const std::int64_t first_start = initial_attached_since(model);
+  const std::size_t starts = static_cast<std::size_t>(model.months - first_start + 1);
+  const std::size_t direct = cells * starts;  // then before and after per cell
+  const auto count_spell = [&](std::size_t i, std::vector<std::int64_t>& counts) {
     if (c.firm[i] == no_firm) return;
-    const std::size_t f = as_index(c.firm[i]);
-    const SpellMonths spell = spell_anchor_months(anchors_of(model, state, f), c.attached_since[i], model.months + 1);
-    partial[f * segments + c.segment[i]] += spell.before;
-    partial[cells + f * segments + c.segment[i]] += spell.after;
-  };
-  const std::vector<std::int64_t> sums = sum_over_customers(state, 2 * cells, add_spell);
-  for (std::size_t f = 0; f < model.firms(); ++f)
-    for (std::size_t s = 0; s < segments; ++s) {
-      result.count(Total::all_months_before, f, s) += sums[f * segments + s];
-      result.count(Total::all_months_after, f, s) += sums[cells + f * segments + s];
+    const std::size_t cell = as_index(c.firm[i]) * segments + c.segment[i];
+    const std::int64_t a = c.attached_since[i];
+    if (a >= first_start && a <= model.months) {
+      counts[cell * starts + static_cast<std::size_t>(a - first_start)] += 1;
+    } else {
+      const SpellMonths spell = spell_anchor_months(anchors_of(model, state, as_index(c.firm[i])), a, model.months + 1);
+      counts[direct + 2 * cell] += spell.before;
+      counts[direct + 2 * cell + 1] += spell.after;
     }
+  };
+  const std::vector<std::int64_t> counts = sum_over_customers(state, direct + 2 * cells, count_spell);
+  for (std::size_t f = 0; f < model.firms(); ++f) {
+    const AnchorPrefix anchors = anchors_of(model, state, f);
+    for (std::size_t s = 0; s < segments; ++s) {
+      const std::size_t cell = f * segments + s;
+      result.count(Total::all_months_before, f, s) += counts[direct + 2 * cell];
+      result.count(Total::all_months_after, f, s) += counts[direct + 2 * cell + 1];
+      for (std::size_t k = 0; k < starts; ++k) {
+        const std::int64_t n = counts[cell * starts + k];
+        if (n == 0) continue;
+        const SpellMonths spell =
+            spell_anchor_months(anchors, first_start + static_cast<std::int64_t>(k), model.months + 1);
+        result.count(Total::all_months_before, f, s) += n * spell.before;
+        result.count(Total::all_months_after, f, s) += n * spell.after;
+      }
+    }
+  }
 }
 
 }  // namespace
