@@ -1,9 +1,11 @@
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "core/random.hpp"
+#include "core/random_batch.hpp"
 #include "core/reps.hpp"
 #include "core/step.hpp"
 
@@ -101,6 +103,9 @@ void initialise(const Model& model, State& state, bool record_events, const Part
   for (std::size_t s = 0; s < model.segments(); ++s) churn_wait.emplace_back(model.churn_probability[s]);
   const GeometricWait acquisition_wait(acquisition_rate);
   const bool any_reps = active.total() > 0;
+  std::array<Purpose, 256> init_customer_purposes, init_wait_purposes;
+  init_customer_purposes.fill(Purpose::init_customer);
+  init_wait_purposes.fill(Purpose::init_wait);
   for_each_range(n, 4096, [&](std::size_t begin, std::size_t end) {
     // The range's initial values a column at a time (a fill the compiler
     // vectorises), then each customer's draws.
@@ -110,7 +115,7 @@ void initialise(const Model& model, State& state, bool record_events, const Part
                 column.initial);
     });
     // The draws a batch at a time, in passes of one kind of work each: the
-    // Philox blocks, then the segment and the rep (two loads far in memory:
+    // Philox blocks (core/random_batch.hpp), then the segment and the rep (two loads far in memory:
     // the active-rep list's entry and the rep's firm), then the waits (a log
     // and a division each). Short loops of independent customers let the
     // processor overlap the loads and the long latencies that one loop of
@@ -118,14 +123,13 @@ void initialise(const Model& model, State& state, bool record_events, const Part
     // 10^7 customers. The same values either way.
     constexpr std::size_t batch = 256;
     RandomWords customer_words[batch], wait_words[batch];
+    std::uint32_t ids[batch];
     std::int32_t drawn_rep[batch];
     for (std::size_t from = begin; from < end; from += batch) {
       const std::size_t m = std::min(batch, end - from);
-      for (std::size_t k = 0; k < m; ++k) {
-        const auto id = first + static_cast<std::uint32_t>(from + k);
-        customer_words[k] = random.words(id, 0, Purpose::init_customer);
-        wait_words[k] = random.words(id, 0, Purpose::init_wait);
-      }
+      for (std::size_t k = 0; k < m; ++k) ids[k] = first + static_cast<std::uint32_t>(from + k);
+      draw_batch(random, 0, ids, init_customer_purposes.data(), customer_words, m);
+      draw_batch(random, 0, ids, init_wait_purposes.data(), wait_words, m);
       for (std::size_t k = 0; k < m; ++k) {
         const RandomWords& w = customer_words[k];
         const double u = uniform01(w[0]);

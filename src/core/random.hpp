@@ -42,6 +42,9 @@ class RandomSource {
     return {out[0], out[1], out[2], out[3]};
   }
 
+  // The Philox key (the run seed's two halves), for draw_batch.
+  std::uint32_t key_word(std::size_t k) const { return key_[k]; }
+
  private:
   r123::Philox4x32::key_type key_;
   r123::Philox4x32 philox_;

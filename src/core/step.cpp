@@ -8,6 +8,7 @@
 #include "core/book_did.hpp"
 #include "core/loyalty_pass.hpp"
 #include "core/random.hpp"
+#include "core/random_batch.hpp"
 #include "core/reps.hpp"
 
 namespace loyalsim {
@@ -38,7 +39,8 @@ inline std::uint32_t global_id(const PassContext& ctx, std::size_t i) {
 // Where in an active-rep list (core/state.hpp) this month's draws pick a
 // rep, from the words each draws: a decision to stay (from the reps active
 // before hiring), an assignment and an acquisition (after hiring). The
-// visits use them, and so does draw_early to prefetch the same entries.
+// visits use them, and so does stage 1 (drawn_entry) to prefetch the same
+// entries.
 std::size_t stay_place(const ActiveReps& before_hiring, std::size_t firm, const RandomWords& decision) {
   return before_hiring.place_of_firm(firm, decision[1], decision[2]);
 }
@@ -50,11 +52,11 @@ std::size_t acquisition_place(const ActiveReps& after_hiring, const RandomWords&
 }
 
 // A rare-event customer's first draw of the month, made when the pass
-// found it (draw_early) rather than at its visit two blocks later: the
+// found it (stage 1, in customer_range) rather than at its visit two blocks later: the
 // words, for `purpose`, and the entry of an active-rep list they pick, if
 // they pick one (prefetched meanwhile). No member initialisers: the found
 // lists below hold 1,536 of them per range of customers, and zeroing those
-// cost more than the draws (draw_early sets what the visit reads).
+// cost more than the draws (stage 1 sets every member).
 struct EarlyDraw {
   RandomWords words;
   Purpose purpose;
@@ -361,43 +363,41 @@ void flush_stocks(Tally& tally, std::size_t cells) {
 // prefetches change no value; they only let the misses overlap.
 //
 // Stage 1, when the pass finds the customer: its first draw of the month
-// (draw_early), then what its visit will read far in memory, by the kind of
-// visit the draw is for (prefetch_for_visit).
+// (early_purpose, draw_batch, drawn_entry), then what its visit will read
+// far in memory (prefetch_for_visit).
 //
-// Customer i's first draw of the month, made early (EarlyDraw): for an
-// acquisition trial (an unattached customer is visited only in the month
-// of its trial), a decision (a customer whose rep left this month:
-// rep_gain -1), an assignment (no rep), or else a churn candidate (an
-// attached customer with a rep is visited only then); with the list entry
-// the draw picks if it picks a rep (a decision's if it is a stay), through
-// the same places (acquisition_place, stay_place, assignment_place) as
-// acquisition_trial, decide and assign_rep. The visit uses the words only
-// for the purpose they were drawn for (draw), so a wrong guess costs a
-// Philox block, never a different result.
-// (Written in place: returned by value, GCC builds the struct on the stack
-// in two halves and copies it whole, a store-forwarding stall per customer.)
-void draw_early(const PassContext& ctx, const CustomerArrays& c, std::size_t i, EarlyDraw& early) {
-  early.entry = nullptr;
-  const std::int16_t firm = c.firm[i];
+// Customer i's first draw of the month is made early (EarlyDraw), for
+// the purpose of its visit's first draw (early_purpose): an acquisition
+// trial (an unattached customer is visited only in the month of its
+// trial), a decision (a customer whose rep left this month: rep_gain -1),
+// an assignment (no rep), or else a churn candidate (an attached customer
+// with a rep is visited only then). The blocks of a block's customers are
+// drawn together (draw_batch). The visit uses the words only for the
+// purpose they were drawn for (draw), so a wrong guess costs a Philox
+// block, never a different result.
+Purpose early_purpose(const PassContext& ctx, const CustomerArrays& c, std::size_t i) {
   const std::int32_t rep = c.rep[i];
-  if (firm == no_firm || (rep != no_rep && ctx.tables.rep_gain[rep + 1] >= 0.0f))
-    early.purpose = Purpose::monthly;
-  else if (rep != no_rep)
-    early.purpose = Purpose::decision;
-  else
-    early.purpose = Purpose::assignment;
-  early.words = ctx.random.words(global_id(ctx, i), ctx.step, early.purpose);
+  if (c.firm[i] == no_firm || (rep != no_rep && ctx.tables.rep_gain[rep + 1] >= 0.0f)) return Purpose::monthly;
+  return rep != no_rep ? Purpose::decision : Purpose::assignment;
+}
+
+// The entry of an active-rep list that customer i's early words pick, if
+// they pick a rep (a decision's if it is a stay), through the same places
+// (acquisition_place, stay_place, assignment_place) as acquisition_trial,
+// decide and assign_rep; null if none.
+const std::int32_t* drawn_entry(const PassContext& ctx, const CustomerArrays& c, std::size_t i,
+                                const EarlyDraw& early) {
+  const std::int16_t firm = c.firm[i];
   if (firm == no_firm) {
     const ActiveReps& active = ctx.state.after_hiring;
-    if (active.total() > 0) early.entry = &active.ids[acquisition_place(active, early.words)];
-    return;
+    return active.total() > 0 ? &active.ids[acquisition_place(active, early.words)] : nullptr;
   }
-  if (early.purpose == Purpose::monthly) return;  // a churn candidate picks no rep
+  if (early.purpose == Purpose::monthly) return nullptr;  // a churn candidate picks no rep
   const std::size_t f = as_index(firm);
   const ActiveReps& active = early.purpose == Purpose::decision ? ctx.state.before_hiring : ctx.state.after_hiring;
-  if (active.count(f) > 0)
-    early.entry = &active.ids[early.purpose == Purpose::decision ? stay_place(active, f, early.words)
-                                                                : assignment_place(active, f, early.words)];
+  if (active.count(f) == 0) return nullptr;
+  return &active.ids[early.purpose == Purpose::decision ? stay_place(active, f, early.words)
+                                                        : assignment_place(active, f, early.words)];
 }
 
 // The columns only the rare path touches, one line each (the customers it
@@ -463,6 +463,9 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
   const bool recorded = ctx.month >= 1;
   std::uint16_t found_offsets[block + found_list_slack];
   FoundCustomers found[3];  // block k's in found[k % 3]
+  std::uint32_t ids[block];  // stage 1's draws: the customers' global ids,
+  Purpose purposes[block];   // their first draws' purposes,
+  RandomWords words[block];  // and the words
   const StockScratch stocks{tally.stock_scratch.data(), tally.stock_scratch.size() / stock_scratch_copies};
   std::size_t pending = 0;  // customers added to the scratch since its last flush
   const auto visit = [&](FoundCustomers& stage) {
@@ -483,9 +486,17 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
     now.count = found_count;
     for (std::size_t x = 0; x < found_count; ++x) now.customer[x] = first + found_offsets[x];
     for (std::size_t x = 0; x < now.count; ++x) {
-      draw_early(ctx, c, now.customer[x], now.early[x]);
-      prefetch_for_visit(ctx, c, now.customer[x], now.early[x]);
-      if (now.early[x].entry != nullptr) __builtin_prefetch(now.early[x].entry);
+      ids[x] = global_id(ctx, now.customer[x]);
+      purposes[x] = early_purpose(ctx, c, now.customer[x]);
+    }
+    draw_batch(ctx.random, ctx.step, ids, purposes, words, now.count);
+    for (std::size_t x = 0; x < now.count; ++x) {
+      EarlyDraw& early = now.early[x];
+      early.words = words[x];
+      early.purpose = purposes[x];
+      early.entry = drawn_entry(ctx, c, now.customer[x], early);
+      prefetch_for_visit(ctx, c, now.customer[x], early);
+      if (early.entry != nullptr) __builtin_prefetch(early.entry);
     }
     // Stage 2: block k - 1's drawn reps.
     if (k >= 1) {
