@@ -115,12 +115,13 @@ void initialise(const Model& model, State& state, bool record_events, const Part
                 column.initial);
     });
     // The draws a batch at a time, in passes of one kind of work each: the
-    // Philox blocks (core/random_batch.hpp), then the segment and the rep (two loads far in memory:
-    // the active-rep list's entry and the rep's firm), then the waits (a log
-    // and a division each). Short loops of independent customers let the
-    // processor overlap the loads and the long latencies that one loop of
-    // everything per customer serialised: initialisation 10-15% faster at
-    // 10^7 customers. The same values either way.
+    // Philox blocks (core/random_batch.hpp); the segment and the drawn rep
+    // (a load far in memory: the active-rep list's entry); the attachment
+    // (another: the rep's firm); the waits (a log and a division each).
+    // Short loops of independent customers let the processor overlap the
+    // loads and the long latencies that one loop of everything per customer
+    // serialised (docs/PERFORMANCE.md, "Fourth round"). The same values
+    // either way.
     constexpr std::size_t batch = 256;
     RandomWords customer_words[batch], wait_words[batch];
     std::uint32_t ids[batch];

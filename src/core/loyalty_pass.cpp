@@ -1,6 +1,8 @@
-// The loyalty pass: the AVX-512 pass (core/loyalty_pass_avx512.cpp) where
-// the processor has AVX-512 and the run at most 16 cells, the customers it
-// leaves (the last n mod 16, or all) to the portable loop below.
+// The loyalty pass, 512 customers at a time: the AVX-512 pass
+// (core/loyalty_pass_avx512.cpp) where the processor has AVX-512 and the run
+// at most 16 cells, the customers it leaves (the chunk's last m mod 16, or
+// all) to the portable loop below, whose flags become the found list and
+// whose per-customer stock words are added here (add_stock_words).
 //
 // The portable loop is compiled once per instruction set, so a portable build
 // (no -march) vectorises it with AVX-512 or AVX2 where the processor has

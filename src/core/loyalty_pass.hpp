@@ -139,10 +139,8 @@ template <bool Uniform>
   }
 }
 
-// The room loyalty_pass's `found` list needs beyond n (the AVX-512 pass
-// stores sixteen entries at a time and keeps those it found), and the most
-// customers one call takes (the list holds 16-bit offsets).
-inline constexpr std::size_t found_list_slack = 16;
+// The most customers one call of loyalty_pass takes (its list holds 16-bit
+// offsets).
 inline constexpr std::size_t loyalty_pass_max_customers = 4096;
 
 // loyalty_pass_of for t.uniform_segment_rates over customers [0, n), in the
@@ -154,8 +152,7 @@ inline constexpr std::size_t loyalty_pass_max_customers = 4096;
 // - the fast customers' stocks are added to `stocks` (none if null, as in
 //   the months not recorded);
 // - the customers that need the scalar path are listed: their offsets,
-//   ascending, in found[0, k) (found has room for n + found_list_slack);
-//   returns k.
+//   ascending, in found[0, k) (found has room for n entries); returns k.
 // n <= loyalty_pass_max_customers.
 std::size_t loyalty_pass(const LoyaltyPassTables& t, const std::uint8_t* segment, const std::int16_t* firm,
                          const std::int32_t* rep, const std::uint16_t* next_event, float* brand_loyalty,

@@ -56,10 +56,12 @@ LOYALSIM_AVX512 inline __m256 grown(__m512d loyalty, __m512d rate, __m512d decay
 
 // The fixed-point stocks of sixteen loyalties, (int)((double)loyalty * 2^24
 // + 0.5) as the portable loop computes them, in single precision with the
-// same result: x = loyalty * 2^24 is exact in a float (a power-of-two
-// scale), its integer part t and fraction x - t are exact too, and x + 0.5
-// truncates to t + 1 exactly when the fraction is at least 0.5 (x >= 0; for
-// a tiny negative x both give 0). Half the work of going through doubles.
+// same result for loyalties in [0, 1] (the update keeps them there: every
+// rate is in [0, 1] and each rounding is monotone): x = loyalty * 2^24 is
+// exact in a float (a power-of-two scale), its integer part t and fraction
+// x - t are exact too, and x + 0.5 truncates to t + 1 exactly when the
+// fraction is at least 0.5 (-0 and a tiny negative x give 0 both ways).
+// Half the work of going through doubles.
 LOYALSIM_AVX512 inline __m512i fixed_point(__m512 loyalty) {
   const __m512 x = _mm512_mul_ps(loyalty, _mm512_set1_ps(16777216.0f));
   const __m512i t = _mm512_cvttps_epi32(x);
@@ -276,14 +278,14 @@ LOYALSIM_AVX512 std::size_t pass_with_stocks(const LoyaltyPassTables& t, const s
   if (stocks == nullptr)
     return pass_of<Uniform, StockSums::none>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot,
                                              stock_words, nullptr, found, count, n);
+  if (!avx512_pass_sums_stocks(t))
+    return pass_of<Uniform, StockSums::words>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot,
+                                              stock_words, nullptr, found, count, n);
   if (t.cells <= 4)
     return pass_of<Uniform, StockSums::cells_4>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot,
                                                 stock_words, stocks->words, found, count, n);
-  if (t.cells <= avx512_pass_max_sum_cells)
-    return pass_of<Uniform, StockSums::cells_8>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot,
+  return pass_of<Uniform, StockSums::cells_8>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot,
                                                 stock_words, stocks->words, found, count, n);
-  return pass_of<Uniform, StockSums::words>(t, segment, firm, rep, next_event, brand_loyalty, rep_loyalty, slot,
-                                            stock_words, nullptr, found, count, n);
 }
 
 }  // namespace

@@ -33,9 +33,10 @@ inline constexpr std::int32_t avx512_pass_max_sum_cells = 8;
 // The pass over the first customers of [0, n), sixteen at a time, as
 // loyalty_pass_of does it, except for two of its outputs:
 // - the customers it flags are listed: their offsets appended to found
-//   from found[*count] on (ascending; it stores sixteen entries at a time,
-//   so found needs found_list_slack entries of room beyond them), *count
-//   advanced;
+//   from found[*count] on (ascending), *count advanced. It stores sixteen
+//   entries at a time, the list's next sixteen, of which it keeps those it
+//   found: before customer j at most j are listed, so the stores stay
+//   within found[*count, *count + n), the room found needs;
 // - the stocks: none if stocks is null; else, if avx512_pass_sums_stocks(t),
 //   added per cell to stocks' first copy (slot and stock_words untouched);
 //   else written to slot and stock_words as loyalty_pass_of writes them.

@@ -1,5 +1,6 @@
 #include "core/simulate.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <limits>
 #include <span>
@@ -117,20 +118,23 @@ std::size_t state_bytes(const State& state) {
 // A spell's sums depend only on its firm and start, so the customers are
 // first counted per (cell, start), one increment each, and each start's
 // sums are computed once and multiplied by its count: the same integers as
-// summing per customer. Starts run from initial_attached_since (the
-// customers attached from the start) to the last month; a start outside
-// them (none the model makes) has its sums added directly, after the counts.
+// summing per customer. Every start at or before -did_window gives the
+// same sums (no anchor lies before month 1, so the 12 months before each
+// are all attached), so those are counted at -did_window: the counts span
+// -did_window to the last month, whatever the burn-in. A start after the
+// last month (none the model makes) has its sums added directly, after
+// the counts.
 void close_open_spells(const Model& model, const State& state, RunResult& result) {
   const CustomerArrays& c = state.customers;
   const std::size_t segments = model.segments(), cells = model.firms() * segments;
-  const std::int64_t first_start = initial_attached_since(model);
+  const std::int64_t first_start = -did_window;
   const std::size_t starts = static_cast<std::size_t>(model.months - first_start + 1);
   const std::size_t direct = cells * starts;  // then before and after per cell
   const auto count_spell = [&](std::size_t i, std::vector<std::int64_t>& counts) {
     if (c.firm[i] == no_firm) return;
     const std::size_t cell = as_index(c.firm[i]) * segments + c.segment[i];
-    const std::int64_t a = c.attached_since[i];
-    if (a >= first_start && a <= model.months) {
+    const std::int64_t a = std::max<std::int64_t>(c.attached_since[i], first_start);
+    if (a <= model.months) {
       counts[cell * starts + static_cast<std::size_t>(a - first_start)] += 1;
     } else {
       const SpellMonths spell = spell_anchor_months(anchors_of(model, state, as_index(c.firm[i])), a, model.months + 1);

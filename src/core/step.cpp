@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <cstring>
 
 #include "core/book_did.hpp"
 #include "core/loyalty_pass.hpp"
@@ -64,7 +63,8 @@ struct EarlyDraw {
 };
 
 // The words customer i draws for `purpose` this month: the early ones if
-// they are for that purpose, else drawn now. The same words either way:
+// they are for that purpose (stage 1 sets them for every customer it
+// visits), else drawn now. The same words either way:
 // they are a function of the customer, the step and the purpose.
 RandomWords draw(const PassContext& ctx, std::size_t i, Purpose purpose, const EarlyDraw& early) {
   if (early.purpose == purpose) return early.words;
@@ -329,9 +329,9 @@ inline void add_stocks(Tally& tally, std::size_t cell, float brand_loyalty, floa
 }
 
 // End-of-month stocks of the fast customers, summed per cell in a worker's
-// scratch before they reach the tally: a customer adds two words
-// (loyalty_pass), the first packing the count (bits 40 and up) with the
-// brand sum (the low 40 bits, signed), the second the rep sum. Integers, so
+// scratch before they reach the tally (loyalty_pass adds them): two words
+// per cell, the first packing the count (bits 40 and up) with the brand
+// sum (the low 40 bits, signed), the second the rep sum. Integers, so
 // exact in any order. At most stock_flush_customers customers between
 // flushes keep the packed brand sum within 40 bits: |sum| <= 2^24 * 2^14.
 constexpr std::size_t stock_flush_customers = std::size_t{1} << 14;
@@ -410,21 +410,21 @@ const std::int32_t* drawn_entry(const PassContext& ctx, const CustomerArrays& c,
 }
 
 // What the visit of customer i will read far in memory, asked for now:
-// the cold columns, and its rep's row as far as the visit reads it (a
-// decision: whether the rep can be followed, and its skill if followed; a
-// churn candidate: its skill, for this month's growth). Asking for the cold
-// columns of every visit measured faster than asking only for the visits
-// that will read them (churns guessed from the draw, acquisitions' spell
-// start only): 10% slower at 5x10^6 customers, side by side on the two
-// cores (docs/PERFORMANCE.md). (Inlined on purpose: GCC 12 takes a
-// function made only of prefetches for a pure one and deletes its calls.)
+// the cold columns, and a decision's rep's row (whether the rep can be
+// followed, and its skill if followed; a churn candidate's skill is read
+// from the gain table, which the pass has just gathered). Asking for the
+// cold columns of every visit measured faster than asking only for the
+// visits that will read them (churns guessed from the draw, acquisitions'
+// spell start only), which was 10% slower at 5x10^6 customers, side by
+// side on the two cores (docs/PERFORMANCE.md, "Fourth round"). (Inlined on
+// purpose: GCC 12 takes a function made only of prefetches for a pure one
+// and deletes its calls.)
 [[gnu::always_inline]] inline void prefetch_for_visit(const PassContext& ctx, const CustomerArrays& c, std::size_t i,
                                                       const EarlyDraw& early) {
   prefetch_cold_columns(c, i);
   const std::int32_t rep = c.rep[i];
-  if (rep == no_rep) return;
+  if (rep == no_rep || early.purpose != Purpose::decision) return;
   const RepArrays& reps = ctx.state.reps;
-  if (early.purpose != Purpose::decision) return;
   __builtin_prefetch(&reps.skill[rep]);
   __builtin_prefetch(&reps.left_firm[rep]);
   __builtin_prefetch(&reps.joined_firm[rep]);
@@ -461,7 +461,7 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
   const LoyaltyPassTables& t = ctx.tables;
   const std::size_t cells = static_cast<std::size_t>(t.cells);
   const bool recorded = ctx.month >= 1;
-  std::uint16_t found_offsets[block + found_list_slack];
+  std::uint16_t found_offsets[block];
   FoundCustomers found[3];  // block k's in found[k % 3]
   std::uint32_t ids[block];  // stage 1's draws: the customers' global ids,
   Purpose purposes[block];   // their first draws' purposes,

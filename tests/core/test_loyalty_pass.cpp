@@ -1,16 +1,16 @@
 // The vectorised loyalty pass (core/loyalty_pass.hpp) against the scalar
 // update it replaces, written out here as docs/MODEL.md section 7.4 states
 // it: the same bits for every fast customer, untouched loyalties for the
-// others, the right stock slot and words, and the right customers flagged
-// for the scalar path. Both instantiations (segment rates uniform or not).
+// others, the right stocks per cell, and the right customers listed for
+// the scalar path. Both instantiations (segment rates uniform or not).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <random>
 #include <tuple>
 #include <utility>
-#include <random>
 #include <vector>
 
 #include "core/loyalty_pass.hpp"
@@ -132,8 +132,18 @@ CellStocks sums_of_words(const std::vector<std::int32_t>& slot, const std::vecto
   return out;
 }
 
+void check_pass(bool uniform, std::int32_t firms, std::int32_t segments, std::size_t n);
+
+// n = 3000 and 1030: not multiples of 16 (the vector pass's tails), the
+// last 512-customer chunk of 1030 too short for the vector pass at all.
 void check_pass(bool uniform, std::int32_t firms, std::int32_t segments) {
-  constexpr std::size_t n = 3000;  // not a multiple of 16: the vector passes' tails too
+  for (const std::size_t n : {std::size_t{3000}, std::size_t{1030}}) {
+    SCOPED_TRACE(testing::Message() << "n " << n);
+    check_pass(uniform, firms, segments, n);
+  }
+}
+
+void check_pass(bool uniform, std::int32_t firms, std::int32_t segments, std::size_t n) {
   const Case k = make_case(uniform, firms, segments, n, uniform ? 11u : 12u);
   const LoyaltyPassTables& t = k.t;
   const Population& p = k.p;
@@ -143,7 +153,7 @@ void check_pass(bool uniform, std::int32_t firms, std::int32_t segments) {
       std::tie(k.base, k.transfer, k.growth, k.rep_decay, k.brand_decay);
   Population after = p;
   Scratch scratch(t.cells);
-  std::vector<std::uint16_t> found(n + found_list_slack);
+  std::vector<std::uint16_t> found(n);
   const std::size_t found_count =
       loyalty_pass(t, after.segment.data(), after.firm.data(), after.rep.data(), after.next_event.data(),
                    after.brand.data(), after.rep_loyalty.data(), &scratch.stocks, found.data(), n);
@@ -195,7 +205,7 @@ void check_pass(bool uniform, std::int32_t firms, std::int32_t segments) {
 
   // In a month not recorded, the same loyalties and list, and no stocks.
   Population unrecorded = p;
-  std::vector<std::uint16_t> found_unrecorded(n + found_list_slack);
+  std::vector<std::uint16_t> found_unrecorded(n);
   EXPECT_EQ(loyalty_pass(t, unrecorded.segment.data(), unrecorded.firm.data(), unrecorded.rep.data(),
                          unrecorded.next_event.data(), unrecorded.brand.data(), unrecorded.rep_loyalty.data(), nullptr,
                          found_unrecorded.data(), n),
@@ -209,8 +219,10 @@ void check_pass(bool uniform, std::int32_t firms, std::int32_t segments) {
   EXPECT_GT(scalar_count, n / 50);
 }
 
-// 6 cells (the AVX-512 pass sums their stocks in registers); 16, the most
-// it holds in registers; 20, which it leaves to the portable loop.
+// 4 and 6 cells (the AVX-512 pass sums their stocks in registers, in its
+// two sizes of register sums); 16, the most cells whose constants it holds
+// in registers (their stocks as per-customer words); 20, which it leaves to
+// the portable loop.
 TEST(LoyaltyPass, FastCustomersGetTheScalarUpdateBitForBitWithUniformSegmentRates) {
   check_pass(true, 2, 2);
   check_pass(true, 3, 2);
@@ -248,7 +260,7 @@ TEST(LoyaltyPass, Avx512PassEqualsThePortableLoop) {
           std::vector<std::int32_t> slot_v(n, -1), slot_p(n);
           std::vector<std::int64_t> words_v(2 * n, -1), words_p(2 * n);
           Scratch scratch(cells);
-          std::vector<std::uint16_t> found(n + found_list_slack);
+          std::vector<std::uint16_t> found(n);
           std::size_t found_count = 0;
           const std::size_t done = loyalty_pass_avx512(
               k.t, vector.segment.data(), vector.firm.data(), vector.rep.data(), vector.next_event.data(),
@@ -299,13 +311,42 @@ TEST(LoyaltyPass, Avx512PassEqualsThePortableLoop) {
         }
 }
 
+// The register sums at their largest: every customer fast, in one cell,
+// at loyalty 1 (2^24 each, kept there: no decay), 4,096 of them in one
+// call, 256 to a lane. Without emptying the registers every 64 iterations
+// a lane would pass 2^31.
+TEST(LoyaltyPass, Avx512PassRegisterSumsDoNotOverflow) {
+  if (!avx512_pass_supported()) GTEST_SKIP() << "this processor has no AVX-512 (F, BW, VL, DQ)";
+  constexpr std::size_t n = loyalty_pass_max_customers;
+  const std::vector<float> gain(41, 1.0f);
+  const std::vector<double> base{0.1}, transfer{0.1}, growth{0.5}, rep_decay{0.0}, brand_decay{0.0};
+  const LoyaltyPassTables t{gain.data(), base.data(), transfer.data(), growth.data(), rep_decay.data(),
+                            brand_decay.data(), 1, 1, 7, true, false};
+  std::vector<std::uint8_t> segment(n, 0);
+  std::vector<std::int16_t> firm(n, 0);
+  std::vector<std::int32_t> rep(n);
+  for (std::size_t i = 0; i < n; ++i) rep[i] = static_cast<std::int32_t>(i % 40);
+  std::vector<std::uint16_t> next_event(n, 8);
+  std::vector<float> brand(n, 1.0f), rep_loyalty(n, 1.0f);
+  Scratch scratch(1);
+  std::vector<std::uint16_t> found(n);
+  std::size_t found_count = 0;
+  ASSERT_TRUE(avx512_pass_sums_stocks(t));
+  EXPECT_EQ(loyalty_pass_avx512(t, segment.data(), firm.data(), rep.data(), next_event.data(), brand.data(),
+                                rep_loyalty.data(), nullptr, nullptr, &scratch.stocks, found.data(), &found_count, n),
+            n);
+  EXPECT_EQ(found_count, 0u);
+  const std::int64_t all = static_cast<std::int64_t>(n);
+  EXPECT_EQ(scratch.per_cell(1), (CellStocks{{all, all << 24, all << 24}}));
+}
+
 TEST(LoyaltyPass, Avx512PassLeavesMoreThanSixteenCellsToThePortableLoop) {
   if (!avx512_pass_supported()) GTEST_SKIP() << "this processor has no AVX-512 (F, BW, VL, DQ)";
   Case k = make_case(true, 17, 1, 64, 5u);
   std::vector<std::int32_t> slot(64);
   std::vector<std::int64_t> words(128);
   Scratch scratch(k.t.cells);
-  std::vector<std::uint16_t> found(64 + found_list_slack);
+  std::vector<std::uint16_t> found(64);
   std::size_t found_count = 0;
   EXPECT_EQ(loyalty_pass_avx512(k.t, k.p.segment.data(), k.p.firm.data(), k.p.rep.data(), k.p.next_event.data(),
                                 k.p.brand.data(), k.p.rep_loyalty.data(), slot.data(), words.data(), &scratch.stocks,
