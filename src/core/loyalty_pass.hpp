@@ -38,11 +38,16 @@ struct LoyaltyPassTables {
   // gains it will gather ahead of time; with few reps the asking costs
   // more than it saves. It changes no value.
   bool prefetch_gains;
+  // Whether the customers' columns are too large to stay in the nearer
+  // caches from one month to the next, so that the pass asks for them
+  // ahead of time; a small run's stay in cache. It changes no value.
+  bool prefetch_columns;
 };
 
-// The size of rep_gain above which loyalty_pass prefetches it (a quarter of
-// a typical per-core L2 cache).
-inline constexpr std::size_t prefetch_gains_above_bytes = std::size_t{256} << 10;
+// The size of rep_gain, and of the customers' columns,
+// above which loyalty_pass prefetches them (a quarter of a typical per-core
+// L2 cache).
+inline constexpr std::size_t prefetch_above_bytes = std::size_t{256} << 10;
 
 // Where a customer's stocks go in a worker's per-cell scratch
 // (core/step.cpp): two words per cell, at 2 * cell for a fast customer;

@@ -184,12 +184,14 @@ LOYALSIM_AVX512 std::size_t pass_of(const LoyaltyPassTables& t, const std::uint8
     // The columns stream from memory; the hardware prefetchers lose them
     // at every page boundary and between the blocks the month step hands
     // in, so ask for them ahead (past the end too: a prefetch never faults).
-    prefetch_ahead_of(rep, j);
-    prefetch_ahead_of(rep_loyalty, j);
-    prefetch_ahead_of(brand_loyalty, j);
-    prefetch_ahead_of(firm, j);
-    prefetch_ahead_of(next_event, j);
-    prefetch_ahead_of(segment, j);
+    if (t.prefetch_columns) {
+      prefetch_ahead_of(rep, j);
+      prefetch_ahead_of(rep_loyalty, j);
+      prefetch_ahead_of(brand_loyalty, j);
+      prefetch_ahead_of(firm, j);
+      prefetch_ahead_of(next_event, j);
+      prefetch_ahead_of(segment, j);
+    }
     const __m512i f = _mm512_cvtepi16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(firm + j)));
     const __m512i s = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(segment + j)));
     const __m512i e = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(next_event + j)));
@@ -212,7 +214,10 @@ LOYALSIM_AVX512 std::size_t pass_of(const LoyaltyPassTables& t, const std::uint8
     const __mmask16 usable = _mm512_cmp_ps_mask(g, _mm512_setzero_ps(), _CMP_GE_OQ);
     const __mmask16 fast = static_cast<__mmask16>(attached & ~event & usable);
     const __mmask16 needs_scalar = static_cast<__mmask16>(event | (attached & ~usable));
-    const __m512i cell = _mm512_add_epi32(_mm512_mullo_epi32(_mm512_maskz_mov_epi32(attached, f), segments), s);
+    // f * segments in the low 16 bits of each lane (both below 2^15, the
+    // product below 2^16 with at most 16 cells; the high halves are 0 x 0):
+    // a 16-bit multiply is one instruction, a 32-bit one two.
+    const __m512i cell = _mm512_add_epi32(_mm512_mullo_epi16(_mm512_maskz_mov_epi32(attached, f), segments), s);
 
     __m256 new_R[2], new_B[2];
     for (std::size_t half = 0; half < 2; ++half) {

@@ -582,7 +582,8 @@ void step(const Model& model, State& state) {
                                  static_cast<std::int32_t>(model.cells.size()),
                                  static_cast<std::uint16_t>(state.step),
                                  state.uniform_segment_rates,
-                                 state.rep_gain.size() * sizeof(float) > prefetch_gains_above_bytes};
+                                 state.rep_gain.size() * sizeof(float) > prefetch_above_bytes,
+                                 customer_bytes_held(state.customers) > prefetch_above_bytes};
   std::vector<GeometricWait> churn_wait;
   for (std::size_t s = 0; s < model.segments(); ++s) churn_wait.emplace_back(model.churn_probability[s]);
   const PassContext ctx{model,

@@ -64,8 +64,9 @@ Case make_case(bool uniform, std::int32_t firms, std::int32_t segments, std::siz
   }
   k.t = LoyaltyPassTables{gain.data(),          k.base.data(), k.transfer.data(), k.growth.data(), k.rep_decay.data(),
                           k.brand_decay.data(), segments,      cells,             step,            uniform,
-                          // Both ways of reading the gains (the prefetch changes no value).
-                          cells % 2 == 0};
+                          // Both ways of reading the gains and the columns (the prefetches
+                          // change no value).
+                          cells % 2 == 0, cells % 3 == 0};
 
   Population& p = k.p;
   for (std::size_t i = 0; i < n; ++i) {
@@ -321,7 +322,7 @@ TEST(LoyaltyPass, Avx512PassRegisterSumsDoNotOverflow) {
   const std::vector<float> gain(41, 1.0f);
   const std::vector<double> base{0.1}, transfer{0.1}, growth{0.5}, rep_decay{0.0}, brand_decay{0.0};
   const LoyaltyPassTables t{gain.data(), base.data(), transfer.data(), growth.data(), rep_decay.data(),
-                            brand_decay.data(), 1, 1, 7, true, false};
+                            brand_decay.data(), 1, 1, 7, true, false, false};
   std::vector<std::uint8_t> segment(n, 0);
   std::vector<std::int16_t> firm(n, 0);
   std::vector<std::int32_t> rep(n);
