@@ -63,7 +63,7 @@ void list_flagged(const std::uint8_t* scalar, std::size_t n, std::size_t first, 
 }
 
 // stocks' pairs at slot[j] += the pair stock_words[2j, 2j + 1], customer j
-// adding to copy j % 4: one 16-byte vector add where the compiler has
+// adding to copy j % stock_scratch_copies: one 16-byte vector add where the compiler has
 // vector types (GCC, clang), two adds elsewhere.
 inline void add_stock_pair(std::int64_t* acc, const std::int64_t* words) {
 #if defined(__GNUC__)
@@ -80,12 +80,12 @@ inline void add_stock_pair(std::int64_t* acc, const std::int64_t* words) {
 }
 void add_stock_words(const StockScratch& stocks, const std::int32_t* slot, const std::int64_t* stock_words,
                      std::size_t n) {
-  static_assert(stock_scratch_copies == 4);
+  constexpr std::size_t copies = stock_scratch_copies;
   std::int64_t* const acc = stocks.words;
   const std::size_t stride = stocks.copy_stride;
   std::size_t j = 0;
-  for (; j + 4 <= n; j += 4)
-    for (std::size_t copy = 0; copy < 4; ++copy)
+  for (; j + copies <= n; j += copies)
+    for (std::size_t copy = 0; copy < copies; ++copy)
       add_stock_pair(acc + copy * stride + slot[j + copy], stock_words + 2 * (j + copy));
   for (; j < n; ++j) add_stock_pair(acc + slot[j], stock_words + 2 * j);
 }

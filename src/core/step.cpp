@@ -51,15 +51,12 @@ std::size_t acquisition_place(const ActiveReps& after_hiring, const RandomWords&
 }
 
 // A rare-event customer's first draw of the month, made when the pass
-// found it (stage 1, in customer_range) rather than at its visit two blocks later: the
-// words, for `purpose`, and the entry of an active-rep list they pick, if
-// they pick one (prefetched meanwhile). No member initialisers: the found
-// lists below hold 1,536 of them per range of customers, and zeroing those
-// cost more than the draws (stage 1 sets every member).
+// found it (stage 1, in customer_range) rather than at its visit two blocks
+// later: the words, for `purpose`. A view of its customer's entries in the
+// found lists (FoundCustomers), which hold them.
 struct EarlyDraw {
-  RandomWords words;
+  const RandomWords& words;
   Purpose purpose;
-  const std::int32_t* entry;
 };
 
 // The words customer i draws for `purpose` this month: the early ones if
@@ -440,11 +437,16 @@ const std::int32_t* drawn_entry(const PassContext& ctx, const CustomerArrays& c,
 }
 
 // The rare-event customers one block of the pass found, on their way
-// through the stages.
+// through the stages: each one's first draw of the month (its words and
+// their purpose, EarlyDraw) and the active-rep list entry they pick, if
+// any (prefetched in stage 1, read in stage 2). Stage 1 sets every entry
+// up to count.
 struct FoundCustomers {
   static constexpr std::size_t capacity = 512;  // a block
   std::size_t customer[capacity];
-  EarlyDraw early[capacity];
+  RandomWords words[capacity];
+  Purpose purpose[capacity];
+  const std::int32_t* entry[capacity];
   std::size_t count = 0;
 };
 
@@ -463,13 +465,12 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
   const bool recorded = ctx.month >= 1;
   std::uint16_t found_offsets[block];
   FoundCustomers found[3];  // block k's in found[k % 3]
-  std::uint32_t ids[block];  // stage 1's draws: the customers' global ids,
-  Purpose purposes[block];   // their first draws' purposes,
-  RandomWords words[block];  // and the words
+  std::uint32_t ids[block];  // stage 1's draws: the customers' global ids
   const StockScratch stocks{tally.stock_scratch.data(), tally.stock_scratch.size() / stock_scratch_copies};
   std::size_t pending = 0;  // customers added to the scratch since its last flush
   const auto visit = [&](FoundCustomers& stage) {
-    for (std::size_t x = 0; x < stage.count; ++x) scalar_customer(ctx, c, stage.customer[x], tally, stage.early[x]);
+    for (std::size_t x = 0; x < stage.count; ++x)
+      scalar_customer(ctx, c, stage.customer[x], tally, EarlyDraw{stage.words[x], stage.purpose[x]});
     stage.count = 0;
   };
 
@@ -487,21 +488,19 @@ void customer_range(const PassContext& ctx, CustomerArrays& c, std::size_t begin
     for (std::size_t x = 0; x < found_count; ++x) now.customer[x] = first + found_offsets[x];
     for (std::size_t x = 0; x < now.count; ++x) {
       ids[x] = global_id(ctx, now.customer[x]);
-      purposes[x] = early_purpose(ctx, c, now.customer[x]);
+      now.purpose[x] = early_purpose(ctx, c, now.customer[x]);
     }
-    draw_batch(ctx.random, ctx.step, ids, purposes, words, now.count);
+    draw_batch(ctx.random, ctx.step, ids, now.purpose, now.words, now.count);
     for (std::size_t x = 0; x < now.count; ++x) {
-      EarlyDraw& early = now.early[x];
-      early.words = words[x];
-      early.purpose = purposes[x];
-      early.entry = drawn_entry(ctx, c, now.customer[x], early);
+      const EarlyDraw early{now.words[x], now.purpose[x]};
+      now.entry[x] = drawn_entry(ctx, c, now.customer[x], early);
       prefetch_for_visit(ctx, c, now.customer[x], early);
-      if (early.entry != nullptr) __builtin_prefetch(early.entry);
+      if (now.entry[x] != nullptr) __builtin_prefetch(now.entry[x]);
     }
     // Stage 2: block k - 1's drawn reps.
     if (k >= 1) {
       const FoundCustomers& before = found[(k - 1) % 3];
-      for (std::size_t x = 0; x < before.count; ++x) prefetch_drawn_rep(ctx, before.early[x].entry);
+      for (std::size_t x = 0; x < before.count; ++x) prefetch_drawn_rep(ctx, before.entry[x]);
     }
     // Stage 3: block k - 2's customers.
     if (k >= 2) visit(found[(k - 2) % 3]);
