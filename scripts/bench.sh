@@ -152,7 +152,7 @@ cat > "$LOYALSIM_ROOT/results/bench.json" <<JSON
 {
   "machine": {"cores": $(nproc), "triad_bandwidth_gb_s": $bandwidth, "load_average": "$(cut -d' ' -f1-3 /proc/loadavg)"},
   "throughput": {"customer_months_per_s_2_threads": $rate2, "customer_months_per_s_1_thread": $rate1,
-                 "wall_s_2_threads": $wall2, "peak_kib_2_threads": $peak2},
+                 "wall_s_2_threads": $wall2, "wall_s_1_thread": $wall1, "peak_kib_2_threads": $peak2},
   "roofline": {"bytes_moved_per_customer_month": $moved, "ceiling_customer_months_per_s": $ceiling,
                "fraction_of_ceiling": $fraction, "target": 0.40,
                "without_events": {"customer_months_per_s_2_threads": $rate_alone, "fraction_of_ceiling": $fraction_alone}},
