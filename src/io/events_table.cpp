@@ -1,7 +1,8 @@
 // events/: one row per departure decision, in (run, month, customer) order
 // whatever order runs finish in. Runs are staged in a scratch file as they
-// are written and laid out in run order at the end (see EventsScratch in
-// results_layout.hpp).
+// are written (see EventsScratch in results_layout.hpp) and laid out in run
+// order as soon as every earlier run has finished, a whole chunk at a time;
+// the rest at the end.
 #include "io/results_layout.hpp"
 
 #include <fcntl.h>
@@ -105,30 +106,43 @@ void stage_events(EventsTable& t, std::int64_t run, const std::vector<DecisionEv
   t.scratch.add(static_cast<std::size_t>(run), events);
 }
 
+namespace {
+
+// Appends the first n held rows to events/, a chunk at a time.
+void write_held(EventsTable& t, std::size_t n) {
+  for (std::size_t start = 0; start < n; start += events_chunk_rows) {
+    const std::size_t size = std::min<std::size_t>(events_chunk_rows, n - start);
+    append_rows(t, std::span(t.held.data() + start, size), std::span(t.held_runs.data() + start, size));
+  }
+  t.held.erase(t.held.begin(), t.held.begin() + static_cast<std::ptrdiff_t>(n));
+  t.held_runs.erase(t.held_runs.begin(), t.held_runs.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
+// Moves run t.next_run's staged events behind the held rows and writes
+// every whole chunk: rows wait until a chunk is full, so every chunk of
+// events/ is written (and compressed) once.
+void take_next_run(EventsTable& t) {
+  const std::size_t run = t.next_run++;
+  const auto [offset, count] = t.scratch.slot(run);
+  if (count == 0) return;
+  const std::size_t held = t.held.size();
+  t.held.resize(held + count);
+  t.held_runs.resize(held + count, static_cast<std::int64_t>(run));
+  t.scratch.read(offset, count, t.held.data() + held);
+  if (const std::size_t whole = t.held.size() / events_chunk_rows * events_chunk_rows; whole > 0) write_held(t, whole);
+}
+
+}  // namespace
+
+void write_finished_events(EventsTable& t, const std::vector<bool>& finished) {
+  if (!t.scratch.is_open()) return;
+  while (t.next_run < t.scratch.runs() && finished[t.next_run]) take_next_run(t);
+}
+
 void write_events_in_run_order(EventsTable& t) {
   if (!t.scratch.is_open()) return;
-  // Rows wait here until a whole chunk is ready, so every chunk of events/
-  // is written (and compressed) once.
-  std::vector<DecisionEvent> rows;
-  std::vector<std::int64_t> runs;
-  const auto flush = [&](std::size_t n) {
-    for (std::size_t start = 0; start < n; start += events_chunk_rows) {
-      const std::size_t size = std::min<std::size_t>(events_chunk_rows, n - start);
-      append_rows(t, std::span(rows.data() + start, size), std::span(runs.data() + start, size));
-    }
-    rows.erase(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(n));
-    runs.erase(runs.begin(), runs.begin() + static_cast<std::ptrdiff_t>(n));
-  };
-  for (std::size_t run = 0; run < t.scratch.runs(); ++run) {
-    const auto [offset, count] = t.scratch.slot(run);
-    if (count == 0) continue;
-    const std::size_t held = rows.size();
-    rows.resize(held + count);
-    runs.resize(held + count, static_cast<std::int64_t>(run));
-    t.scratch.read(offset, count, rows.data() + held);
-    if (const std::size_t whole = rows.size() / events_chunk_rows * events_chunk_rows; whole > 0) flush(whole);
-  }
-  flush(rows.size());
+  while (t.next_run < t.scratch.runs()) take_next_run(t);
+  write_held(t, t.held.size());
   t.scratch.close();
 }
 

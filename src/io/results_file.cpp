@@ -35,6 +35,7 @@ using detail::EventsTable;
 using detail::RunsTable;
 using detail::stage_events;
 using detail::write_events_in_run_order;
+using detail::write_finished_events;
 using detail::write_runs_rows;
 using h5::Dims;
 
@@ -363,6 +364,7 @@ void ResultsFile::write_run(const RunRecord& record, const RunResult& result) {
   // The runs/ row, with its status "done", comes later, in a batch, after
   // a flush of the data (write_pending_rows).
   f.written[run] = true;
+  if (f.events) write_finished_events(*f.events, f.written);
   f.pending_rows.push_back(record);
   if (f.pending_rows.size() >= max_pending_rows ||
       std::chrono::steady_clock::now() - f.rows_written_at >= max_row_delay)

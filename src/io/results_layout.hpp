@@ -117,6 +117,11 @@ struct EventsTable {
   std::vector<h5::Dataset> columns;  // the members of DecisionEvent, in event_columns order
   hsize_t rows = 0;
   EventsScratch scratch;  // runs staged, not yet in the datasets
+  // Runs before next_run have left the scratch: their rows are in the
+  // datasets or held here (with their runs) until a whole chunk is ready.
+  std::size_t next_run = 0;
+  std::vector<DecisionEvent> held;
+  std::vector<std::int64_t> held_runs;
 };
 
 // `scratch_beside`: where the staging file goes (the output's folder).
@@ -124,13 +129,22 @@ EventsTable create_events_table(h5::File& file, const ResultsLayout& layout,
                                 const std::filesystem::path& scratch_beside);
 
 // Stages run `run`'s events, which must be in (month, customer) order;
-// they reach events/ at write_events_in_run_order.
+// they reach events/ at write_finished_events or write_events_in_run_order.
 void stage_events(EventsTable& t, std::int64_t run, const std::vector<DecisionEvent>& events);
 
-// Appends every staged run's events to events/ in run order, numbering the
-// rows from 0 in that order, and closes the scratch. Memory: one run's
-// events plus one chunk of rows. Called once, when the file is committed or
-// suspended; a second call does nothing.
+// Appends the staged events of the runs finished in an unbroken line from
+// the first (finished[run], for every run from t.next_run on until one is
+// not) to events/, in whole chunks; the last part waits for more rows.
+// Called as runs finish, so that what is left for the end (and for an
+// interruption, which must stop promptly) is only what the runs finished
+// out of order and the last part of a chunk hold, however many runs there
+// are. Each chunk is still written once.
+void write_finished_events(EventsTable& t, const std::vector<bool>& finished);
+
+// Appends every staged run's events not yet appended to events/ in run
+// order, numbering the rows from 0 in that order, and closes the scratch.
+// Memory: one run's events plus one chunk of rows. Called once, when the
+// file is committed or suspended; a second call does nothing.
 void write_events_in_run_order(EventsTable& t);
 
 // ------------------------------------------------------------ design/ (results_layout.cpp)

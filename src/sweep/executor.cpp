@@ -1,7 +1,10 @@
 #include "sweep/executor.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <mutex>
 
+#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task.h>
 #include <tbb/task_arena.h>
@@ -79,13 +82,24 @@ void execute_runs(const Scenario& base, const Design& design, std::span<const st
     on_done(finished.record, finished.result);
   };
 
-  // One task per run, handed out dynamically: run lengths may differ.
-  tbb::parallel_for(
-      tbb::blocked_range<std::size_t>(0, runs.size(), 1),
-      [&](const tbb::blocked_range<std::size_t>& range) {
-        for (std::size_t i = range.begin(); i != range.end(); ++i) execute_one(runs[i]);
-      },
-      tbb::simple_partitioner());
+  // The runs are handed out one at a time, in the order listed, to as many
+  // workers as the arena has threads: run lengths may differ, and runs
+  // that finish near the order listed let the results file lay out their
+  // events as they come (io/results_file.hpp), so that an interruption has
+  // little left to write. (A parallel_for over the runs splits the list in
+  // halves, one per thread: the second half's runs all finished out of
+  // order.)
+  std::atomic<std::size_t> next{0};
+  const std::size_t workers = std::max<std::size_t>(
+      1, std::min(static_cast<std::size_t>(tbb::this_task_arena::max_concurrency()),
+                  tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)));
+  tbb::parallel_for(std::size_t{0}, std::min(workers, runs.size()), [&](std::size_t) {
+    for (std::size_t i = next++; i < runs.size(); i = next++) {
+      // Another run failed and cancelled the workers: start no other.
+      if (tbb::task::current_context()->is_group_execution_cancelled()) return;
+      execute_one(runs[i]);
+    }
+  });
 }
 
 }  // namespace loyalsim

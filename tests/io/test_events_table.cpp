@@ -3,6 +3,7 @@
 // in a committed file and in a suspended one; the staging leaves no file
 // behind; a run whose own events are out of order is refused.
 #include <gtest/gtest.h>
+#include <hdf5.h>
 
 #include "scratch_folder.hpp"
 
@@ -71,6 +72,24 @@ Rows read_rows(const fs::path& path) {
           g.open_dataset("rep").read<std::int32_t>()};
 }
 
+// How many rows events/ holds while its writer has the file open, read as a
+// reader in another process would (without a lock, as the writer takes none).
+hsize_t rows_while_written(const fs::path& path) {
+  const hid_t access = H5Pcreate(H5P_FILE_ACCESS);
+  H5Pset_file_locking(access, false, true);
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, access);
+  H5Pclose(access);
+  EXPECT_GE(file, 0);
+  const hid_t dataset = H5Dopen2(file, "events/run", H5P_DEFAULT);
+  const hid_t space = H5Dget_space(dataset);
+  hsize_t rows = 0;
+  H5Sget_simple_extent_dims(space, &rows, nullptr);
+  H5Sclose(space);
+  H5Dclose(dataset);
+  H5Fclose(file);
+  return rows;
+}
+
 // Rows are numbered 0..n-1 and sorted by (run, month, customer), and run r
 // holds exactly sizes[r] rows, all its own.
 void expect_run_order(const Rows& rows, const std::vector<std::size_t>& sizes) {
@@ -128,6 +147,28 @@ TEST(EventsTable, SuspendedFileHoldsTheWrittenRunsEventsInRunOrder) {
   file.write_run(record_of(1), result_with(1, 2));
   file.suspend();
   expect_run_order(read_rows(partial_path_for(path)), {0, 2, 0, 4});
+}
+
+// Runs finished in an unbroken line from the first reach events/ while the
+// sweep runs, a whole chunk (65536 rows) at a time, so that an interruption
+// lays out only the rest (a Ctrl-C, or a batch system's SIGTERM through
+// mpirun, which kills the ranks a second or two later, must not wait for
+// every finished run's decisions); a run finished out of order waits for
+// the runs before it. The rows read from the file while it is being written.
+TEST(EventsTable, RunsFinishedInOrderReachTheTableAWholeChunkAtATime) {
+  const ScratchFolder folder;
+  const fs::path path = folder.file("x.h5");
+  const std::vector<std::size_t> sizes{40000, 30000, 20000, 5};
+  ResultsFile file = ResultsFile::create(path, layout_of(sizes.size()), {});
+  const auto rows_in_file = [&] { return rows_while_written(partial_path_for(path)); };
+  file.write_run(record_of(0), result_with(0, sizes[0]));
+  EXPECT_EQ(rows_in_file(), 0u);  // less than a chunk: it waits
+  file.write_run(record_of(2), result_with(2, sizes[2]));
+  EXPECT_EQ(rows_in_file(), 0u);  // run 1 is not finished: run 2 waits in the scratch
+  file.write_run(record_of(1), result_with(1, sizes[1]));
+  EXPECT_EQ(rows_in_file(), 65536u);  // runs 0-2, 90000 rows: one whole chunk
+  file.suspend();
+  expect_run_order(read_rows(partial_path_for(path)), {40000, 30000, 20000, 0});
 }
 
 // The staging file is unlinked as soon as it is made: the folder only ever
