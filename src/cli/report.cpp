@@ -79,6 +79,11 @@ void print_rates_legend(std::ostream& out) {
 }
 
 void print_throughput(std::ostream& out, const Throughput& t) {
+  if (t.runs == 0) {
+    // A --resume that found every run in the journal: nothing was timed.
+    out << "throughput: no run simulated by this command (every finished run came from the journal)\n";
+    return;
+  }
   const double rate = t.seconds > 0 ? static_cast<double>(t.customer_months) / t.seconds : 0.0;
   out << "throughput: " << std::scientific << std::setprecision(3) << rate << " customer-months/s (" << t.runs << " run"
       << (t.runs == 1 ? "" : "s") << ", " << t.customer_months << " customer-months in " << std::fixed
