@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/run_result.hpp"
+#include "io/chunk_codec.hpp"
 #include "io/hdf5.hpp"
 #include "io/results_file.hpp"
 
@@ -122,6 +123,7 @@ struct EventsTable {
   std::size_t next_run = 0;
   std::vector<DecisionEvent> held;
   std::vector<std::int64_t> held_runs;
+  ChunkEncoder encoder;  // whole chunks are encoded here (events_table.cpp)
 };
 
 // `scratch_beside`: where the staging file goes (the output's folder).
