@@ -137,18 +137,24 @@ void write_held(EventsTable& t, std::size_t n) {
   t.held_runs.erase(t.held_runs.begin(), t.held_runs.begin() + static_cast<std::ptrdiff_t>(n));
 }
 
-// Moves run t.next_run's staged events behind the held rows and writes
-// every whole chunk: rows wait until a chunk is full, so every chunk of
-// events/ is written (and compressed) once.
+// Moves run t.next_run's staged events behind the held rows, writing each
+// chunk as it fills: rows wait until a chunk is full, so every chunk of
+// events/ is written (and compressed) once. The run is read a piece at a
+// time, so at most one chunk of rows is held, however large the run (it
+// is called while the run's own results are still in memory).
 void take_next_run(EventsTable& t) {
-  const std::size_t run = t.next_run++;
+  const std::size_t run = t.next_run;
   const auto [offset, count] = t.scratch.slot(run);
-  if (count == 0) return;
-  const std::size_t held = t.held.size();
-  t.held.resize(held + count);
-  t.held_runs.resize(held + count, static_cast<std::int64_t>(run));
-  t.scratch.read(offset, count, t.held.data() + held);
-  if (const std::size_t whole = t.held.size() / events_chunk_rows * events_chunk_rows; whole > 0) write_held(t, whole);
+  for (std::uint64_t done = 0; done < count;) {
+    const std::size_t held = t.held.size();
+    const std::size_t piece = static_cast<std::size_t>(std::min<std::uint64_t>(count - done, events_chunk_rows - held));
+    t.held.resize(held + piece);
+    t.held_runs.resize(held + piece, static_cast<std::int64_t>(run));
+    t.scratch.read(offset + done * sizeof(DecisionEvent), piece, t.held.data() + held);
+    done += piece;
+    if (t.held.size() == events_chunk_rows) write_held(t, events_chunk_rows);
+  }
+  ++t.next_run;
 }
 
 }  // namespace

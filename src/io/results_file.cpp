@@ -170,6 +170,7 @@ struct ResultsFile::Impl {
   bool open = true;           // false once commit() has begun
   bool committed = false;
   bool keep_temporary = false;  // the rename failed: the results live there
+  bool broken = false;          // a write_run failed part-way: write nothing more
 
   Impl(const std::filesystem::path& final, const ResultsLayout& shape)
       : final_path(final), temporary_path(temporary_path_for(final)), layout(shape), written(shape.runs, false) {}
@@ -194,6 +195,8 @@ struct ResultsFile::Impl {
   }
 
   void check_run(const RunRecord& record, const RunResult& result) const;
+  // Writes a checked run (write_run).
+  void store_run(const RunRecord& record, const RunResult& result);
   // Writes one run's slab of a metric (values: its 8-byte elements in C order).
   template <class T>
   void write_metric(h5::Dataset& dataset, const MetricChunks& m, const std::vector<T>& values, hsize_t run,
@@ -333,6 +336,20 @@ void ResultsFile::write_run(const RunRecord& record, const RunResult& result) {
   if (!impl_ || !impl_->open) throw Error("results file: writing a run after commit or move");
   Impl& f = *impl_;
   f.check_run(record, result);
+  // A failure past here (a full disk, say) may leave the file half written:
+  // a dataset extended and its chunk not, a run's events partly laid out.
+  // It is kept as it is, for the journal holds the runs, and suspend() only
+  // closes it.
+  try {
+    f.store_run(record, result);
+  } catch (...) {
+    f.broken = true;
+    throw;
+  }
+}
+
+void ResultsFile::Impl::store_run(const RunRecord& record, const RunResult& result) {
+  Impl& f = *this;
   const auto run = static_cast<hsize_t>(record.run);
   const hsize_t months = f.layout.months;
   const hsize_t firms = f.layout.firm_names.size(), segments = f.layout.segment_names.size();
@@ -374,6 +391,10 @@ void ResultsFile::write_run(const RunRecord& record, const RunResult& result) {
 void ResultsFile::suspend() {
   if (!impl_ || !impl_->open) throw Error("results file: suspend after commit or move");
   Impl& f = *impl_;
+  if (f.broken) {
+    keep_after_failure();
+    return;
+  }
   f.write_pending_rows();
   if (f.events) write_events_in_run_order(*f.events);
   f.open = false;
@@ -391,6 +412,7 @@ void ResultsFile::keep_after_failure() noexcept {
 void ResultsFile::commit() {
   if (!impl_ || !impl_->open) throw Error("results file: commit after commit or move");
   Impl& f = *impl_;
+  if (f.broken) throw Error(context(f.final_path) + ": not completed: writing a run failed part-way");
   f.write_pending_rows();
   if (f.events) write_events_in_run_order(*f.events);
   f.open = false;

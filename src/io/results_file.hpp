@@ -79,7 +79,10 @@ class ResultsFile {
   // Writes run `record.run`: its runs/ row, timeseries/, summary/ and (if the
   // layout has them) its events, which must be in (month, customer) order.
   // Runs may come in any order; their events are staged beside the file and
-  // reach events/ in run order when the file is committed or suspended.
+  // reach events/ in run order, a whole chunk at a time, once every earlier
+  // run has been written (the rest when the file is committed or
+  // suspended). After a throw the file is kept as it is: suspend() then
+  // only closes it (the journal holds the runs).
   void write_run(const RunRecord& record, const RunResult& result);
 
   // Flushes and closes, keeping the temporary file (NAME.h5.partial) with

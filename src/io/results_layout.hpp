@@ -76,8 +76,9 @@ std::vector<h5::Dataset> create_summary(h5::File& file, const ResultsLayout& lay
 // Runs finish (and resumed runs come back from the journal) in any order,
 // but SPEC wants events/ in (run, month, customer) order whatever that
 // order was. So a run's events are first staged, as they arrive, in a
-// scratch file, and laid out in run order when the file is committed or
-// suspended. The scratch is an unnamed file in the output's folder
+// scratch file, and laid out in run order once every run before it has
+// been written (write_finished_events), the rest when the file is
+// committed or suspended. The scratch is an unnamed file in the output's folder
 // (O_TMPFILE, or mkstemp and unlinked at once): nobody else sees it, and it
 // vanishes with the process however that ends. It starts with an index, one (offset,
 // count) slot per run, so memory does not grow with the number of runs.
@@ -119,7 +120,8 @@ struct EventsTable {
   hsize_t rows = 0;
   EventsScratch scratch;  // runs staged, not yet in the datasets
   // Runs before next_run have left the scratch: their rows are in the
-  // datasets or held here (with their runs) until a whole chunk is ready.
+  // datasets or held here (with their runs; less than a chunk) until a
+  // whole chunk is ready.
   std::size_t next_run = 0;
   std::vector<DecisionEvent> held;
   std::vector<std::int64_t> held_runs;

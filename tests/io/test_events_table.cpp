@@ -72,8 +72,10 @@ Rows read_rows(const fs::path& path) {
           g.open_dataset("rep").read<std::int32_t>()};
 }
 
-// How many rows events/ holds while its writer has the file open, read as a
-// reader in another process would (without a lock, as the writer takes none).
+// How many rows events/ holds while its writer has the file open (without
+// a lock, as the writer takes none). In this process HDF5 shares the
+// writer's open file, so this sees what the writer has laid out, flushed
+// or not.
 hsize_t rows_while_written(const fs::path& path) {
   const hid_t access = H5Pcreate(H5P_FILE_ACCESS);
   H5Pset_file_locking(access, false, true);
@@ -169,6 +171,26 @@ TEST(EventsTable, RunsFinishedInOrderReachTheTableAWholeChunkAtATime) {
   EXPECT_EQ(rows_in_file(), 65536u);  // runs 0-2, 90000 rows: one whole chunk
   file.suspend();
   expect_run_order(read_rows(partial_path_for(path)), {40000, 30000, 20000, 0});
+  // The other columns, of every element size, read back too: the whole
+  // chunk was encoded by the writer (shuffle, deflate), the rest by HDF5.
+  const hdf5::File written = hdf5::File::open(partial_path_for(path), hdf5::File::Access::read_only);
+  const hdf5::Group g = written.open_group("events");
+  const std::vector<float> B = g.open_dataset("B").read<float>(), R = g.open_dataset("R").read<float>();
+  const std::vector<std::int16_t> segment = g.open_dataset("segment").read<std::int16_t>();
+  const std::vector<std::int16_t> to_firm = g.open_dataset("to_firm").read<std::int16_t>();
+  const std::vector<std::int8_t> choice = g.open_dataset("choice").read<std::int8_t>();
+  ASSERT_EQ(B.size(), 90000u);
+  ASSERT_EQ(choice.size(), 90000u);
+  std::size_t row = 0;
+  for (std::size_t run = 0; run < 3; ++run) {
+    for (std::size_t k = 0; k < sizes[run]; ++k, ++row) {
+      ASSERT_EQ(B[row], 0.5f) << "row " << row;
+      ASSERT_EQ(R[row], 0.25f) << "row " << row;
+      ASSERT_EQ(segment[row], static_cast<std::int16_t>(k % 2)) << "row " << row;
+      ASSERT_EQ(to_firm[row], 1) << "row " << row;
+      ASSERT_EQ(choice[row], static_cast<std::int8_t>(Choice::follow)) << "row " << row;
+    }
+  }
 }
 
 // The staging file is unlinked as soon as it is made: the folder only ever
