@@ -22,11 +22,11 @@
 # 5. small runs   1,000 runs of 10^4 customers x 120 months (bench_sweep.sh)
 #                 in <= 1/3 of the baseline engine's time, measured here
 #
-# Under targets 1 and 5 it also reports the same runs with every event
-# switched off (no acquisitions, churn or rep departures; everyone attached):
-# what is left is the loyalty pass over every customer, the bound that the
-# rare-event path's cost lowers (docs/PERFORMANCE.md, "The bound without
-# events").
+# Under the roofline and small-runs rows it also reports the same runs with
+# every event switched off (no acquisitions, churn or rep departures;
+# everyone attached): what is left is the loyalty pass over every customer,
+# the bound that the rare-event path's cost lowers (docs/PERFORMANCE.md,
+# "The bound without events").
 #
 # Everything runs on a -march=native build in build-native/.
 set -euo pipefail

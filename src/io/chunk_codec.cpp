@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <string>
 
@@ -50,6 +51,12 @@ std::optional<ChunkFilters> encodable_filters(const std::vector<hdf5::Dataset::F
   }
   if (at != pipeline.size()) return std::nullopt;
   return filters;
+}
+
+std::optional<ChunkFilters> direct_chunk_filters(const hdf5::Dataset& dataset, std::size_t memory_element_bytes) {
+  if constexpr (std::endian::native != std::endian::little) return std::nullopt;
+  if (H5Tget_size(dataset.type().id()) != memory_element_bytes) return std::nullopt;
+  return encodable_filters(dataset.chunk_layout().filters);
 }
 
 std::span<const unsigned char> ChunkEncoder::encode(std::span<const unsigned char> raw, const ChunkFilters& filters) {

@@ -33,6 +33,14 @@ struct ChunkFilters {
 // dataset's chunks must go through HDF5's own pipeline.
 std::optional<ChunkFilters> encodable_filters(const std::vector<hdf5::Dataset::Filter>& pipeline);
 
+// The filters with which a whole chunk of `dataset` can be encoded here and
+// written with hdf5::Dataset::write_chunk from elements of
+// `memory_element_bytes` bytes as they lie in memory: on a little-endian
+// host (the files' types are little-endian, hdf5::Datatype::stored_as), for
+// elements of the file type's size, through a pipeline encodable_filters
+// takes. Otherwise nothing: the chunk goes through HDF5's own pipeline.
+std::optional<ChunkFilters> direct_chunk_filters(const hdf5::Dataset& dataset, std::size_t memory_element_bytes);
+
 class ChunkEncoder {
  public:
   // The stored bytes of a chunk whose unfiltered bytes are `raw`. The span

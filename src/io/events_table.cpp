@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -46,9 +45,8 @@ h5::Dataset create_event_column(h5::Group& group, std::string_view name, const h
 // table grows a chunk at a time until its last rows) is encoded here and
 // written in one H5Dwrite_chunk, as the results file writes its metrics
 // (libdeflate where installed, instead of the pipeline's zlib: a 200-run
-// sweep with 35,000 decisions per run took 0.92 of the time). The file
-// types are little-endian, so on a little-endian host the values are
-// stored as they lie in memory; anything else goes through HDF5.
+// sweep with 35,000 decisions per run took 0.92 of the time), where
+// direct_chunk_filters allows; anything else goes through HDF5.
 template <h5::Element T, typename Field>
 void append_column(h5::Dataset& column, ChunkEncoder& encoder, hsize_t first, std::span<const DecisionEvent> events,
                    Field field) {
@@ -57,8 +55,8 @@ void append_column(h5::Dataset& column, ChunkEncoder& encoder, hsize_t first, st
   for (std::size_t k = 0; k < events.size(); ++k) values.push_back(static_cast<T>(field(k, events[k])));
   const hsize_t n = events.size();
   column.extend({first + n});
-  if (std::endian::native == std::endian::little && n == events_chunk_rows && first % events_chunk_rows == 0) {
-    if (const std::optional<ChunkFilters> filters = encodable_filters(column.chunk_layout().filters)) {
+  if (n == events_chunk_rows && first % events_chunk_rows == 0) {
+    if (const std::optional<ChunkFilters> filters = direct_chunk_filters(column, sizeof(T))) {
       const std::span<const unsigned char> raw(reinterpret_cast<const unsigned char*>(values.data()),
                                                values.size() * sizeof(T));
       const std::span<const unsigned char> stored = encoder.encode(raw, *filters);
@@ -127,14 +125,11 @@ void stage_events(EventsTable& t, std::int64_t run, const std::vector<DecisionEv
 
 namespace {
 
-// Appends the first n held rows to events/, a chunk at a time.
-void write_held(EventsTable& t, std::size_t n) {
-  for (std::size_t start = 0; start < n; start += events_chunk_rows) {
-    const std::size_t size = std::min<std::size_t>(events_chunk_rows, n - start);
-    append_rows(t, std::span(t.held.data() + start, size), std::span(t.held_runs.data() + start, size));
-  }
-  t.held.erase(t.held.begin(), t.held.begin() + static_cast<std::ptrdiff_t>(n));
-  t.held_runs.erase(t.held_runs.begin(), t.held_runs.begin() + static_cast<std::ptrdiff_t>(n));
+// Appends the held rows (at most a chunk) to events/.
+void write_held(EventsTable& t) {
+  append_rows(t, t.held, t.held_runs);
+  t.held.clear();
+  t.held_runs.clear();
 }
 
 // Moves run t.next_run's staged events behind the held rows, writing each
@@ -152,7 +147,7 @@ void take_next_run(EventsTable& t) {
     t.held_runs.resize(held + piece, static_cast<std::int64_t>(run));
     t.scratch.read(offset + done * sizeof(DecisionEvent), piece, t.held.data() + held);
     done += piece;
-    if (t.held.size() == events_chunk_rows) write_held(t, events_chunk_rows);
+    if (t.held.size() == events_chunk_rows) write_held(t);
   }
   ++t.next_run;
 }
@@ -167,7 +162,7 @@ void write_finished_events(EventsTable& t, const std::vector<bool>& finished) {
 void write_events_in_run_order(EventsTable& t) {
   if (!t.scratch.is_open()) return;
   while (t.next_run < t.scratch.runs()) take_next_run(t);
-  write_held(t, t.held.size());
+  write_held(t);
   t.scratch.close();
 }
 

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -120,16 +119,13 @@ struct MetricChunks {
 };
 
 // Direct chunk writes need: one run per chunk, every axis past the second
-// whole, 8-byte elements stored as they lie in memory (little-endian
-// int64 and float64: the file types are LE), and a pipeline ChunkEncoder
-// reproduces.
+// whole, and what direct_chunk_filters asks of 8-byte elements (int64 and
+// float64).
 MetricChunks metric_chunks(const h5::Dataset& dataset) {
   MetricChunks m;
   const Dims dims = dataset.dims();
   const h5::Dataset::ChunkLayout layout = dataset.chunk_layout();
-  if constexpr (std::endian::native != std::endian::little) return m;
   if (dims.size() < 2 || layout.chunk.size() != dims.size() || layout.chunk[0] != 1 || layout.chunk[1] == 0) return m;
-  if (H5Tget_size(dataset.type().id()) != 8) return m;
   m.step_elements = 1;
   for (std::size_t i = 2; i < dims.size(); ++i) {
     if (layout.chunk[i] != dims[i]) return m;
@@ -137,7 +133,7 @@ MetricChunks metric_chunks(const h5::Dataset& dataset) {
   }
   m.steps = dims[1];
   m.chunk_steps = layout.chunk[1];
-  m.filters = encodable_filters(layout.filters);
+  m.filters = direct_chunk_filters(dataset, 8);
   return m;
 }
 
